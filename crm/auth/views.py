@@ -1,0 +1,69 @@
+"""Sign-in, sign-out and preferences views."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from crm.auth import bp, services
+from crm.auth.forms import LoginForm, PreferencesForm
+from crm.extensions import db, limiter
+
+
+def login_limit() -> str:
+    """Return the configured sign-in rate limit."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def login_key() -> str:
+    """Throttle per account as well as per address, against spread-out guessing."""
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=login_key)
+def login():
+    """Show the sign-in form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            current_app.logger.info("failed sign-in for %s", form.email.data)
+            flash(_("Wrong e-mail or password."), "error")
+        else:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            target = services.safe_next(request.args.get("next"))
+            return redirect(target or url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out (POST only, with the CSRF token)."""
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    """Let users change their name, language and password."""
+    form = PreferencesForm(obj=current_user)
+    if form.validate_on_submit():
+        if form.new_password.data and not services.change_password(
+            current_user, form.current_password.data or "", form.new_password.data
+        ):
+            form.current_password.errors.append(_("The current password is wrong."))
+            return render_template("auth/preferences.html", form=form), 400
+        services.update_preferences(current_user, form.name.data, form.locale.data)
+        db.session.commit()
+        flash(_("Preferences saved."), "success")
+        return redirect(url_for("auth.preferences"))
+    return render_template("auth/preferences.html", form=form)

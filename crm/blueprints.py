@@ -1,0 +1,27 @@
+"""Register every feature blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature blueprints in one place."""
+    from crm.auth import bp as auth_bp
+    from crm.contacts import bp as contacts_bp
+    from crm.interactions import bp as interactions_bp
+    from crm.main import bp as main_bp
+    from crm.organisations import bp as organisations_bp
+    from crm.system import bp as system_bp
+    from crm.users import bp as users_bp
+
+    for bp in (
+        main_bp,
+        auth_bp,
+        organisations_bp,
+        contacts_bp,
+        interactions_bp,
+        users_bp,
+        system_bp,
+    ):
+        app.register_blueprint(bp)

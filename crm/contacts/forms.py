@@ -1,0 +1,106 @@
+"""Forms for contacts: the edit form and the list filters."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import HiddenInput
+
+from crm.contacts.services import ContactSearch, ContactValues
+from crm.labels import choices, options
+
+PHONE = r"^[0-9 +\-()]*$"
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select value to int, with the blank choice meaning None."""
+    if value in ("", None):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+def consultant_flag(value: str | None) -> bool | None:
+    """Read the consultant filter: yes, no or anything else for both."""
+    return {"yes": True, "no": False}.get(value or "")
+
+
+class ContactForm(FlaskForm):
+    """A person at an organisation."""
+
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
+    organisation_id = SelectField(_l("Organisation"), coerce=optional_int, choices=[])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[Optional(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))],
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(PHONE, message=_l("Use only digits, spaces, +, - and parentheses.")),
+        ],
+    )
+    gender = SelectField(_l("Gender"), choices=choices("gender"), default="not_recorded")
+    email_consent = BooleanField(_l("Accepts e-mail"))
+    qualified_consultant = BooleanField(_l("Qualified consultant"))
+
+    def set_organisations(self, pairs: list[tuple[int, str]]) -> None:
+        """Offer the organisations the user may see, plus 'none'."""
+        self.organisation_id.choices = options([("", _l("— None (independent) —")), *pairs])
+
+    def values(self) -> ContactValues:
+        """Return the submitted values for the service."""
+        return ContactValues(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            position=self.position.data,
+            organisation_id=self.organisation_id.data,
+            email=self.email.data,
+            phone=self.phone.data,
+            gender=self.gender.data,
+            email_consent=bool(self.email_consent.data),
+            qualified_consultant=bool(self.qualified_consultant.data),
+        )
+
+
+class ContactEditForm(ContactForm):
+    """The contact form plus the version the user loaded, for optimistic locking."""
+
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(message=_l("The form lost its version. Reload the page."))],
+    )
+
+
+class ContactFilterForm(FlaskForm):
+    """The search box and filters of the contact list (read from the query string)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    gender = SelectField(_l("Gender"), choices=choices("gender", blank=_l("Any gender")))
+    consultant = SelectField(
+        _l("Qualified consultant"),
+        choices=options([("", _l("Any")), ("yes", _l("Yes")), ("no", _l("No"))]),
+    )
+    organisation = SelectField(_l("Organisation"), coerce=optional_int, choices=[])
+
+    def set_organisations(self, pairs: list[tuple[int, str]]) -> None:
+        """Offer the organisations the user may see, plus 'any'."""
+        self.organisation.choices = options([("", _l("Any organisation")), *pairs])
+
+    def search(self, sort: str) -> ContactSearch:
+        """Return the search the user asked for; odd values are ignored by the service."""
+        return ContactSearch(
+            q=(self.q.data or "")[:100],
+            gender=self.gender.data or None,
+            consultant=consultant_flag(self.consultant.data),
+            organisation_id=self.organisation.data,
+            sort=sort,
+        )

@@ -1,0 +1,132 @@
+"""Views of the contacts feature: list, detail, create, edit, delete."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+
+from crm.contacts import bp, services
+from crm.contacts.forms import ContactEditForm, ContactFilterForm, ContactForm
+from crm.extensions import db
+from crm.models import Contact
+from crm.permissions import can, deny, get_or_404, require, visible_contacts
+
+
+@bp.route("/")
+@login_required
+@require("contact.view")
+def index():
+    """List, search and filter the contacts the user may see."""
+    form = ContactFilterForm(formdata=request.args)
+    form.set_organisations(services.organisation_choices(current_user))
+    sort = request.args.get("sort", "name")
+    page = services.search_contacts(current_user, form.search(sort), current_app.config["PAGE_SIZE"])
+    return render_template("contacts/index.html", form=form, page=page, sort=sort)
+
+
+@bp.route("/<int:contact_id>")
+@login_required
+@require("contact.view")
+def detail(contact_id: int):
+    """Show one contact with its organisation, interactions and history."""
+    contact = get_or_404(visible_contacts(current_user), contact_id)
+    return render_template(
+        "contacts/detail.html",
+        contact=contact,
+        interactions=services.interactions_with(contact.id) if can(current_user, "interaction.view") else [],
+        entries=services.history(contact.id) if can(current_user, "history.view") else [],
+        duplicates=services.same_email(current_user, contact.email, except_id=contact.id),
+    )
+
+
+def prefilled_organisation() -> int | None:
+    """Return ?organisation_id= if the user may see it; deny anything else."""
+    raw = request.args.get("organisation_id")
+    if raw is None:
+        return None
+    org = services.visible_organisation(current_user, int(raw)) if raw.isdigit() else None
+    if org is None:
+        deny()
+    return org.id
+
+
+def contact_link(contact: Contact) -> Markup:
+    """Return an escaped link to a contact's page."""
+    url = url_for("contacts.detail", contact_id=contact.id)
+    return Markup('<a href="{}">{}</a>').format(url, contact.full_name)
+
+
+def warn_duplicates(contact: Contact) -> None:
+    """Flash a warning, with links, when other contacts use the same e-mail address."""
+    others = services.same_email(current_user, contact.email, except_id=contact.id)
+    if others:
+        links = Markup(", ").join(contact_link(other) for other in others)
+        flash(escape(_("Another contact already uses this e-mail address:")) + " " + links, "warning")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@require("contact.edit")
+def new():
+    """Create a contact, optionally for the organisation given in the URL."""
+    org_id = prefilled_organisation()
+    form = ContactForm()
+    form.set_organisations(services.organisation_choices(current_user))
+    if request.method == "GET" and org_id is not None:
+        form.organisation_id.data = org_id
+    if not form.validate_on_submit():
+        return render_template("contacts/form.html", form=form, contact=None), 400 if form.errors else 200
+    contact = services.create_contact(form.values())
+    db.session.commit()
+    flash(_("Contact %(name)s created.", name=contact.full_name), "success")
+    warn_duplicates(contact)
+    if org_id is not None:
+        return redirect(url_for("organisations.detail", org_id=org_id))
+    return redirect(url_for("contacts.detail", contact_id=contact.id))
+
+
+def render_edit(form: ContactEditForm, contact: Contact, conflict: list | None = None, status: int = 200):
+    """Render the edit form, with the conflicting changes if any."""
+    return render_template("contacts/form.html", form=form, contact=contact, conflict=conflict), status
+
+
+@bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
+@login_required
+@require("contact.edit")
+def edit(contact_id: int):
+    """Edit a contact, refusing to overwrite someone else's newer save."""
+    contact = get_or_404(visible_contacts(current_user), contact_id)
+    form = ContactEditForm(obj=contact)
+    form.set_organisations(services.organisation_choices(current_user))
+    if request.method == "GET":
+        form.version.data = contact.version_id
+    if not form.validate_on_submit():
+        return render_edit(form, contact, status=400 if form.errors else 200)
+    try:
+        services.update_contact(contact, form.values(), form.version.data)
+    except services.ContactConflictError as conflict:
+        contact = get_or_404(visible_contacts(current_user), contact_id)
+        # Saving again now deliberately overwrites: render the current version, not the submitted one.
+        form.version.data, form.version.raw_data = contact.version_id, None
+        return render_edit(form, contact, conflict.changes, 409)
+    db.session.commit()
+    flash(_("Contact saved."), "success")
+    warn_duplicates(contact)
+    return redirect(url_for("contacts.detail", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/delete", methods=["POST"])
+@login_required
+@require("contact.edit")
+def delete(contact_id: int):
+    """Delete a contact and return to its organisation (or the list)."""
+    contact = get_or_404(visible_contacts(current_user), contact_id)
+    org_id, name = contact.organisation_id, contact.full_name
+    services.delete_contact(contact)
+    db.session.commit()
+    flash(_("Contact %(name)s deleted.", name=name), "success")
+    if org_id is not None:
+        return redirect(url_for("organisations.detail", org_id=org_id))
+    return redirect(url_for("contacts.index"))

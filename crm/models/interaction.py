@@ -1,0 +1,87 @@
+"""Interactions with organisations and the follow-ups they create."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, Timestamped
+
+INTERACTION_KINDS = ("call", "email", "meeting", "virtual_meeting", "site_visit", "other")
+
+interaction_contacts = Table(
+    "interaction_contacts",
+    Base.metadata,
+    Column(
+        "interaction_id",
+        Integer,
+        ForeignKey("interactions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "contact_id",
+        Integer,
+        ForeignKey("contacts.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Interaction(Timestamped, Base):
+    """A logged call, e-mail, meeting or visit with an organisation."""
+
+    __tablename__ = "interactions"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str | None] = mapped_column(Text)
+
+    organisation = relationship("Organisation")
+    staff = relationship("User", lazy="joined")
+    contacts = relationship(
+        "Contact", secondary=interaction_contacts, lazy="selectin", order_by="Contact.last_name"
+    )
+    follow_ups = relationship("FollowUp", back_populates="interaction", lazy="selectin")
+
+    def history_organisation_id(self) -> int:
+        """Return the organisation whose page shows this record's history."""
+        return self.organisation_id
+
+
+class FollowUp(Timestamped, Base):
+    """A dated task for a staff member, usually arising from an interaction."""
+
+    __tablename__ = "follow_ups"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="SET NULL"), index=True
+    )
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    description: Mapped[str] = mapped_column(String(500))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+    interaction = relationship("Interaction", back_populates="follow_ups")
+    organisation = relationship("Organisation")
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
+
+    def history_organisation_id(self) -> int:
+        """Return the organisation whose page shows this record's history."""
+        return self.organisation_id

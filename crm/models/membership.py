@@ -1,0 +1,40 @@
+"""Association memberships of companies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, Timestamped
+
+MEMBERSHIP_STATUSES = ("prospective", "active", "lapsed", "left")
+
+
+class Membership(Timestamped, Base):
+    """A company's membership of a business association."""
+
+    __tablename__ = "memberships"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("company_id", "association_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    association_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(15), default="prospective", index=True)
+    since: Mapped[date | None] = mapped_column(Date)
+    last_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    company = relationship("Organisation", foreign_keys=[company_id], lazy="joined")
+    association = relationship("Organisation", foreign_keys=[association_id], lazy="joined")
+    last_reviewed_by = relationship("User", lazy="joined")
+
+    def history_organisation_id(self) -> int:
+        """Return the organisation whose page shows this record's history."""
+        return self.company_id

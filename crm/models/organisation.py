@@ -1,0 +1,91 @@
+"""Organisations and the confidential energy/emission profile of companies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, Timestamped
+from crm.text import fold
+
+KINDS = (
+    "company",
+    "association",
+    "government",
+    "bank",
+    "technology_provider",
+    "consultancy",
+    "ngo",
+    "academia",
+    "donor",
+    "implementing_agency",
+)
+SIZES = ("micro", "small", "medium", "large")
+
+
+class Organisation(Timestamped, Base):
+    """A company, association or other stakeholder organisation."""
+
+    __tablename__ = "organisations"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    legal_name: Mapped[str] = mapped_column(String(200), index=True)
+    trade_name: Mapped[str | None] = mapped_column(String(200))
+    ruc: Mapped[str | None] = mapped_column(String(11), unique=True)
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id"), index=True)
+    size: Mapped[str | None] = mapped_column(String(10), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    website: Mapped[str | None] = mapped_column(String(200))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Lower-cased, accent-free names and RUC, so search behaves alike on SQLite and PostgreSQL.
+    search_text: Mapped[str] = mapped_column(String(420), default="", index=True)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    sector = relationship("Sector", lazy="joined")
+    district = relationship("District", lazy="joined")
+    owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
+    profile = relationship(
+        "EmissionProfile", uselist=False, back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+    @property
+    def display_name(self) -> str:
+        """Return the trade name beside the legal name when they differ."""
+        if self.trade_name and self.trade_name != self.legal_name:
+            return f"{self.legal_name} ({self.trade_name})"
+        return self.legal_name
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.legal_name}>"
+
+
+class EmissionProfile(Timestamped, Base):
+    """Process and emission data: visible to the technical team only."""
+
+    __tablename__ = "emission_profiles"
+    __audited__ = True
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    electricity_mwh_year: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    natural_gas_m3_year: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    emits_upops: Mapped[bool] = mapped_column(Boolean, default=False)
+    reduction_potential_tco2e: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+
+    organisation = relationship("Organisation", back_populates="profile")
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def _fill_search_text(_mapper, _conn, org: Organisation) -> None:
+    """Keep the folded search column in step with names and RUC."""
+    parts = (org.legal_name, org.trade_name, org.ruc)
+    org.search_text = fold(" ".join(p for p in parts if p))[:420]

@@ -1,0 +1,136 @@
+"""The organisation list: search, filters and sort, and the options of its filter selects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+
+from crm.extensions import db
+from crm.models import KINDS, District, Organisation, Sector, User
+from crm.permissions import visible_organisations
+from crm.ruc import clean_ruc
+from crm.text import like_pattern
+
+STAFF_ROLES = ("admin", "manager", "staff")
+
+SORTS = {
+    "name": func.lower(Organisation.legal_name),
+    "kind": Organisation.kind,
+    "sector": Sector.code,
+    "district": District.name,
+    "owner": User.name,
+    "updated": Organisation.updated_at,
+}
+
+
+@dataclass
+class Filters:
+    """The list's search term, filters and sort order, already made safe."""
+
+    q: str = ""
+    kind: str | None = None
+    sector: int | None = None
+    district: int | None = None
+    owner: int | None = None
+    sort: str = "name"
+
+    @property
+    def active(self) -> bool:
+        """Return whether any search or filter narrows the list."""
+        return bool(self.q or self.kind or self.sector or self.district or self.owner)
+
+
+def to_id(raw: str | None) -> int | None:
+    """Return a plausible database id from a query argument, else None."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    """Read the list's query arguments, ignoring values that make no sense."""
+    sort = args.get("sort") or "name"
+    return Filters(
+        q=(args.get("q") or "").strip()[:200],
+        kind=args.get("kind") if args.get("kind") in KINDS else None,
+        sector=to_id(args.get("sector")),
+        district=to_id(args.get("district")),
+        owner=to_id(args.get("owner")),
+        sort=sort if sort.lstrip("-") in SORTS else "name",
+    )
+
+
+def search_clause(term: str) -> Any:
+    """Match the folded names and RUC; a full RUC also matches exactly, typed with dots or dashes."""
+    clause = Organisation.search_text.like(like_pattern(term), escape="\\")
+    ruc = clean_ruc(term)
+    if len(ruc) == 11 and ruc.isdigit():
+        clause = or_(clause, Organisation.ruc == ruc)
+    return clause
+
+
+def sector_clause(sector_id: int) -> Any:
+    """Match a sector and, for an ISIC section, all of its divisions."""
+    divisions = select(Sector.id).where(Sector.parent_id == sector_id)
+    return or_(Organisation.sector_id == sector_id, Organisation.sector_id.in_(divisions))
+
+
+def filter_conditions(f: Filters) -> list[Any]:
+    """Return the WHERE conditions of the search and filters."""
+    conditions = [search_clause(f.q)] if f.q else []
+    if f.kind:
+        conditions.append(Organisation.kind == f.kind)
+    if f.sector:
+        conditions.append(sector_clause(f.sector))
+    if f.district:
+        conditions.append(Organisation.district_id == f.district)
+    if f.owner:
+        conditions.append(Organisation.owner_id == f.owner)
+    return conditions
+
+
+def sorted_query(query: Select, sort: str) -> Select:
+    """Join what the sort column needs and order by it, ties broken by id."""
+    key = sort.lstrip("-")
+    joins = {
+        "sector": (Sector, Organisation.sector_id == Sector.id),
+        "district": (District, Organisation.district_id == District.id),
+        "owner": (User, Organisation.owner_id == User.id),
+    }
+    if key in joins:
+        query = query.outerjoin(*joins[key])
+    column = SORTS[key].desc() if sort.startswith("-") else SORTS[key].asc()
+    return query.order_by(column.nulls_last(), Organisation.id)
+
+
+def list_query(user: User, f: Filters) -> Select:
+    """Select the organisations the user may see that match the filters, sorted."""
+    return sorted_query(visible_organisations(user).where(*filter_conditions(f)), f.sort)
+
+
+# --- reference options --------------------------------------------------------------------------------
+
+
+def sector_groups() -> list[tuple[Sector, list[Sector]]]:
+    """Return each ISIC section with its divisions, by code."""
+    sectors = db.session.scalars(select(Sector).order_by(Sector.code)).all()
+    children: dict[int, list[Sector]] = {}
+    for sector in sectors:
+        if sector.parent_id is not None:
+            children.setdefault(sector.parent_id, []).append(sector)
+    return [(s, children.get(s.id, [])) for s in sectors if s.parent_id is None]
+
+
+def districts() -> list[District]:
+    """Return the districts by region, province and name."""
+    query = select(District).order_by(District.region, District.province, District.name)
+    return list(db.session.scalars(query))
+
+
+def staff_users(include_id: int | None = None, active_only: bool = True) -> list[User]:
+    """Return the users who can own relationships (plus one current owner, even if inactive)."""
+    query = select(User).where(User.role.in_(STAFF_ROLES))
+    if active_only:
+        query = query.where(or_(User.active.is_(True), User.id == include_id))
+    return list(db.session.scalars(query.order_by(User.name)))

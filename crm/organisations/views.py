@@ -1,0 +1,183 @@
+"""Organisation list, page, create, edit and delete views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+
+from crm.contacts.services import contacts_of
+from crm.extensions import db
+from crm.interactions.services import recent_for_organisation
+from crm.labels import label
+from crm.models import KINDS, MEMBERSHIP_STATUSES, Organisation
+from crm.organisations import bp, forms, listing, memberships, services
+from crm.pagination import Page, page_number, paginate
+from crm.permissions import can, get_or_404, require, visible_organisations
+
+
+def locale() -> str:
+    """Return the language of the current request."""
+    return str(get_locale())
+
+
+def per_page() -> int:
+    """Return the configured page size."""
+    return current_app.config["PAGE_SIZE"]
+
+
+@bp.route("/")
+@login_required
+@require("org.view")
+def index():
+    """List, search, filter and sort the organisations the user may see."""
+    filters = listing.parse_filters(request.args)
+    page = paginate(listing.list_query(current_user, filters), per_page(), page_number("page"))
+    return render_template(
+        "organisations/index.html",
+        page=page,
+        filters=filters,
+        kinds=[(kind, label("kind", kind)) for kind in KINDS],
+        sectors=listing.sector_groups(),
+        districts=listing.districts(),
+        owners=listing.staff_users(active_only=False),
+    )
+
+
+def membership_parts(org: Organisation) -> dict[str, Any]:
+    """Return a company's associations (and the add form) or an association's members."""
+    if org.kind == "association":
+        query = memberships.members_query(current_user, org.id)
+        return {"members": paginate(query, per_page(), page_number("mpage"))}
+    if org.kind != "company":
+        return {}
+    parts: dict[str, Any] = {"memberships": memberships.company_memberships(current_user, org.id)}
+    if can(current_user, "membership.edit"):
+        parts["add_form"] = forms.MembershipAddForm(formdata=None)
+        forms.fill_association_choices(parts["add_form"], memberships.associations(current_user))
+    return parts
+
+
+def history_part(org: Organisation) -> Page | None:
+    """Return one page of the organisation's history, for roles that may see it."""
+    if not can(current_user, "history.view"):
+        return None
+    return services.history_page(org.id, can(current_user, "profile.view"), per_page(), page_number("hpage"))
+
+
+@bp.route("/<int:org_id>")
+@login_required
+@require("org.view")
+def detail(org_id: int):
+    """Show an organisation; showing its emission profile is logged."""
+    org = get_or_404(visible_organisations(current_user), org_id)
+    show_profile = can(current_user, "profile.view") and services.shows_profile(org)
+    may_see_interactions = can(current_user, "interaction.view")
+    interactions = recent_for_organisation(current_user, org.id) if may_see_interactions else []
+    html = render_template(
+        "organisations/detail.html",
+        org=org,
+        show_profile=show_profile,
+        website=services.web_url(org.website),
+        contacts=contacts_of(current_user, org.id),
+        interactions=interactions,
+        history=history_part(org),
+        statuses=MEMBERSHIP_STATUSES,
+        csrf_form=forms.CsrfForm(),
+        **membership_parts(org),
+    )
+    if show_profile:
+        services.log_profile_access(current_user, org.id, request.endpoint)
+        db.session.commit()
+    return html
+
+
+def render_form(form: forms.OrganisationForm, org: Organisation | None, status: int = 200, **extra: Any):
+    """Render the create/edit form."""
+    return render_template("organisations/form.html", form=form, org=org, **extra), status
+
+
+def add_error(form: forms.OrganisationForm, exc: services.OrganisationError) -> None:
+    """Show a service's refusal next to the field it concerns (a duplicate RUC links to the other)."""
+    message: Any = exc.message
+    if isinstance(exc, services.DuplicateRucError):
+        href = url_for("organisations.detail", org_id=exc.other.id)
+        link = Markup('<a href="{}">{}</a>').format(href, exc.other.legal_name)
+        # escape() turns the translation into Markup, so only the link is inserted as HTML
+        message = escape(_("Another organisation already has this RUC: %(name)s")) % {"name": link}
+    getattr(form, exc.field or "legal_name").errors.append(message)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@require("org.edit")
+def create():
+    """Create an organisation."""
+    # The kind being submitted (or asked for by ?kind=) decides whether the profile fields exist at all.
+    kind = request.form.get("kind") or request.args.get("kind") or "company"
+    with_profile = can(current_user, "profile.edit") and kind == "company"
+    form = forms.organisation_form(with_profile, data={"kind": kind})
+    forms.fill_choices(form, locale())
+    if not form.validate_on_submit():
+        return render_form(form, None, 400 if form.is_submitted() else 200)
+    try:
+        org = services.create_organisation(forms.org_values(form), forms.profile_values(form))
+    except services.OrganisationError as exc:
+        add_error(form, exc)
+        return render_form(form, None, 400)
+    db.session.commit()
+    flash(_("Organisation created."), "success")
+    return redirect(url_for("organisations.detail", org_id=org.id))
+
+
+def render_conflict(form: forms.OrganisationForm, org_id: int, exc: services.ConflictError):
+    """Show what others changed since the user loaded the form; nothing was saved."""
+    org = get_or_404(visible_organisations(current_user), org_id)
+    # The form now carries the current version: saving again is a deliberate overwrite.
+    form.version.data = str(org.version_id)
+    form.version.raw_data = [form.version.data]
+    changes = services.visible_changes(exc.changes, can(current_user, "profile.view"))
+    return render_form(form, org, 409, conflict=changes)
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@login_required
+@require("org.edit")
+def edit(org_id: int):
+    """Edit an organisation, refusing to overwrite changes saved since the form was loaded."""
+    org = get_or_404(visible_organisations(current_user), org_id)
+    with_profile = can(current_user, "profile.edit") and org.kind == "company"
+    form = forms.organisation_form(with_profile, obj=org, data=forms.initial_data(org))
+    forms.fill_choices(form, locale(), org.owner_id)
+    if not form.validate_on_submit():
+        return render_form(form, org, 400 if form.is_submitted() else 200)
+    values, profile = forms.org_values(form), forms.profile_values(form)
+    try:
+        services.update_organisation(org, values, forms.loaded_version(form), profile)
+    except services.ConflictError as exc:
+        return render_conflict(form, org_id, exc)
+    except services.OrganisationError as exc:
+        add_error(form, exc)
+        return render_form(form, org, 400)
+    db.session.commit()
+    flash(_("Changes saved."), "success")
+    return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+@bp.route("/<int:org_id>/delete", methods=["POST"])
+@login_required
+@require("org.delete")
+def delete(org_id: int):
+    """Delete an organisation; its history keeps the deletion."""
+    org = get_or_404(visible_organisations(current_user), org_id)
+    if not forms.CsrfForm().validate_on_submit():
+        return redirect(url_for("organisations.detail", org_id=org_id))
+    name = org.legal_name
+    services.delete_organisation(org)
+    db.session.commit()
+    flash(_("%(name)s was deleted.", name=name), "success")
+    return redirect(url_for("organisations.index"))

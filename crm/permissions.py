@@ -1,0 +1,113 @@
+"""The one permission helper: what each role may do, and scoped queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import Select, or_, select
+
+from crm.extensions import db
+from crm.models import Contact, Membership, Organisation, liaison_associations
+
+ALL = frozenset({"admin", "manager", "staff", "liaison", "viewer"})
+TECH = frozenset({"admin", "manager", "staff"})
+READERS = frozenset({"admin", "manager", "staff", "viewer"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "org.view": ALL,
+    "org.edit": TECH,
+    "org.delete": frozenset({"admin"}),
+    "profile.view": TECH,
+    "profile.edit": TECH,
+    "contact.view": ALL,
+    "contact.edit": TECH,
+    "interaction.view": READERS,
+    "interaction.log": TECH,
+    "membership.view": ALL,
+    "membership.edit": TECH,
+    "history.view": READERS,
+    "user.admin": frozenset({"admin"}),
+    "system.view": frozenset({"admin"}),
+}
+
+
+def can(user: Any, permission: str) -> bool:
+    """Return whether the user's role grants the permission."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.role in PERMISSIONS[permission]
+
+
+def deny() -> None:
+    """Answer 404 so that a refusal does not confirm the record exists."""
+    user = getattr(current_user, "email", "anonymous")
+    current_app.logger.warning("access denied: %s %s %s", user, request.method, request.path)
+    abort(404)
+
+
+def require(permission: str) -> Callable:
+    """Decorate a view so that users without the permission get 404."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not can(current_user, permission):
+                deny()
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def liaison_association_ids(user: Any) -> Select:
+    """Select the ids of the associations a liaison works for."""
+    return select(liaison_associations.c.organisation_id).where(
+        liaison_associations.c.user_id == user.id
+    )
+
+
+def visible_organisations(user: Any) -> Select:
+    """Select the organisations the user may see (liaisons: their associations and members)."""
+    query = select(Organisation)
+    if user.role != "liaison":
+        return query
+    assoc_ids = liaison_association_ids(user)
+    members = select(Membership.company_id).where(Membership.association_id.in_(assoc_ids))
+    return query.where(or_(Organisation.id.in_(assoc_ids), Organisation.id.in_(members)))
+
+
+def visible_contacts(user: Any) -> Select:
+    """Select the contacts the user may see: those of visible organisations."""
+    query = select(Contact)
+    if user.role != "liaison":
+        return query
+    org_ids = visible_organisations(user).with_only_columns(Organisation.id)
+    return query.where(Contact.organisation_id.in_(org_ids))
+
+
+def visible_memberships(user: Any) -> Select:
+    """Select the memberships the user may see (liaisons: their associations' only)."""
+    query = select(Membership)
+    if user.role != "liaison":
+        return query
+    return query.where(Membership.association_id.in_(liaison_association_ids(user)))
+
+
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist and would error on PostgreSQL
+
+
+def get_or_404(query: Select, ident: int) -> Any:
+    """Fetch one row of a scoped query by id, or deny."""
+    if not 0 < ident <= MAX_ID:
+        deny()
+    entity = query.column_descriptions[0]["entity"]
+    row = db.session.scalars(query.where(entity.id == ident)).first()
+    if row is None:
+        deny()
+    return row

