@@ -85,6 +85,12 @@ class Config:
     SMTP_PASSWORD = env_str("SMTP_PASSWORD")
     MAIL_SENDER = env_str("MAIL_SENDER", "CRM PMU <crm@localhost>")
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
+    UPLOAD_DIR = env_str("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))  # outside static/
+    # Days without an interaction after which an owned company counts as neglected, per stage.
+    STALE_DAYS_DEFAULT = env_int("STALE_DAYS_DEFAULT", 30)
+    STALE_DAYS_BY_STAGE = {"identified": 60, "contacted": 21, "meeting_held": 30, "loi_signed": 30}
+    LETTER_OVERDUE_DAYS = env_int("LETTER_OVERDUE_DAYS", 30)  # requested and not received
+    BOARD_PAGE_SIZE = env_int("BOARD_PAGE_SIZE", 20)  # cards per column
 
 
 class DevelopmentConfig(Config):

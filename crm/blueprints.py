@@ -9,9 +9,12 @@ def init_app(app: Flask) -> None:
     """Register the feature blueprints in one place."""
     from crm.auth import bp as auth_bp
     from crm.contacts import bp as contacts_bp
+    from crm.events import bp as events_bp
     from crm.interactions import bp as interactions_bp
+    from crm.letters import bp as letters_bp
     from crm.main import bp as main_bp
     from crm.organisations import bp as organisations_bp
+    from crm.pipeline import bp as pipeline_bp
     from crm.system import bp as system_bp
     from crm.users import bp as users_bp
 
@@ -21,6 +24,9 @@ def init_app(app: Flask) -> None:
         organisations_bp,
         contacts_bp,
         interactions_bp,
+        pipeline_bp,
+        letters_bp,
+        events_bp,
         users_bp,
         system_bp,
     ):

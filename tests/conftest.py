@@ -17,6 +17,9 @@ from crm.extensions import db
 from crm.models import Contact, Membership, Organisation, User, liaison_associations
 
 REFERENCE_TABLES = {"sectors", "districts", "alembic_version"}
+# Reference rows that tests may edit: restored to their migrated state after each test.
+RESTORED_TABLES = ("barriers", "programmes")
+SNAPSHOT: dict[str, list[dict]] = {}
 PASSWORD = "Test-password-1"
 
 
@@ -59,19 +62,31 @@ def app(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Fl
     with app.app_context():
         reset_schema()
         upgrade()
+        snapshot_reference_rows()
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
+def snapshot_reference_rows() -> None:
+    """Remember the migrated rows of the editable reference tables."""
+    with db.engine.connect() as conn:
+        for name in RESTORED_TABLES:
+            table = db.metadata.tables[name]
+            SNAPSHOT[name] = [dict(row._mapping) for row in conn.execute(table.select())]
+
+
 def wipe(app: Flask) -> None:
-    """Delete every row except reference data, children first."""
+    """Delete every row except reference data, children first; restore editable reference rows."""
     with app.app_context():
         names = set(inspect(db.engine).get_table_names())
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 if table.name in names and table.name not in REFERENCE_TABLES:
                     conn.execute(table.delete())
+            for name in RESTORED_TABLES:
+                if name in names and SNAPSHOT.get(name):
+                    conn.execute(db.metadata.tables[name].insert(), SNAPSHOT[name])
 
 
 @pytest.fixture(autouse=True)
@@ -226,3 +241,35 @@ def liaison_world(en_user, make_org, make_contact):
         assoc_contact=make_contact(assoc, "Sara", "Gremio"),
         outsider_contact=make_contact(outsider, "Oscar", "Ajeno"),
     )
+
+
+class MailSink:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+        """Accept and keep the message."""
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SimpleNamespace]:
+    """Run a real SMTP server on a free loopback port; .messages holds what it received."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield SimpleNamespace(host="127.0.0.1", port=port, messages=sink.messages, controller=controller)
+    controller.stop()

@@ -2,14 +2,60 @@
 
 from crm.models.base import Base, Timestamped, utcnow
 from crm.models.contact import GENDERS, Contact
+from crm.models.event import EVENT_TYPES, Attendance, Event
 from crm.models.history import AccessLog, ChangeLog
 from crm.models.interaction import INTERACTION_KINDS, FollowUp, Interaction, interaction_contacts
+from crm.models.letter import (
+    COFINANCE_TYPES,
+    COFINANCIER_TYPES,
+    COMPONENTS,
+    CURRENCIES,
+    LETTER_KINDS,
+    LETTER_STATUSES,
+    Document,
+    Letter,
+    Materialisation,
+)
 from crm.models.membership import MEMBERSHIP_STATUSES, Membership
 from crm.models.organisation import KINDS, SIZES, EmissionProfile, Organisation
+from crm.models.outbox import MAIL_KINDS, OUTBOX_STATUSES, MailOptOut, MetricSnapshot, OutboxMessage
+from crm.models.pipeline import (
+    ALL_STAGES,
+    EXITS,
+    STAGES,
+    Barrier,
+    Engagement,
+    Programme,
+    StageTransition,
+)
 from crm.models.reference import District, Sector
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 
 __all__ = [
+    "MAIL_KINDS",
+    "OUTBOX_STATUSES",
+    "MailOptOut",
+    "MetricSnapshot",
+    "OutboxMessage",
+    "ALL_STAGES",
+    "COFINANCE_TYPES",
+    "COFINANCIER_TYPES",
+    "COMPONENTS",
+    "CURRENCIES",
+    "EVENT_TYPES",
+    "EXITS",
+    "LETTER_KINDS",
+    "LETTER_STATUSES",
+    "STAGES",
+    "Attendance",
+    "Barrier",
+    "Document",
+    "Engagement",
+    "Event",
+    "Letter",
+    "Materialisation",
+    "Programme",
+    "StageTransition",
     "GENDERS",
     "INTERACTION_KINDS",
     "KINDS",

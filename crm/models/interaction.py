@@ -77,6 +77,7 @@ class FollowUp(Timestamped, Base):
     due_on: Mapped[date] = mapped_column(Date, index=True)
     description: Mapped[str] = mapped_column(String(500))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     interaction = relationship("Interaction", back_populates="follow_ups")
     organisation = relationship("Organisation")

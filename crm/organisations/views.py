@@ -16,6 +16,7 @@ from crm.interactions.services import recent_for_organisation
 from crm.labels import label
 from crm.models import KINDS, MEMBERSHIP_STATUSES, Organisation
 from crm.organisations import bp, forms, listing, memberships, services
+from crm.organisations.panels import org_panels
 from crm.pagination import Page, page_number, paginate
 from crm.permissions import can, get_or_404, require, visible_organisations
 
@@ -88,6 +89,7 @@ def detail(org_id: int):
         history=history_part(org),
         statuses=MEMBERSHIP_STATUSES,
         csrf_form=forms.CsrfForm(),
+        panels=org_panels(current_user, org),
         **membership_parts(org),
     )
     if show_profile:

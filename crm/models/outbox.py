@@ -1,0 +1,84 @@
+"""The transactional outbox of e-mails, its delivery state, and per-user opt-outs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, Timestamped, utcnow
+
+MAIL_KINDS = (
+    "follow_up_assigned",
+    "referral",
+    "daily_digest",
+    "letter_overdue",
+    "liaison_review",
+    "manager_weekly",
+)
+# pending: written, not yet on a queue · queued: an RQ job exists · claimed: a worker is sending
+# sent · failed: gave up after the last retry · skipped: opted out or nothing to say
+OUTBOX_STATUSES = ("pending", "queued", "claimed", "sent", "failed", "skipped")
+
+
+class OutboxMessage(Timestamped, Base):
+    """One e-mail to send, written in the same transaction as the change that causes it.
+
+    The unique idempotency key (kind, recipient, subject entity, period) is the delivery
+    log's guarantee: the same reminder can never be recorded, and so never sent, twice.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    subject_type: Mapped[str | None] = mapped_column(String(30))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    period: Mapped[str | None] = mapped_column(String(20))
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    claim_token: Mapped[str | None] = mapped_column(String(40))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    message_id: Mapped[str | None] = mapped_column(String(250))
+    transport: Mapped[str | None] = mapped_column(String(10))  # smtp or stored
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body_text: Mapped[str | None] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    recipient = relationship("User", lazy="joined")
+
+
+class MailOptOut(Base):
+    """A kind of e-mail a user chose not to receive."""
+
+    __tablename__ = "mail_opt_outs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class MetricSnapshot(Base):
+    """Conversion figures of one group (sector, association, district) of a programme on a day."""
+
+    __tablename__ = "metric_snapshots"
+    __table_args__ = (UniqueConstraint("taken_on", "programme_id", "dimension", "group_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_on: Mapped[date] = mapped_column(Date, index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    dimension: Mapped[str] = mapped_column(String(20), index=True)
+    group_key: Mapped[str] = mapped_column(String(40))
+    group_label: Mapped[str] = mapped_column(String(250))
+    # reached[stage] = companies that ever reached that stage; contacted and loi for the headline rate.
+    contacted: Mapped[int] = mapped_column(Integer, default=0)
+    loi_signed: Mapped[int] = mapped_column(Integer, default=0)
+    reached: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,132 @@
+"""Programmes, engagements (company × programme), their stage transitions and exit reasons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, Timestamped, utcnow
+
+# The forward path, in order; an engagement's position is its index here.
+STAGES = (
+    "identified",
+    "contacted",
+    "meeting_held",
+    "loi_signed",
+    "assessed",
+    "technical_assistance",
+    "feasibility_delivered",
+    "adopting",
+)
+# Side exits: each needs a reason from the barrier list and a note.
+EXITS = ("declined", "on_hold", "withdrawn")
+ALL_STAGES = STAGES + EXITS
+
+
+class Programme(Timestamped, Base):
+    """A programme companies can engage in (e.g. the sustainable industrial zone)."""
+
+    __tablename__ = "programmes"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name_es: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def name(self, locale: str = "es") -> str:
+        """Return the name in the given language."""
+        return self.name_en if locale == "en" else self.name_es
+
+
+class Barrier(Timestamped, Base):
+    """A reason why a company declines, pauses or withdraws (admin-editable)."""
+
+    __tablename__ = "barriers"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    reason_es: Mapped[str] = mapped_column(String(200))
+    reason_en: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def reason(self, locale: str = "es") -> str:
+        """Return the reason in the given language."""
+        return self.reason_en if locale == "en" else self.reason_es
+
+
+class Engagement(Timestamped, Base):
+    """A company's participation in one programme, with its current stage."""
+
+    __tablename__ = "engagements"
+    __audited__ = True
+    __table_args__ = (UniqueConstraint("organisation_id", "programme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    # Kept equal to the last transition's to_stage by crm.pipeline.services.move only.
+    stage: Mapped[str] = mapped_column(String(30), index=True)
+    stage_since: Mapped[date] = mapped_column(Date, index=True)
+    feasibility_delivered_on: Mapped[date | None] = mapped_column(Date)
+    # Referral: the association that brought the company, who referred it and when.
+    source_association_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    referred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    organisation = relationship("Organisation", foreign_keys=[organisation_id])
+    programme = relationship("Programme", lazy="joined")
+    source_association = relationship("Organisation", foreign_keys=[source_association_id])
+    transitions = relationship(
+        "StageTransition",
+        back_populates="engagement",
+        order_by="(StageTransition.occurred_on, StageTransition.id)",
+        cascade="all, delete-orphan",
+    )
+
+    def history_organisation_id(self) -> int:
+        """Return the organisation whose page shows this record's history."""
+        return self.organisation_id
+
+
+class StageTransition(Base):
+    """One stage change of an engagement: from, to, when it happened, who recorded it and why."""
+
+    __tablename__ = "stage_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
+    )
+    from_stage: Mapped[str | None] = mapped_column(String(30))
+    to_stage: Mapped[str] = mapped_column(String(30), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barriers.id"), index=True)
+
+    engagement = relationship("Engagement", back_populates="transitions")
+    by = relationship("User", lazy="joined")
+    barrier = relationship("Barrier", lazy="joined")
