@@ -22,6 +22,14 @@ def set_actor(user_id: int | None) -> None:
     _actor.set(user_id)
 
 
+_batch: ContextVar[int | None] = ContextVar("crm_import_batch", default=None)
+
+
+def set_batch(batch_id: int | None) -> None:
+    """Tag the following changes with an import batch (None to stop), so it can be undone."""
+    _batch.set(batch_id)
+
+
 def current_actor() -> int | None:
     """Return the id of the user making the change, if known."""
     explicit = _actor.get()
@@ -93,6 +101,7 @@ def row(obj: Any, action: str, changes: dict, actor: int | None) -> dict:
         "entity_version": getattr(obj, "version_id", None),
         "organisation_id": organisation_of(obj),
         "changes": changes,
+        "batch_id": _batch.get(),
     }
 
 

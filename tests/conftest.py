@@ -18,7 +18,7 @@ from crm.models import Contact, Membership, Organisation, User, liaison_associat
 
 REFERENCE_TABLES = {"sectors", "districts", "alembic_version"}
 # Reference rows that tests may edit: restored to their migrated state after each test.
-RESTORED_TABLES = ("barriers", "programmes")
+RESTORED_TABLES = ("barriers", "programmes", "indicators")
 SNAPSHOT: dict[str, list[dict]] = {}
 PASSWORD = "Test-password-1"
 

@@ -4,6 +4,7 @@ from crm.models.base import Base, Timestamped, utcnow
 from crm.models.contact import GENDERS, Contact
 from crm.models.event import EVENT_TYPES, Attendance, Event
 from crm.models.history import AccessLog, ChangeLog
+from crm.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ColumnMapping, ImportBatch
 from crm.models.interaction import INTERACTION_KINDS, FollowUp, Interaction, interaction_contacts
 from crm.models.letter import (
     COFINANCE_TYPES,
@@ -29,9 +30,16 @@ from crm.models.pipeline import (
     StageTransition,
 )
 from crm.models.reference import District, Sector
+from crm.models.report import FrozenPeriod, Indicator
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 
 __all__ = [
+    "IMPORT_KINDS",
+    "IMPORT_STATUSES",
+    "ColumnMapping",
+    "FrozenPeriod",
+    "ImportBatch",
+    "Indicator",
     "MAIL_KINDS",
     "OUTBOX_STATUSES",
     "MailOptOut",

@@ -27,6 +27,10 @@ class ChangeLog(Base):
     entity_version: Mapped[int | None] = mapped_column(Integer)
     organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Set while an import runs, so that the batch can be undone from its own changes.
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
+    )
 
     user = relationship("User", lazy="joined")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crm.pipeline import bp
 from crm.permissions import require
+from crm.pipeline import bp
 
 
 @bp.get("/")

@@ -1,0 +1,50 @@
+"""Import batches (who loaded which file, with what result) and remembered column mappings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.models.base import Base, Timestamped
+
+IMPORT_KINDS = ("organisations", "contacts", "cofinance")
+# uploaded → previewed → queued → running → done | failed; done → undone
+IMPORT_STATUSES = ("previewed", "queued", "running", "done", "failed", "undone")
+
+
+class ImportBatch(Timestamped, Base):
+    """One import of a file: every change it makes is tagged with the batch in the change log."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="previewed", index=True)
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    decisions: Mapped[dict] = mapped_column(JSON, default=dict)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    done_rows: Mapped[int] = mapped_column(Integer, default=0)
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class ColumnMapping(Timestamped, Base):
+    """The column mapping a user chose for a file layout (its normalised header row)."""
+
+    __tablename__ = "column_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    layout: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of kind + normalised headers
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
