@@ -5,13 +5,13 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test install install-dev translations extract-messages db lint bench-data clean
+.PHONY: run test install install-dev browser translations extract-messages db lint bench-data clean
 
 run: install translations db  ## Start web app, worker and scheduler on embedded SQLite + Redis
 	$(FLASK) crm seed-demo --if-empty
 	$(FLASK) crm run-all --port $(PORT)
 
-test: install-dev translations  ## Install what the tests need and run the whole suite
+test: install-dev translations browser  ## Install what the tests need and run the whole suite
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -29,6 +29,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
+
+# The browser journeys drive Debian's chromium (Playwright's own browser download is not reachable here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
 
 install-dev: $(VENV)/.installed-dev
 
