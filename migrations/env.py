@@ -85,6 +85,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
@@ -99,6 +100,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave PostgreSQL-only trigram indexes (migration 0007) out of autogenerate."""
+    return not (type_ == "index" and name and name.endswith("_trgm"))
 
 
 if context.is_offline_mode():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, event
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
@@ -47,6 +47,7 @@ class Organisation(Timestamped, Base):
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version_id}
+    __table_args__ = (Index("ix_organisations_updated_at", "updated_at"),)
 
     sector = relationship("Sector", lazy="joined")
     district = relationship("District", lazy="joined")
