@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
 
-from crm.pipeline import views  # noqa: E402,F401
+from crm.pipeline import admin_views, views  # noqa: E402,F401

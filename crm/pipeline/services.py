@@ -26,6 +26,11 @@ from crm.models import (
 class PipelineError(ValueError):
     """A move was refused; the message is for the user and nothing was changed."""
 
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field  # the form field the refusal concerns, if any
+
 
 class MoveConflictError(Exception):
     """Someone else moved the engagement since the user loaded it."""
@@ -61,10 +66,10 @@ def has_signed_interest_letter(organisation_id: int, programme_id: int) -> bool:
 def check_dates(engagement: Engagement | None, move: Move, today: date) -> None:
     """Refuse a future date, or one before the engagement's last recorded change."""
     if move.occurred_on > today:
-        raise PipelineError(_("A stage change cannot be dated in the future."))
+        raise PipelineError(_("A stage change cannot be dated in the future."), "occurred_on")
     if engagement is not None and engagement.stage_since and move.occurred_on < engagement.stage_since:
         message = _("The change cannot be dated before the current stage began (%(day)s).", day="%s")
-        raise PipelineError(message % engagement.stage_since.strftime("%d/%m/%Y"))
+        raise PipelineError(message % engagement.stage_since.strftime("%d/%m/%Y"), "occurred_on")
 
 
 def check_reason(engagement: Engagement | None, move: Move) -> None:
@@ -73,35 +78,39 @@ def check_reason(engagement: Engagement | None, move: Move) -> None:
     if move.to_stage in EXITS:
         barrier = db.session.get(Barrier, move.barrier_id) if move.barrier_id else None
         if barrier is None or not barrier.active:
-            raise PipelineError(_("Choose the reason why the company leaves the pipeline."))
+            raise PipelineError(_("Choose the reason why the company leaves the pipeline."), "barrier_id")
         if not note:
-            raise PipelineError(_("Write a note explaining the exit."))
+            raise PipelineError(_("Write a note explaining the exit."), "note")
     current = engagement.stage if engagement is not None else None
     if position(move.to_stage) < position(current) and move.to_stage in STAGES and not note:
-        raise PipelineError(_("Moving back to an earlier stage needs a note."))
+        raise PipelineError(_("Moving back to an earlier stage needs a note."), "note")
 
 
 def check_gates(engagement: Engagement, move: Move) -> None:
-    """Enforce the evidence a stage requires."""
-    if move.to_stage == "loi_signed" and not has_signed_interest_letter(
+    """Enforce the evidence a stage requires, also when a move skips past the gated stage."""
+    target = position(move.to_stage)
+    if target >= position("loi_signed") and not has_signed_interest_letter(
         engagement.organisation_id, engagement.programme_id
     ):
         raise PipelineError(
-            _("The company needs a signed letter of interest before it can enter this stage.")
+            _("The company needs a signed letter of interest before it can enter this stage."),
+            "record_letter",
         )
     delivered = move.feasibility_delivered_on or engagement.feasibility_delivered_on
-    if move.to_stage == "feasibility_delivered" and delivered is None:
-        raise PipelineError(_("Enter the date the feasibility study was delivered."))
+    if target >= position("feasibility_delivered") and delivered is None:
+        raise PipelineError(
+            _("Enter the date the feasibility study was delivered."), "feasibility_delivered_on"
+        )
 
 
 def check_move(engagement: Engagement, move: Move, today: date) -> None:
     """Run every rule; raise PipelineError on the first broken one."""
     if move.to_stage not in ALL_STAGES:
-        raise PipelineError(_("Choose a valid stage."))
+        raise PipelineError(_("Choose a valid stage."), "to_stage")
     if move.to_stage == engagement.stage:
-        raise PipelineError(_("The company is already at this stage."))
+        raise PipelineError(_("The company is already at this stage."), "to_stage")
     if move.feasibility_delivered_on and move.feasibility_delivered_on > today:
-        raise PipelineError(_("The delivery date cannot be in the future."))
+        raise PipelineError(_("The delivery date cannot be in the future."), "feasibility_delivered_on")
     check_dates(engagement, move, today)
     check_reason(engagement, move)
     check_gates(engagement, move)
@@ -156,12 +165,17 @@ def start(
     if organisation.kind != "company":
         raise PipelineError(_("Only companies take part in the pipeline."))
     if engagement_for(organisation.id, programme.id) is not None:
-        raise PipelineError(_("The company is already engaged in this programme."))
+        raise PipelineError(_("The company is already engaged in this programme."), "programme_id")
     if move.to_stage not in STAGES or position(move.to_stage) > position("meeting_held"):
-        raise PipelineError(_("A new engagement starts at identified, contacted or meeting held."))
+        raise PipelineError(
+            _("A new engagement starts at identified, contacted or meeting held."), "to_stage"
+        )
     check_dates(None, move, today)
     engagement = Engagement(
-        organisation_id=organisation.id, programme_id=programme.id, stage=None, stage_since=move.occurred_on,
+        organisation_id=organisation.id,
+        programme_id=programme.id,
+        stage=None,
+        stage_since=move.occurred_on,
         **source,
     )
     db.session.add(engagement)

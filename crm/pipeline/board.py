@@ -1,0 +1,171 @@
+"""The pipeline board: filters, per-stage counts and one page of cards per column, all in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import contains_eager
+
+from crm.extensions import db
+from crm.models import EXITS, STAGES, Engagement, Membership, Organisation, Programme, User
+from crm.organisations.listing import sector_clause, to_id
+from crm.pagination import Page
+from crm.permissions import visible_organisations
+
+EXIT_COLUMN = "exits"  # the one column holding declined, on hold and withdrawn cards
+COLUMNS = (*STAGES, EXIT_COLUMN)
+
+
+@dataclass
+class BoardFilters:
+    """The board's programme and filters, already made safe."""
+
+    programme: int | None = None
+    sector: int | None = None
+    district: int | None = None
+    owner: int | None = None
+    association: int | None = None
+
+    @property
+    def active(self) -> bool:
+        """Return whether any filter beyond the programme narrows the board."""
+        return bool(self.sector or self.district or self.owner or self.association)
+
+
+@dataclass
+class Column:
+    """One column of the board: its key, the count per stage it holds and a page of cards."""
+
+    key: str
+    page: Page
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def arg(self) -> str:
+        """Return the query argument naming this column's page."""
+        return f"p_{self.key}"
+
+
+def parse_filters(args: Mapping[str, str], programmes: list[Programme]) -> BoardFilters:
+    """Read the board's arguments; an unknown programme means the first active one."""
+    known = {p.id for p in programmes}
+    wanted = to_id(args.get("programme"))
+    return BoardFilters(
+        programme=wanted if wanted in known else default_programme(programmes),
+        sector=to_id(args.get("sector")),
+        district=to_id(args.get("district")),
+        owner=to_id(args.get("owner")),
+        association=to_id(args.get("association")),
+    )
+
+
+def default_programme(programmes: list[Programme]) -> int | None:
+    """Return the first active programme, else the first one, else None."""
+    active = [p.id for p in programmes if p.active]
+    return (active or [p.id for p in programmes] or [None])[0]
+
+
+def all_programmes() -> list[Programme]:
+    """Return every programme, active ones first, in creation order."""
+    query = select(Programme).order_by(Programme.active.desc(), Programme.id)
+    return list(db.session.scalars(query))
+
+
+def member_clause(association_id: int) -> Any:
+    """Match companies that belong to the association (any status but 'left')."""
+    members = select(Membership.company_id).where(
+        Membership.association_id == association_id, Membership.status != "left"
+    )
+    return Organisation.id.in_(members)
+
+
+def conditions(user: User, f: BoardFilters) -> list[Any]:
+    """Return the WHERE conditions: the user's scope, the programme and the filters."""
+    scope = visible_organisations(user).whereclause
+    found = [] if scope is None else [scope]
+    found.append(Engagement.programme_id == f.programme)
+    if f.sector:
+        found.append(sector_clause(f.sector))
+    if f.district:
+        found.append(Organisation.district_id == f.district)
+    if f.owner:
+        found.append(Organisation.owner_id == f.owner)
+    if f.association:
+        found.append(member_clause(f.association))
+    return found
+
+
+def joined(query: Select) -> Select:
+    """Join each engagement to its organisation, which the scope and filters read."""
+    return query.join(Organisation, Engagement.organisation_id == Organisation.id)
+
+
+def visible_engagements(user: User) -> Select:
+    """Select the engagements of the organisations the user may see."""
+    scope = visible_organisations(user).whereclause
+    query = joined(select(Engagement))
+    return query if scope is None else query.where(scope)
+
+
+def stage_counts(user: User, f: BoardFilters) -> dict[str, int]:
+    """Return the number of engagements per stage, with one GROUP BY."""
+    query = joined(select(Engagement.stage, func.count(Engagement.id)).select_from(Engagement))
+    rows = db.session.execute(query.where(*conditions(user, f)).group_by(Engagement.stage))
+    return {stage: total for stage, total in rows}
+
+
+def column_key() -> Any:
+    """Return the SQL expression naming the column a card sits in."""
+    return case((Engagement.stage.in_(EXITS), literal(EXIT_COLUMN)), else_=Engagement.stage)
+
+
+def ranked(user: User, f: BoardFilters) -> Any:
+    """Number the cards within each column: longest in the stage first."""
+    order = (Engagement.stage_since, func.lower(Organisation.legal_name), Engagement.id)
+    rank = func.row_number().over(partition_by=column_key(), order_by=order)
+    query = joined(select(Engagement.id, column_key().label("col"), rank.label("rn")))
+    return query.where(*conditions(user, f)).subquery()
+
+
+def card_query(user: User, f: BoardFilters, pages: Mapping[str, int], per_page: int) -> Select:
+    """Select every column's requested page of cards at once, with their companies."""
+    ranks = ranked(user, f)
+    windows = [
+        and_(ranks.c.col == key, ranks.c.rn > (number - 1) * per_page, ranks.c.rn <= number * per_page)
+        for key, number in pages.items()
+    ]
+    query = joined(select(Engagement).join(ranks, ranks.c.id == Engagement.id))
+    # The owner's liaison associations (a selectin relationship) are never shown on a card.
+    owner = contains_eager(Engagement.organisation).joinedload(Organisation.owner).lazyload(User.associations)
+    return query.where(or_(*windows)).options(owner).order_by(ranks.c.rn)
+
+
+def column_counts(counts: Mapping[str, int], key: str) -> dict[str, int]:
+    """Return the per-stage counts a column shows (the exit column shows each exit)."""
+    stages = EXITS if key == EXIT_COLUMN else (key,)
+    return {stage: counts.get(stage, 0) for stage in stages}
+
+
+def build(user: User, f: BoardFilters, pages: Mapping[str, int], per_page: int) -> list[Column]:
+    """Return the board's columns, each with its counts and requested page of cards."""
+    if f.programme is None:
+        return []
+    counts = stage_counts(user, f)
+    cards: dict[str, list[Engagement]] = {key: [] for key in COLUMNS}
+    for engagement in db.session.scalars(card_query(user, f, pages, per_page)).unique():
+        cards[EXIT_COLUMN if engagement.stage in EXITS else engagement.stage].append(engagement)
+    columns = []
+    for key in COLUMNS:
+        shown = column_counts(counts, key)
+        page = Page(cards[key], sum(shown.values()), pages[key], per_page)
+        columns.append(Column(key, page, shown))
+    return columns
+
+
+def association_options(user: User) -> list[Organisation]:
+    """Return the associations the user may see, by name."""
+    query = visible_organisations(user).where(Organisation.kind == "association")
+    return list(db.session.scalars(query.order_by(func.lower(Organisation.legal_name))))
