@@ -1,0 +1,157 @@
+"""Uploaded documents: accepted by content, stored outside static under a random name, sent back safely."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+from typing import IO
+
+from flask import Response, abort, current_app, send_file
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from crm.extensions import db
+from crm.models import Document
+
+# The first bytes decide the type; the file name and the browser's declared type are ignored.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+EXTENSIONS = {mimetype: ext for _magic, mimetype, ext in SIGNATURES}
+ALSO_FINE = {"image/jpeg": (".jpeg", ".jpe")}
+CHUNK = 64 * 1024
+
+
+class DocumentError(ValueError):
+    """An upload was refused; the message says why, for the user."""
+
+
+def size_limit() -> int:
+    """Return the configured upload limit in bytes."""
+    return int(current_app.config["MAX_CONTENT_LENGTH"] or 10 * 1024 * 1024)
+
+
+def limit_mb() -> str:
+    """Return the upload limit in megabytes, for messages."""
+    megabytes = size_limit() / (1024 * 1024)
+    return f"{megabytes:g}"
+
+
+def sniff(head: bytes) -> str | None:
+    """Return the content type the first bytes announce, or None when not an accepted kind."""
+    for magic, mimetype, _ext in SIGNATURES:
+        if head.startswith(magic):
+            return mimetype
+    return None
+
+
+def upload_dir() -> Path:
+    """Return the upload folder, creating it on first use."""
+    folder = Path(current_app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def display_name(file_storage: FileStorage) -> str:
+    """Return the name the user knows the file by (path parts and control characters removed)."""
+    raw = (file_storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in raw if ch.isprintable()).strip()
+    return cleaned[:255] or "document"
+
+
+def has_file(file_storage: FileStorage | None) -> bool:
+    """Return whether the form field carried a file (an untouched file input sends an empty part)."""
+    return file_storage is not None and bool(file_storage.filename)
+
+
+def copy_limited(source: IO[bytes], target: IO[bytes]) -> tuple[int, str, bytes]:
+    """Copy at most the size limit; return size, sha256 and the first bytes (DocumentError when larger)."""
+    digest, size, head, limit = hashlib.sha256(), 0, b"", size_limit()
+    while chunk := source.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise DocumentError(_("The file is larger than %(limit)s MB.", limit=limit_mb()))
+        head = (head + chunk[:16])[:16] if len(head) < 16 else head
+        digest.update(chunk)
+        target.write(chunk)
+    return size, digest.hexdigest(), head
+
+
+def write_file(file_storage: FileStorage, path: Path) -> tuple[int, str, str]:
+    """Write the upload to path and return size, sha256 and content type; remove it when refused."""
+    try:
+        with open(path, "xb") as target:
+            size, sha256, head = copy_limited(file_storage.stream, target)
+        if size == 0:
+            raise DocumentError(_("The file is empty. Choose the scanned letter again."))
+        mimetype = sniff(head)
+        if mimetype is None:
+            raise DocumentError(_("Only PDF, PNG or JPEG files are accepted; this file is of another kind."))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return size, sha256, mimetype
+
+
+def store_upload(file_storage: FileStorage | None, user_id: int | None) -> Document:
+    """Check and store an uploaded scan; return its (flushed) Document row."""
+    if not has_file(file_storage):
+        raise DocumentError(_("Choose a file to upload."))
+    storage_name = secrets.token_hex(16)
+    path = upload_dir() / storage_name
+    size, sha256, mimetype = write_file(file_storage, path)
+    document = Document(
+        storage_name=storage_name,
+        original_name=display_name(file_storage),
+        content_type=mimetype,
+        size=size,
+        sha256=sha256,
+        uploaded_by_id=user_id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def file_path(document: Document) -> Path:
+    """Return where the document's bytes are kept (the name is ours: hex only)."""
+    return upload_dir() / os.path.basename(document.storage_name)
+
+
+def remove_file(storage_name: str) -> None:
+    """Delete a stored file, e.g. after the transaction that recorded it was rolled back."""
+    (upload_dir() / os.path.basename(storage_name)).unlink(missing_ok=True)
+
+
+def download_name(document: Document) -> str:
+    """Return a header-safe file name that ends in the extension of what the file really is."""
+    name = secure_filename(document.original_name) or "document"
+    expected = EXTENSIONS.get(document.content_type, "")
+    suffix = Path(name).suffix.lower()
+    if expected and suffix != expected and suffix not in ALSO_FINE.get(document.content_type, ()):
+        name = f"{name}{expected}"  # a PNG uploaded as "scan.pdf" downloads as "scan.pdf.png"
+    return name
+
+
+def send_document(document: Document) -> Response:
+    """Send a stored document as an attachment with its original name; 404 when the file is gone."""
+    path = file_path(document)
+    if not path.is_file():
+        current_app.logger.error("document %s missing on disk: %s", document.id, path)
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=download_name(document),
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
