@@ -1,13 +1,202 @@
-"""Views of the events feature."""
+"""Views of the events feature: the list, the event form, the event page and its attendees."""
 
 from __future__ import annotations
 
-from crm.events import bp
-from crm.permissions import require
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from crm.contacts.services import organisation_choices
+from crm.events import attendance, bp, services
+from crm.events.forms import AddAttendeeForm, AttendeeSearchForm, EventFilterForm, EventForm, QuickAddForm
+from crm.extensions import db
+from crm.models import Event
+from crm.pagination import page_number
+from crm.permissions import can, get_or_404, require
+
+
+def locale() -> str:
+    """Return the language of the current request."""
+    return str(get_locale())
+
+
+def events() -> Select:
+    """Select every event (events are not scoped: every reader sees them all)."""
+    return select(Event)
 
 
 @bp.get("/")
+@login_required
 @require("event.view")
 def index():
-    """Placeholder until the feature's list page lands."""
-    return ""
+    """List events filtered by type, programme and year, with attendance counts."""
+    filters = services.parse_filters(request.args)
+    form = EventFilterForm(formdata=request.args)
+    form.set_choices(services.programmes(filters.programme), services.years(), locale())
+    per_page = current_app.config["PAGE_SIZE"]
+    return render_template(
+        "events/index.html",
+        form=form,
+        page=services.event_page(filters, per_page, page_number()),
+        totals=services.totals(filters),
+    )
+
+
+def render_form(form: EventForm, event: Event | None):
+    """Render the event form; 400 when the submission had errors."""
+    return render_template("events/form.html", form=form, event=event), 400 if form.errors else 200
+
+
+def save(form: EventForm, event: Event | None):
+    """Validate and save the event form, then go to the event's page."""
+    form.set_programmes(services.programmes(event.programme_id if event else None), locale())
+    if not form.validate_on_submit():
+        return render_form(form, event)
+    try:
+        saved = services.save_event(current_user, event, form.values())
+    except services.EventError as exc:
+        db.session.rollback()
+        form.show_problems(exc.problems)
+        return render_form(form, event)
+    db.session.commit()
+    flash(_("Event saved."), "success")
+    return redirect(url_for("events.detail", event_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@require("event.edit")
+def new():
+    """Create an event or training."""
+    return save(EventForm(), None)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+@require("event.edit")
+def edit(event_id: int):
+    """Change an event."""
+    event = get_or_404(events(), event_id)
+    return save(EventForm(obj=event), event)
+
+
+@bp.post("/<int:event_id>/delete")
+@login_required
+@require("event.edit")
+def delete(event_id: int):
+    """Delete an event and its attendance list (the contacts stay)."""
+    event = get_or_404(events(), event_id)
+    title = event.title
+    services.delete_event(event)
+    db.session.commit()
+    flash(_("Event %(title)s deleted.", title=title), "success")
+    return redirect(url_for("events.index"))
+
+
+def render_detail(event: Event, quick_form: QuickAddForm | None = None, status: int = 200):
+    """Render the event page: attendees, counts by gender, search results and the quick-add form."""
+    search = AttendeeSearchForm(formdata=request.args)
+    term = (search.q.data or "")[:100] if search.validate() else ""
+    editable = can(current_user, "event.edit")
+    if quick_form is None and editable:
+        quick_form = QuickAddForm(formdata=None)
+    if quick_form is not None:
+        quick_form.set_organisations(organisation_choices(current_user))
+    page = render_template(
+        "events/detail.html",
+        event=event,
+        attendees=attendance.attendee_page(event.id, current_app.config["PAGE_SIZE"], page_number("apage")),
+        genders=attendance.gender_counts(event.id),
+        search=search,
+        found=attendance.search_contacts(current_user, event.id, term) if editable and term else [],
+        quick_form=quick_form,
+    )
+    return page, status
+
+
+@bp.get("/<int:event_id>")
+@login_required
+@require("event.view")
+def detail(event_id: int):
+    """Show an event with its attendees and their counts by gender."""
+    return render_detail(get_or_404(events(), event_id))
+
+
+def back_to(event: Event):
+    """Return to the event page, keeping the search the user was on."""
+    term = (request.form.get("q") or "")[:100]
+    return redirect(url_for("events.detail", event_id=event.id, q=term or None) + "#attendees")
+
+
+def commit_attendance(event: Event, message: str):
+    """Commit a new attendance; a concurrent duplicate (unique pair) is reported, not a 500."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("This person is already on the list. Nothing was changed."), "warning")
+        return back_to(event)
+    flash(message, "success")
+    return back_to(event)
+
+
+@bp.post("/<int:event_id>/attendees")
+@login_required
+@require("event.edit")
+def add_attendee(event_id: int):
+    """Put a contact found by the search on the event's list (once)."""
+    event = get_or_404(events(), event_id)
+    form = AddAttendeeForm()
+    try:
+        if not form.validate_on_submit():
+            raise attendance.AttendanceError({"contact_id": _("Choose a person from the search results.")})
+        contact = attendance.add_contact(current_user, event, form.chosen())
+    except attendance.AttendanceError as exc:
+        db.session.rollback()
+        flash(" ".join(exc.problems.values()), "warning")
+        return back_to(event)
+    return commit_attendance(event, _("%(name)s added.", name=contact.full_name))
+
+
+@bp.post("/<int:event_id>/people")
+@login_required
+@require("event.edit")
+def quick_add(event_id: int):
+    """Add a person to the list and to the contacts, in one transaction."""
+    event = get_or_404(events(), event_id)
+    form = QuickAddForm()
+    form.set_organisations(organisation_choices(current_user))
+    if not form.validate_on_submit():
+        return render_detail(event, form, 400)
+    try:
+        contact, created = attendance.quick_add(current_user, event, form.person())
+    except attendance.AlreadyAttendingError as exc:
+        db.session.rollback()
+        flash(" ".join(exc.problems.values()) + " " + _("Nothing was changed."), "warning")
+        return back_to(event)
+    except attendance.AttendanceError as exc:
+        db.session.rollback()
+        form.show_problems(exc.problems)
+        return render_detail(event, form, 400)
+    name = contact.full_name
+    if created:
+        return commit_attendance(event, _("%(name)s added to the contacts and the list.", name=name))
+    return commit_attendance(event, _("%(name)s was already a contact and is now on the list.", name=name))
+
+
+@bp.post("/<int:event_id>/attendees/<int:attendance_id>/remove")
+@login_required
+@require("event.edit")
+def remove_attendee(event_id: int, attendance_id: int):
+    """Take a person off the event's list (the contact stays)."""
+    event = get_or_404(events(), event_id)
+    contact = attendance.remove(event, attendance_id)
+    if contact is None:
+        flash(_("This person is not on the list."), "warning")
+        return back_to(event)
+    db.session.commit()
+    flash(_("%(name)s removed from the list.", name=contact.full_name), "success")
+    return back_to(event)

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.clock import today
+from crm.interactions.follow_ups import NewFollowUp
 from crm.interactions.services import FollowUpValues, InteractionValues
 from crm.labels import choices, options
 
@@ -87,3 +88,55 @@ class LogInteractionForm(InteractionForm):
             assignee_id=self.follow_up_assignee.data,
             description=self.follow_up_description.data,
         )
+
+
+def lenient_int(value: object) -> int | None:
+    """Coerce a select value to int; blank or odd values mean None (the service then names the problem)."""
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+
+
+class FollowUpForm(FlaskForm):
+    """A follow-up created on its own: organisation, task, assignee and due date."""
+
+    organisation_id = SelectField(_l("Organisation"), coerce=lenient_int, choices=[], validate_choice=False)
+    description = StringField(_l("Task"), validators=[Length(max=500)])
+    assignee_id = SelectField(_l("Assigned to"), coerce=lenient_int, choices=[], validate_choice=False)
+    due_on = DateField(_l("Due on"), validators=[Optional()])
+
+    def set_choices(self, organisations: list[tuple[int, str]], staff: list[tuple[int, str]]) -> None:
+        """Offer the visible organisations and the active staff."""
+        self.organisation_id.choices = options([("", _l("— Choose —")), *organisations])
+        self.assignee_id.choices = options([("", _l("— Choose —")), *staff])
+
+    def values(self) -> NewFollowUp:
+        """Return the submitted follow-up for the service."""
+        return NewFollowUp(
+            organisation_id=self.organisation_id.data,
+            description=self.description.data,
+            assignee_id=self.assignee_id.data,
+            due_on=self.due_on.data,
+        )
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Put the service's messages next to their fields."""
+        for name, message in problems.items():
+            self[name].errors = [*self[name].errors, message]
+
+
+class ReassignForm(FlaskForm):
+    """Give a follow-up to someone else."""
+
+    assignee_id = SelectField(_l("Assign to"), coerce=lenient_int, choices=[], validate_choice=False)
+
+    def set_choices(self, staff: list[tuple[int, str]]) -> None:
+        """Offer the active staff."""
+        self.assignee_id.choices = options([("", _l("— Choose —")), *staff])
+
+
+class SnoozeForm(FlaskForm):
+    """Move a follow-up's due date: by a day, a week, or to a chosen date."""
+
+    by = StringField(validators=[Optional(), Length(max=10)])
+    due_on = DateField(_l("New due date"), validators=[Optional()])

@@ -11,6 +11,7 @@ from sqlalchemy import Select, false, select
 from crm import clock
 from crm.extensions import db
 from crm.models import INTERACTION_KINDS, Contact, FollowUp, Interaction, Organisation, User
+from crm.outbox import queue_mail
 from crm.permissions import TECH, can, visible_organisations
 
 MANAGERS = frozenset({"admin", "manager"})
@@ -159,10 +160,34 @@ def apply(interaction: Interaction, values: InteractionValues, contacts: list[Co
     interaction.contacts = contacts
 
 
-def new_follow_up(user: User, interaction: Interaction, values: FollowUpValues) -> FollowUp:
-    """Build the follow-up of a new interaction; the description defaults to the next step."""
+def notify_assignment(actor: User, follow_up: FollowUp, today: date) -> None:
+    """Queue the 'assigned to you' e-mail, in this transaction, unless people assign themselves."""
+    if follow_up.assignee_id == actor.id:
+        return
+    queue_mail(
+        "follow_up_assigned",
+        follow_up.assignee_id,
+        subject_type="followup",
+        subject_id=follow_up.id,
+        # One e-mail per assignee and day: a double-submitted form does not mail twice.
+        period=f"{follow_up.assignee_id}@{today.isoformat()}",
+        payload={
+            "follow_up_id": follow_up.id,
+            "title": follow_up.description,
+            "organisation_id": follow_up.organisation_id,
+            "due_on": follow_up.due_on.isoformat(),
+            "assigned_by_id": actor.id,
+            "assigned_by": actor.name,
+        },
+    )
+
+
+def new_follow_up(
+    user: User, interaction: Interaction, values: FollowUpValues, today: date | None = None
+) -> FollowUp:
+    """Add the follow-up of a new interaction; the description defaults to the next step."""
     description = text(values.description) or text(interaction.next_step) or ""
-    return FollowUp(
+    follow_up = FollowUp(
         organisation_id=interaction.organisation_id,
         interaction=interaction,
         assignee_id=values.assignee_id,
@@ -170,6 +195,10 @@ def new_follow_up(user: User, interaction: Interaction, values: FollowUpValues) 
         due_on=values.due_on,
         description=description[:500],
     )
+    db.session.add(follow_up)
+    db.session.flush()  # the e-mail names the follow-up by id
+    notify_assignment(user, follow_up, today or clock.today())
+    return follow_up
 
 
 def log_interaction(
@@ -187,7 +216,7 @@ def log_interaction(
     apply(interaction, values, contacts)
     db.session.add(interaction)
     if follow_up.given():
-        db.session.add(new_follow_up(user, interaction, follow_up))
+        new_follow_up(user, interaction, follow_up, today)
     db.session.flush()
     return interaction
 

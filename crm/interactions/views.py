@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm import clock
 from crm.auth.services import safe_next
-from crm.contacts.services import contacts_of
+from crm.contacts.services import contacts_of, organisation_choices
 from crm.extensions import db
 from crm.interactions import bp, follow_ups, services
-from crm.interactions.forms import InteractionForm, LogInteractionForm
+from crm.interactions.forms import (
+    FollowUpForm,
+    InteractionForm,
+    LogInteractionForm,
+    ReassignForm,
+    SnoozeForm,
+)
 from crm.models import FollowUp, Interaction
 from crm.permissions import deny, get_or_404, require, visible_organisations
 
@@ -128,7 +135,7 @@ def follow_up_list():
 def toggle(follow_up_id: int, done: bool):
     """Mark a follow-up done or reopen it, then go back where the user was."""
     follow_up = get_or_404(follow_ups.toggleable_follow_ups(current_user), follow_up_id)
-    follow_ups.set_done(follow_up, done)
+    follow_ups.set_done(follow_up, done, current_user)
     db.session.commit()
     flash(_("Follow-up marked done.") if done else _("Follow-up reopened."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("interactions.follow_up_list"))
@@ -148,6 +155,108 @@ def follow_up_done(follow_up_id: int):
 def follow_up_reopen(follow_up_id: int):
     """Reopen a follow-up marked done by mistake."""
     return toggle(follow_up_id, False)
+
+
+def prefilled_organisation() -> int | None:
+    """Return ?organisation_id= when given (it must be visible), else None."""
+    if "organisation_id" not in request.args:
+        return None
+    return get_or_404(visible_organisations(current_user), organisation_arg()).id
+
+
+def render_new_follow_up(form: FollowUpForm, org_id: int | None):
+    """Render the new follow-up form; 400 when the submission had errors."""
+    page = render_template("interactions/follow_up_form.html", form=form, org_id=org_id)
+    return page, 400 if form.errors else 200
+
+
+@bp.route("/follow-ups/new", methods=["GET", "POST"])
+@login_required
+@require("followup.edit")
+def follow_up_new():
+    """Create a follow-up on its own, for the organisation given in the URL or chosen."""
+    org_id = prefilled_organisation()
+    form = FollowUpForm()
+    form.set_choices(organisation_choices(current_user), services.staff_choices())
+    if request.method == "GET":
+        form.organisation_id.data, form.assignee_id.data = org_id, current_user.id
+    if not form.validate_on_submit():
+        return render_new_follow_up(form, org_id)
+    try:
+        follow_up = follow_ups.create_follow_up(current_user, form.values(), clock.today())
+    except follow_ups.FollowUpError as exc:
+        db.session.rollback()
+        form.show_problems(exc.problems)
+        return render_new_follow_up(form, org_id)
+    db.session.commit()
+    flash(_("Follow-up created."), "success")
+    if org_id is not None:
+        return redirect(url_for("organisations.detail", org_id=follow_up.organisation_id))
+    return redirect(url_for("interactions.follow_up_list"))
+
+
+def render_follow_up(
+    follow_up: FollowUp, reassign_form=None, snooze_form=None, status: int = 200, problems=()
+):
+    """Render a follow-up's page with its change forms (and why a change was refused)."""
+    reassign_form = reassign_form or ReassignForm(formdata=None)
+    reassign_form.set_choices([p for p in services.staff_choices() if p[0] != follow_up.assignee_id])
+    page = render_template(
+        "interactions/follow_up.html",
+        f=follow_up,
+        reassign_form=reassign_form,
+        snooze_form=snooze_form or SnoozeForm(formdata=None),
+        problems=problems,
+    )
+    return page, status
+
+
+@bp.route("/follow-ups/<int:follow_up_id>")
+@login_required
+@require("interaction.view")
+def follow_up_detail(follow_up_id: int):
+    """Show one follow-up with the forms to complete, snooze or reassign it."""
+    return render_follow_up(get_or_404(follow_ups.visible_follow_ups(current_user), follow_up_id))
+
+
+@bp.route("/follow-ups/<int:follow_up_id>/reassign", methods=["POST"])
+@login_required
+@require("followup.edit")
+def follow_up_reassign(follow_up_id: int):
+    """Give a follow-up to another active staff member."""
+    follow_up = get_or_404(follow_ups.toggleable_follow_ups(current_user), follow_up_id)
+    form = ReassignForm()
+    try:
+        if not form.validate_on_submit():
+            raise follow_ups.FollowUpError({"assignee_id": _("Choose an active staff member.")})
+        follow_ups.reassign(current_user, follow_up, form.assignee_id.data, clock.today())
+    except follow_ups.FollowUpError as exc:
+        db.session.rollback()
+        form.assignee_id.errors = list(exc.problems.values())
+        return render_follow_up(follow_up, reassign_form=form, status=400, problems=form.assignee_id.errors)
+    db.session.commit()
+    flash(_("Follow-up reassigned to %(name)s.", name=follow_up.assignee.name), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("interactions.follow_up_list"))
+
+
+@bp.route("/follow-ups/<int:follow_up_id>/snooze", methods=["POST"])
+@login_required
+@require("followup.edit")
+def follow_up_snooze(follow_up_id: int):
+    """Move a follow-up's due date by a day, a week, or to a chosen date (never into the past)."""
+    follow_up = get_or_404(follow_ups.toggleable_follow_ups(current_user), follow_up_id)
+    form = SnoozeForm()
+    try:
+        if not form.validate_on_submit():
+            raise follow_ups.FollowUpError({"due_on": _("Enter the due date (YYYY-MM-DD).")})
+        new_due = follow_ups.snooze(follow_up, form.by.data, form.due_on.data, clock.today())
+    except follow_ups.FollowUpError as exc:
+        db.session.rollback()
+        form.due_on.errors = list(exc.problems.values())
+        return render_follow_up(follow_up, snooze_form=form, status=400, problems=form.due_on.errors)
+    db.session.commit()
+    flash(_("Follow-up now due on %(date)s.", date=format_date(new_due, "medium")), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("interactions.follow_up_list"))
 
 
 @bp.route("/")

@@ -1,14 +1,21 @@
-"""Queries behind the start page."""
+"""Queries behind the start page: the viewer's counts and the staff's "My work"."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Date, Integer, Select, case, func, literal, null, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from crm.extensions import db
-from crm.models import FollowUp, Organisation, User
+from crm.models import EXITS, STAGES, Engagement, FollowUp, Interaction, Letter, Organisation, Programme, User
+from crm.pagination import Page, count
+
+UPCOMING_DAYS = 7
+LIST_LIMIT = 10  # rows per "My work" list before a "more" link
 
 
 def open_follow_ups(user: User, limit: int = 50) -> list[FollowUp]:
@@ -34,3 +41,158 @@ def work_counts(user: User, today: date) -> dict[str, int]:
         "today": db.session.scalar(due_today.select_from(FollowUp)) or 0,
         "owned": db.session.scalar(owned) or 0,
     }
+
+
+@dataclass
+class Capped:
+    """The first rows of a list and whether more exist."""
+
+    items: list[Any]
+    more: bool
+
+
+def capped(rows: list[Any], limit: int) -> Capped:
+    """Keep the first limit rows of a query run with limit + 1."""
+    return Capped(rows[:limit], len(rows) > limit)
+
+
+def my_follow_ups(user: User, condition: Any, limit: int = LIST_LIMIT) -> Capped:
+    """Return the user's open follow-ups matching a condition, by due date."""
+    query = (
+        select(FollowUp)
+        # Only the organisation's name is shown: skip its owner and the (known) assignee.
+        .options(joinedload(FollowUp.organisation).lazyload(Organisation.owner), lazyload(FollowUp.assignee))
+        .where(FollowUp.assignee_id == user.id, FollowUp.done_at.is_(None), condition)
+        .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(limit + 1)
+    )
+    return capped(list(db.session.scalars(query)), limit)
+
+
+def overdue_follow_ups(user: User, today: date) -> Capped:
+    """Return the user's open follow-ups due before today."""
+    return my_follow_ups(user, FollowUp.due_on < today)
+
+
+def upcoming_follow_ups(user: User, today: date) -> Capped:
+    """Return the user's open follow-ups due today or in the next seven days."""
+    return my_follow_ups(user, FollowUp.due_on.between(today, today + timedelta(days=UPCOMING_DAYS)))
+
+
+@dataclass
+class StageCount:
+    """How many of the user's companies sit at a stage of a programme."""
+
+    programme_id: int
+    programme: Programme
+    stage: str
+    count: int
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the board column holding this stage (exits share one column)."""
+        return "col-exits" if self.stage in EXITS else f"col-{self.stage}"
+
+
+def stage_order(stage: str) -> int:
+    """Return a stage's place: the forward path first, then the exits."""
+    order = (*STAGES, *EXITS)
+    return order.index(stage) if stage in order else len(order)
+
+
+def stages_of_my_companies(user: User) -> list[StageCount]:
+    """Count the engagements of the organisations the user owns, per programme and stage (GROUP BY)."""
+    query = (
+        select(Programme, Engagement.stage, func.count(Engagement.id))
+        .join(Engagement, Engagement.programme_id == Programme.id)
+        .join(Organisation, Organisation.id == Engagement.organisation_id)
+        .where(Organisation.owner_id == user.id)
+        .group_by(Programme.id, Engagement.stage)
+    )
+    rows = [StageCount(p.id, p, stage, n) for p, stage, n in db.session.execute(query)]
+    return sorted(rows, key=lambda r: (r.programme.code, stage_order(r.stage)))
+
+
+def threshold_cases(today: date, by_stage: Mapping[str, int], default: int) -> tuple[Any, Any]:
+    """Return SQL CASEs giving an engagement's quiet-days threshold and its cut-off date (exits: NULL)."""
+    exits = Engagement.stage.in_(EXITS)
+    days = case((exits, null()), *[(Engagement.stage == s, n) for s, n in by_stage.items()], else_=default)
+    cut = [(Engagement.stage == s, literal(today - timedelta(days=n), Date)) for s, n in by_stage.items()]
+    cutoff = case((exits, null()), *cut, else_=literal(today - timedelta(days=default), Date))
+    return days, cutoff
+
+
+def last_interactions(user: User) -> Select:
+    """Select the date of the latest interaction of each organisation the user owns."""
+    mine = select(Organisation.id).where(Organisation.owner_id == user.id)
+    latest = func.max(Interaction.occurred_on).label("last_on")
+    query = select(Interaction.organisation_id.label("org_id"), latest)
+    return query.where(Interaction.organisation_id.in_(mine)).group_by(Interaction.organisation_id)
+
+
+def stale_query(user: User, today: date, by_stage: Mapping[str, int], default: int) -> Select:
+    """Select the user's companies whose last interaction is older than their stage allows.
+
+    A company in several programmes gets its strictest threshold; one with no engagement the default;
+    one whose engagements have all exited (declined, on hold, withdrawn) is not chased.
+    """
+    days, cutoff = threshold_cases(today, by_stage, default)
+    per_org = select(
+        Engagement.organisation_id.label("org_id"),
+        func.min(days).label("days"),
+        func.max(cutoff).label("cutoff"),
+    ).group_by(Engagement.organisation_id)
+    eng = per_org.subquery()
+    last = last_interactions(user).subquery()
+    no_engagement = eng.c.org_id.is_(None)
+    limit_days = case((no_engagement, literal(default, Integer)), else_=eng.c.days)
+    limit_on = case((no_engagement, literal(today - timedelta(days=default), Date)), else_=eng.c.cutoff)
+    return (
+        select(Organisation.id, Organisation.legal_name, last.c.last_on, limit_days.label("days"))
+        .outerjoin(eng, eng.c.org_id == Organisation.id)
+        .outerjoin(last, last.c.org_id == Organisation.id)
+        .where(Organisation.owner_id == user.id, Organisation.kind == "company", limit_on.is_not(None))
+        .where(or_(last.c.last_on.is_(None), last.c.last_on < limit_on))
+        .order_by(last.c.last_on.is_not(None), last.c.last_on, Organisation.legal_name, Organisation.id)
+    )
+
+
+@dataclass
+class StaleCompany:
+    """A company gone quiet: its last interaction, the days since and the threshold it passed."""
+
+    id: int
+    name: str
+    last_on: date | None
+    days_since: int | None
+    threshold: int
+
+
+def stale_companies(
+    user: User, today: date, by_stage: Mapping[str, int], default: int, number: int, per_page: int
+) -> Page:
+    """Return one page of the user's quiet companies, never-contacted first, then the longest quiet."""
+    query = stale_query(user, today, by_stage, default)
+    rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
+    items = [
+        StaleCompany(r.id, r.legal_name, r.last_on, (today - r.last_on).days if r.last_on else None, r.days)
+        for r in rows
+    ]
+    return Page(items, count(query), number, per_page)
+
+
+def letters_not_back(user: User, today: date, limit: int = LIST_LIMIT) -> Capped:
+    """Return (letter, days waiting) for letters the user requested that are still only requested."""
+    query = (
+        select(Letter)
+        .where(Letter.requested_by_id == user.id, Letter.status == "requested")
+        .order_by(Letter.requested_on.is_(None), Letter.requested_on, Letter.id)
+        .limit(limit + 1)
+    )
+    rows = [(letter, waiting(letter, today)) for letter in db.session.scalars(query).unique()]
+    return capped(rows, limit)
+
+
+def waiting(letter: Letter, today: date) -> int | None:
+    """Return how many days ago the letter was requested."""
+    return (today - letter.requested_on).days if letter.requested_on else None

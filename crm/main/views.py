@@ -1,18 +1,46 @@
-"""Start page view."""
+"""Start page view: "My work" for staff, managers and administrators; the simple home for others."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from crm.clock import today
 from crm.main import bp, services
+from crm.pagination import page_number
+from crm.permissions import TECH
+
+
+def my_work():
+    """Render the staff home: follow-ups, companies by stage, quiet companies, letters not back."""
+    day, config = today(), current_app.config
+    stale = services.stale_companies(
+        current_user,
+        day,
+        config["STALE_DAYS_BY_STAGE"],
+        config["STALE_DAYS_DEFAULT"],
+        page_number("spage"),
+        config["PAGE_SIZE"],
+    )
+    return render_template(
+        "main/work.html",
+        today=day,
+        overdue=services.overdue_follow_ups(current_user, day),
+        upcoming=services.upcoming_follow_ups(current_user, day),
+        stages=services.stages_of_my_companies(current_user),
+        stale=stale,
+        letters=services.letters_not_back(current_user, day),
+    )
 
 
 @bp.route("/")
 @login_required
 def index():
-    """Show the signed-in user's follow-ups and counts."""
+    """Show the signed-in user's work list."""
+    if current_user.role in TECH:
+        return my_work()
+    if current_user.role == "liaison":  # their home is the association portal
+        return redirect(url_for("liaison.home"))
     return render_template(
         "main/index.html",
         follow_ups=services.open_follow_ups(current_user),
