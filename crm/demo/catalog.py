@@ -33,6 +33,11 @@ COFINANCIER_KINDS = {
 }
 # Plausible ISIC divisions of the co-financing companies (the table does not say).
 COFINANCIER_SECTORS = {
+    "AGENCIA PARA LA PROTECCIÓN DE LOS RECURSOS NATURALES": "38",
+    "CLIMBER WORLD PERU": "28",
+    "COERIMAR EIRL": "33",
+    "APROPA": "22",
+    "R&G": "25",
     "CICLO – MP RECICLA SAC": "38",
     "CITE ENERGÍA – SILICON TECHNOLOGY S.A.C.": "71",
     "MECANICA E HIDRAULICA GALEX SAC": "25",
@@ -79,7 +84,8 @@ SECTORS = (
     SectorSpec(
         "25", 40, ("Metalmecánica", "Maestranza", "Estructuras Metálicas", "Industrias Metálicas"), 0.15, 0.5
     ),
-    SectorSpec("24", 18, ("Fundición", "Fundiciones", "Aceros", "Metales"), 0.9, 0.8),
+    # Weighted up so that about 30 foundries show the sector's "one in six" conversion.
+    SectorSpec("24", 30, ("Fundición", "Fundiciones", "Aceros", "Metales"), 0.9, 0.8),
     SectorSpec("10", 40, ("Pesquera", "Conservera", "Alimentos", "Molinera", "Harinas"), 0.35, 0.7),
     SectorSpec("11", 8, ("Bebidas", "Embotelladora"), 0.1, 0.8),
     SectorSpec("20", 18, ("Química", "Industrias Químicas", "Pinturas", "Productos Químicos"), 0.3, 0.7),

@@ -19,6 +19,7 @@ from crm.text import fold
 SEED = 20210630
 Positions = tuple[tuple[str, str], ...]
 BOILER_SECTORS = {"10", "11", "20"}
+_ACRONYM = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
 
 
 @dataclass
@@ -90,6 +91,17 @@ class OrgPlan:
 def slug(text: str) -> str:
     """Return a lower-case, dash-separated ASCII slug for fictional e-mail domains."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:40] or "org"
+
+
+def split_acronym(name: str) -> tuple[str, str | None]:
+    """Split 'NAME (ACRONYM)' into the name and the acronym."""
+    match = _ACRONYM.match(name.strip())
+    return (match.group(1), match.group(2)) if match else (name.strip(), None)
+
+
+def name_key(name: str) -> str:
+    """Return the matching key of a legal name (accent- and case-blind, without '(ACRONYM)')."""
+    return fold(split_acronym(name)[0])
 
 
 def positions_of(kind: str) -> Positions:

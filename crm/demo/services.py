@@ -4,12 +4,13 @@ Natural keys decide what already exists: users by e-mail, organisations by RUC o
 name (accent- and case-blind, ignoring a trailing "(ACRONYM)"), contacts by e-mail,
 memberships by company and association. Interactions and follow-ups are added only to
 organisations that have no interaction yet. Sectors and districts come from migration 0002.
+Then the pipeline (crm.demo.pipeline_seed: engagements by company and programme, letters,
+co-finance) and the events (crm.demo.events_seed) are added the same way. No e-mail is queued.
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -17,7 +18,18 @@ from sqlalchemy import func, select
 
 from crm.clock import today, zone
 from crm.demo import catalog as cat
-from crm.demo.plan import ContactPlan, InteractionPlan, MembershipPlan, OrgPlan, Planner
+from crm.demo.events_seed import EventPlanner, EventSeeder
+from crm.demo.pipeline_plan import REFERENCE_DATE, PipelinePlanner
+from crm.demo.pipeline_seed import PipelineSeeder
+from crm.demo.plan import (
+    ContactPlan,
+    InteractionPlan,
+    MembershipPlan,
+    OrgPlan,
+    Planner,
+    name_key,
+    split_acronym,
+)
 from crm.extensions import db
 from crm.models import (
     Contact,
@@ -31,7 +43,6 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.text import fold
 from crm.users.services import create_user
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -43,25 +54,19 @@ COUNT_KEYS = (
     "memberships",
     "interactions",
     "follow_ups",
+    "engagements",
+    "stage_transitions",
+    "letters",
+    "materialisations",
+    "events",
+    "attendances",
 )
-_ACRONYM = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
     """Return the rows of one of the package's data files."""
     with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def split_acronym(name: str) -> tuple[str, str | None]:
-    """Split 'NAME (ACRONYM)' into the name and the acronym."""
-    match = _ACRONYM.match(name.strip())
-    return (match.group(1), match.group(2)) if match else (name.strip(), None)
-
-
-def name_key(name: str) -> str:
-    """Return the matching key of a legal name."""
-    return fold(split_acronym(name)[0])
 
 
 def named_plans() -> list[OrgPlan]:
@@ -272,4 +277,10 @@ def seed_demo() -> dict[str, int]:
     consultants = planner.independent_consultants(38)
     plans += planner.companies()
     seeder.apply(plans, consultants)
+    # History is dated back from a fixed day (today only if the clock is earlier), never from today.
+    reference = min(REFERENCE_DATE, seeder.today)
+    engagements = PipelinePlanner(reference).plan([p for p in plans if p.kind == "company"])
+    PipelineSeeder(seeder, seeder.today).apply(engagements, read_csv("cofinance_commitments_2021.csv"))
+    events = EventPlanner(plans, planner.emails)
+    EventSeeder(seeder).apply(events, events.plan(engagements))
     return seeder.counts
