@@ -153,7 +153,7 @@ class LetterForm(FlaskForm):
 
     def loaded_version(self) -> int:
         """Return the version the user loaded; anything odd counts as 0, i.e. a conflict."""
-        raw = (self.version.data or "").strip()
+        raw = str(self.version.data or "").strip()  # an int when prefilled from the letter
         return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
