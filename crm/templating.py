@@ -33,7 +33,8 @@ def url_with(**changes: Any) -> str:
     args.update({k: v for k, v in changes.items() if v is not None})
     for key in [k for k, v in changes.items() if v is None]:
         args.pop(key, None)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    # Route arguments win over query arguments of the same name (e.g. ?org_id= on /<org_id>).
+    return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
 def user_can(permission: str) -> bool:

@@ -1,0 +1,80 @@
+"""CSV and XLSX export of report tables, with cells neutralised against formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+# A spreadsheet treats text starting with these as a formula (tab and CR can hide one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHEET_TITLE_MAX = 31  # Excel's limit on sheet names
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe; leave numbers alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def plain(value: Any) -> Any:
+    """Return a value a CSV or XLSX cell can hold: numbers and dates stay raw, the rest is text."""
+    if value is None or isinstance(value, int | float | Decimal | date | datetime):
+        return value
+    return neutralise(str(value))
+
+
+def to_csv(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    """Return the table as CSV text (UTF-8 with a BOM is added by the caller if wanted)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([plain(h) for h in headers])
+    for row in rows:
+        writer.writerow(["" if v is None else csv_value(v) for v in (plain(c) for c in row)])
+    return buffer.getvalue()
+
+
+def csv_value(value: Any) -> Any:
+    """Write dates as ISO text and decimals without exponent notation."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def sheet_title(title: str) -> str:
+    """Return a sheet name Excel accepts (no []:*?/\\, at most 31 characters)."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
+    return (cleaned or "Sheet")[:SHEET_TITLE_MAX]
+
+
+def to_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = "Report") -> bytes:
+    """Return the table as an XLSX workbook: raw numbers and dates, text never read as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title(title)
+    sheet.append([plain(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([plain(v) for v in row])
+    force_text(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def force_text(sheet: Any) -> None:
+    """Store every text cell as a string (openpyxl would store text starting with = as a formula)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"

@@ -1,0 +1,118 @@
+"""The co-finance annex: committed, materialised and pending USD, laid out like the funder's table.
+
+Committed = amount_usd of signed co-finance letters (signed inside the period, when one is given).
+Materialised = amount_usd of those letters' materialisations (up to the period's end date).
+Pending = committed - materialised (negative when more was delivered than committed, as in the
+mid-term table). Materialisations are summed per letter first so a letter's commitment is never
+counted once per materialisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.labels import label
+from crm.models import Letter, Materialisation, Organisation
+from crm.reports.filters import ReportFilters, in_period, organisation_conditions
+from crm.reports.tables import Column, Report, Table, money
+
+MONEY_COLUMNS = ("committed", "materialised", "pending")
+
+
+def materialised_per_letter(f: ReportFilters) -> Any:
+    """Return a subquery: letter_id and the USD materialised up to the period's end."""
+    query = select(Materialisation.letter_id, func.sum(Materialisation.amount_usd).label("usd"))
+    if f.date_to:
+        query = query.where(Materialisation.occurred_on <= f.date_to)
+    return query.group_by(Materialisation.letter_id).subquery("materialised")
+
+
+def commitments(f: ReportFilters) -> Any:
+    """Return a CTE: one row per signed co-finance letter with its committed and materialised USD."""
+    done = materialised_per_letter(f)
+    query = (
+        select(
+            Letter.id,
+            Letter.organisation_id,
+            Letter.cofinancier_type,
+            Letter.cofinance_type,
+            func.coalesce(Letter.amount_usd, 0).label("committed"),
+            func.coalesce(done.c.usd, 0).label("materialised"),
+        )
+        .join(Organisation, Organisation.id == Letter.organisation_id)
+        .outerjoin(done, done.c.letter_id == Letter.id)
+        .where(Letter.kind == "cofinance", Letter.status == "signed", *organisation_conditions(f))
+        .where(*in_period(Letter.signed_on, f))
+    )
+    if f.programme:
+        query = query.where(Letter.programme_id == f.programme)
+    return query.cte("commitments")
+
+
+def sums(cte: Any) -> list[Any]:
+    """Return the committed, materialised and pending sums of a commitments CTE."""
+    committed, materialised = func.sum(cte.c.committed), func.sum(cte.c.materialised)
+    return [committed, materialised, committed - materialised]
+
+
+def money_row(values: Any) -> list[Any]:
+    """Return money sums as two-decimal Decimals."""
+    return [money(v) for v in values]
+
+
+def money_columns() -> list[Column]:
+    """Return the committed / materialised / pending columns."""
+    titles = (_("Committed (USD)"), _("Materialised (USD)"), _("Pending (USD)"))
+    return [Column(key, title, "money") for key, title in zip(MONEY_COLUMNS, titles, strict=True)]
+
+
+def total_row(cte: Any, width: int) -> list[Any]:
+    """Return the total row: 'Total', blanks, then the three sums."""
+    values = db.session.execute(select(*sums(cte))).one()
+    return [_("Total"), *[""] * (width - 1), *money_row(values)]
+
+
+def by_type_table(f: ReportFilters, group: str) -> Table:
+    """Build the sums by co-financier type or by co-finance type."""
+    cte = commitments(f)
+    column = cte.c[group]
+    found = db.session.execute(select(column, *sums(cte)).group_by(column).order_by(column))
+    rows = [[label(group, key) or _("Not recorded"), *money_row(values)] for key, *values in found]
+    heading = _("Co-financier type") if group == "cofinancier_type" else _("Co-finance type")
+    title = _("By co-financier type") if group == "cofinancier_type" else _("By co-finance type")
+    columns = [Column(group, heading, "text"), *money_columns()]
+    return Table(f"by_{group}", title, columns, rows, total_row(cte, 1))
+
+
+def annex_table(f: ReportFilters) -> Table:
+    """Build the annex: per co-financier and type, in the order the letters were recorded."""
+    cte = commitments(f)
+    keys = (Organisation.id, cte.c.cofinancier_type, cte.c.cofinance_type)
+    query = (
+        select(func.max(Organisation.legal_name), cte.c.cofinancier_type, cte.c.cofinance_type, *sums(cte))
+        .join(Organisation, Organisation.id == cte.c.organisation_id)
+        .group_by(*keys)
+        .order_by(func.min(cte.c.id))
+    )
+    rows = [
+        [name, label("cofinancier_type", who), label("cofinance_type", kind), *money_row(values)]
+        for name, who, kind, *values in db.session.execute(query)
+    ]
+    columns = [
+        Column("source", _("Source of co-finance"), "text"),
+        Column("cofinancier_type", _("Co-financier type"), "text"),
+        Column("cofinance_type", _("Co-finance type"), "text"),
+        *money_columns(),
+    ]
+    return Table("annex", _("Co-finance by co-financier"), columns, rows, total_row(cte, 3))
+
+
+def build(f: ReportFilters, options: Mapping[str, str], locale: str, **_ignored: Any) -> Report:
+    """Build the co-finance report."""
+    tables = [annex_table(f), by_type_table(f, "cofinancier_type"), by_type_table(f, "cofinance_type")]
+    return Report("cofinance", _("Co-finance"), f, tables)

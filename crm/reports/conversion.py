@@ -1,0 +1,180 @@
+"""Conversion by sector (the headline table), and the same by association, district, size and owner.
+
+For every group: companies contacted (reached "contacted"), letters of interest (reached
+"loi_signed"), conversion = letters / contacted, and companies that went further (reached
+"assessed" or a later stage). Counts are distinct companies (see crm/reports/sql.py). Sectors
+group by ISIC section (a company filed under a division counts in its section) or by division.
+By association: "referral" groups each engagement under the association that referred it;
+"membership" counts a company under every association it is an active member of (so its rows
+need not add up to the total). Sorting is done by the database on a whitelisted column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy.orm import aliased
+
+from crm.extensions import db
+from crm.labels import label
+from crm.models import SIZES, District, Membership, Organisation, Sector, User
+from crm.reports import charts
+from crm.reports.filters import MEMBER_STATUSES, ReportFilters
+from crm.reports.funnel import stage_counts
+from crm.reports.sql import reach, reached
+from crm.reports.tables import Column, Report, Table, percent
+
+DIMENSION_TITLES = {
+    "sector": _l("Sector (ISIC section)"),
+    "division": _l("Sector (ISIC division)"),
+    "source": _l("Referring association"),
+    "membership": _l("Association (membership)"),
+    "district": _l("District"),
+    "size": _l("Company size"),
+    "owner": _l("Owner"),
+}
+NO_GROUP = {
+    "sector": _l("No sector recorded"),
+    "division": _l("No sector recorded"),
+    "source": _l("Not referred by an association"),
+    "membership": _l("Not an active member of an association"),
+    "district": _l("No district recorded"),
+    "size": _l("No size recorded"),
+    "owner": _l("No owner"),
+}
+SORT_KEYS = ("group", "contacted", "loi", "conversion", "assessed")
+DEFAULT_SORT = "-contacted"
+
+
+def sector_name(sector: Any, locale: str) -> Any:
+    """Return 'code – name' of a sector in SQL, in the user's language."""
+    return sector.code + " – " + (sector.name_en if locale == "en" else sector.name_es)
+
+
+def by_sector(ranked: Any, locale: str, division: bool = False) -> tuple[Any, Any, Any, Any]:
+    """Group by the company's ISIC section (or division): the from clause, key, label and sort column."""
+    own, section = aliased(Sector), aliased(Sector)
+    group = own if division else section
+    source = ranked.join(Organisation, Organisation.id == ranked.c.org_id).outerjoin(
+        own, own.id == Organisation.sector_id
+    )
+    if not division:
+        source = source.outerjoin(section, section.id == func.coalesce(own.parent_id, own.id))
+    return source, group.id, sector_name(group, locale), group.code
+
+
+def by_association(ranked: Any, membership: bool) -> tuple[Any, Any, Any, Any]:
+    """Group by the referring association, or by every association the company is an active member of."""
+    association = aliased(Organisation)
+    if membership:
+        member = Membership.company_id == ranked.c.org_id
+        source = ranked.outerjoin(Membership, member & Membership.status.in_(MEMBER_STATUSES))
+        key = Membership.association_id
+    else:
+        source, key = ranked, ranked.c.source_id
+    source = source.outerjoin(association, association.id == key)
+    return source, association.id, association.legal_name, func.lower(association.legal_name)
+
+
+def by_organisation_field(ranked: Any, dimension: str) -> tuple[Any, Any, Any, Any]:
+    """Group by the company's district, size or owner."""
+    source = ranked.join(Organisation, Organisation.id == ranked.c.org_id)
+    if dimension == "district":
+        return (
+            source.outerjoin(District, District.id == Organisation.district_id),
+            District.id,
+            District.name,
+            District.name,
+        )
+    if dimension == "owner":
+        return source.outerjoin(User, User.id == Organisation.owner_id), User.id, User.name, User.name
+    size_order = case({size: index for index, size in enumerate(SIZES)}, value=Organisation.size)
+    return source, Organisation.size, Organisation.size, size_order
+
+
+def grouping(dimension: str, ranked: Any, locale: str) -> tuple[Any, Any, Any, Any]:
+    """Return (from clause, key, label, sort column) of a dimension."""
+    if dimension in ("sector", "division"):
+        return by_sector(ranked, locale, division=dimension == "division")
+    if dimension in ("source", "membership"):
+        return by_association(ranked, membership=dimension == "membership")
+    return by_organisation_field(ranked, dimension)
+
+
+def conversion_query(f: ReportFilters, dimension: str, sort: str, locale: str) -> Any:
+    """Select one row per group: key, label, contacted, letters of interest, assessed or further."""
+    ranked = reach(f, per_source=dimension == "source")
+    source, key, text, order = grouping(dimension, ranked, locale)
+    # One row per key; MAX() picks its (single) label, so nothing but the key is grouped on.
+    text, order = func.max(text), func.max(order)
+    contacted = reached(ranked.c.top, "contacted")
+    letters = reached(ranked.c.top, "loi_signed")
+    ratio = case((contacted > 0, cast(letters, Float) / contacted))
+    columns = {"group": order, "contacted": contacted, "loi": letters, "conversion": ratio}
+    columns["assessed"] = reached(ranked.c.top, "assessed")
+    chosen = columns[sort.lstrip("-")]
+    direction = chosen.desc() if sort.startswith("-") else chosen.asc()
+    return (
+        select(key, text, contacted, letters, columns["assessed"])
+        .select_from(source)
+        .group_by(key)
+        .order_by(direction.nulls_last(), order.asc().nulls_last(), key)
+    )
+
+
+def group_label(dimension: str, value: Any) -> str:
+    """Return a group's label: the size's translated name, or the "no group" text."""
+    if value is None:
+        return str(NO_GROUP[dimension])
+    return label("size", value) if dimension == "size" else str(value)
+
+
+def parse_sort(raw: str | None) -> str:
+    """Return a whitelisted sort key (a leading '-' sorts descending)."""
+    return raw if raw and raw.lstrip("-") in SORT_KEYS and raw.count("-") <= 1 else DEFAULT_SORT
+
+
+def columns(dimension: str) -> list[Column]:
+    """Return the table's columns (all sortable)."""
+    return [
+        Column("group", str(DIMENSION_TITLES[dimension]), "text", True),
+        Column("contacted", _("Contacted"), "int", True),
+        Column("loi", _("Letter of interest signed"), "int", True),
+        Column("conversion", _("Conversion (%)"), "pct", True),
+        Column("assessed", _("Assessed or further"), "int", True),
+    ]
+
+
+def conversion_table(f: ReportFilters, dimension: str, sort: str, locale: str) -> Table:
+    """Build the conversion table of a dimension with a total row over distinct companies."""
+    found = db.session.execute(conversion_query(f, dimension, sort, locale)).all()
+    rows = [[group_label(dimension, text), c, n, percent(n, c), a] for _key, text, c, n, a in found]
+    counts = stage_counts(f)
+    total = [_("All companies"), counts["contacted"], counts["loi_signed"]]
+    total += [percent(counts["loi_signed"], counts["contacted"]), counts["assessed"]]
+    title = _("Conversion by %(group)s", group=str(DIMENSION_TITLES[dimension]).lower())
+    table = Table("conversion", title, columns(dimension), rows, total)
+    if dimension == "membership":
+        table.note = _("A company that belongs to several associations is counted under each of them.")
+    table.chart = conversion_chart(title, rows)
+    return table
+
+
+def conversion_chart(title: str, rows: list[list[Any]]) -> Any:
+    """Draw the conversion of every group with contacted companies, numerator/denominator beside it."""
+    shown = [r for r in rows if r[1]]
+    bars = [(r[0], r[3], f"{r[3]} % ({r[2]}/{r[1]})") for r in shown]
+    return charts.bar_chart(title, bars)
+
+
+def build(f: ReportFilters, options: Mapping[str, str], locale: str, **_ignored: Any) -> Report:
+    """Build the conversion report for the dimension and sort asked for."""
+    dimension = options.get("by") if options.get("by") in DIMENSION_TITLES else "sector"
+    sort = parse_sort(options.get("sort"))
+    table = conversion_table(f, dimension, sort, locale)
+    extra = {"dimension": dimension, "sort": sort, "dimensions": DIMENSION_TITLES}
+    return Report("conversion", _("Conversion by sector"), f, [table], extra)

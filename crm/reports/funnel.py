@@ -1,0 +1,109 @@
+"""The recruitment funnel: companies that ever reached each stage, conversions, exits by reason.
+
+See crm/reports/sql.py for the precise meaning of "reached". Stage-to-stage conversion is
+reached(next stage) / reached(stage); "one in N" is contacted / letters of interest (the
+loi_signed stage, which needs a signed letter of interest). Exits are counted as exit
+transitions (to declined, on hold or withdrawn) inside the period, under the stage the company
+left from (from_stage of the exit transition) and the reason recorded with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.labels import label
+from crm.models import ALL_STAGES, EXITS, STAGES, Barrier, Engagement, Organisation, StageTransition
+from crm.reports import charts
+from crm.reports.filters import ReportFilters, engagement_conditions, in_period
+from crm.reports.sql import reach, reached
+from crm.reports.tables import Column, Report, Table, one_in, percent
+from crm.templating import fmt_number
+
+
+def stage_counts(f: ReportFilters) -> dict[str, int]:
+    """Return, per stage, the number of companies that reached it (one query)."""
+    ranked = reach(f)
+    row = db.session.execute(select(*[reached(ranked.c.top, s).label(s) for s in STAGES])).one()
+    return {stage: int(row._mapping[stage]) for stage in STAGES}
+
+
+def funnel_table(counts: dict[str, int]) -> Table:
+    """Build the funnel table: reached, the previous stage's count and the conversion between them."""
+    rows = []
+    for index, stage in enumerate(STAGES):
+        previous = counts[STAGES[index - 1]] if index else None
+        rows.append([label("stage", stage), counts[stage], previous, percent(counts[stage], previous)])
+    columns = [
+        Column("stage", _("Stage"), "text"),
+        Column("reached", _("Companies that reached it")),
+        Column("previous", _("Reached the previous stage")),
+        Column("conversion", _("Conversion from the previous stage (%)"), "pct"),
+    ]
+    table = Table("funnel", _("Recruitment funnel"), columns, rows)
+    table.note = _(
+        "A company counts at a stage when it ever moved to that stage or a later one (in the period, if "
+        "one is chosen); leaving the pipeline or moving back does not undo it."
+    )
+    bars = [(row[0], row[1], fmt_number(row[1])) for row in rows]
+    table.chart = charts.bar_chart(_("Companies that reached each stage"), bars)
+    return table
+
+
+def headline_table(counts: dict[str, int]) -> Table:
+    """Build the one-line headline: contacted, letters of interest, conversion and "one in N"."""
+    contacted, letters = counts["contacted"], counts["loi_signed"]
+    columns = [
+        Column("contacted", _("Contacted")),
+        Column("loi", _("Letter of interest signed")),
+        Column("conversion", _("Conversion (%)"), "pct"),
+        Column("one_in", _("One in N contacted signs"), "decimal"),
+    ]
+    rows = [[contacted, letters, percent(letters, contacted), one_in(letters, contacted)]]
+    return Table("headline", _("Contacted → letter of interest"), columns, rows)
+
+
+def exit_rows(f: ReportFilters, locale: str) -> list[Any]:
+    """Count exit transitions by the stage left from, the exit and its reason (SQL GROUP BY)."""
+    reason = Barrier.reason_en if locale == "en" else Barrier.reason_es
+    query = (
+        select(StageTransition.from_stage, StageTransition.to_stage, reason, func.count())
+        .join(Engagement, Engagement.id == StageTransition.engagement_id)
+        .join(Organisation, Organisation.id == Engagement.organisation_id)
+        .outerjoin(Barrier, Barrier.id == StageTransition.barrier_id)
+        .where(StageTransition.to_stage.in_(EXITS), *engagement_conditions(f))
+        .where(*in_period(StageTransition.occurred_on, f))
+        .group_by(StageTransition.from_stage, StageTransition.to_stage, reason)
+    )
+    return list(db.session.execute(query))
+
+
+def stage_order(stage: str | None) -> int:
+    """Return the stage's place among all stages (unknown last)."""
+    return ALL_STAGES.index(stage) if stage in ALL_STAGES else len(ALL_STAGES)
+
+
+def exits_table(f: ReportFilters, locale: str) -> Table:
+    """Build the exits table: one row per (stage left from, exit, reason), busiest first per stage."""
+    found = sorted(
+        exit_rows(f, locale), key=lambda r: (stage_order(r[0]), stage_order(r[1]), -r[3], r[2] or "")
+    )
+    rows = [[label("stage", a), label("stage", b), reason or _("No reason"), n] for a, b, reason, n in found]
+    columns = [
+        Column("from_stage", _("Stage left from"), "text"),
+        Column("exit", _("Exit"), "text"),
+        Column("reason", _("Reason"), "text"),
+        Column("exits", _("Exits")),
+    ]
+    total = [_("Total"), "", "", sum(r[3] for r in rows)] if rows else None
+    return Table("exits", _("Exits by reason at each stage"), columns, rows, total)
+
+
+def build(f: ReportFilters, options: Any, locale: str, **_ignored: Any) -> Report:
+    """Build the funnel report."""
+    counts = stage_counts(f)
+    tables = [headline_table(counts), funnel_table(counts), exits_table(f, locale)]
+    return Report("funnel", _("Recruitment funnel"), f, tables)

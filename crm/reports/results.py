@@ -1,0 +1,103 @@
+"""The results-framework report: live figures, or a frozen period's reported figures beside live ones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+
+from crm.models import FrozenPeriod
+from crm.reports import services
+from crm.reports.filters import ReportFilters
+from crm.reports.indicators import LIGHTS, RATING_NAMES, Figure, compute_all
+from crm.reports.tables import Column, Report, Table
+
+
+def decimal(value: Any) -> Decimal | None:
+    """Return a stored figure (text in the frozen JSON) as a Decimal."""
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def rating_text(score: int | None) -> str:
+    """Return '6 – Highly satisfactory' or empty."""
+    return "" if score is None else f"{score} – {RATING_NAMES[score]}"
+
+
+def light_text(key: str | None) -> str:
+    """Return the traffic light's label or empty."""
+    return str(LIGHTS[key]) if key in LIGHTS else ""
+
+
+def base_columns() -> list[Column]:
+    """Return the code, indicator and unit columns."""
+    return [
+        Column("code", _("Code"), "text"),
+        Column("indicator", _("Indicator"), "text"),
+        Column("unit", _("Unit"), "text"),
+    ]
+
+
+def judged_columns() -> list[Column]:
+    """Return the target, value, achievement, rating and light columns."""
+    return [
+        Column("target", _("Target"), "decimal"),
+        Column("value", _("Value"), "decimal"),
+        Column("achieved", _("Achieved (%)"), "pct"),
+        Column("rating", _("Rating"), "text"),
+        Column("light", _("Traffic light"), "text"),
+    ]
+
+
+def live_table(figures: list[Figure], locale: str) -> Table:
+    """Build the live results table."""
+    rows = [
+        [f.indicator.code, f.indicator.name(locale), f.indicator.unit, f.target, f.value, f.achieved]
+        + [rating_text(f.rating), light_text(f.light)]
+        for f in figures
+    ]
+    table = Table("indicators", _("Results framework"), base_columns() + judged_columns(), rows)
+    table.row_classes = [f"light-{f.light}" if f.light else None for f in figures]
+    return table
+
+
+def frozen_table(record: FrozenPeriod, figures: list[Figure], locale: str) -> Table:
+    """Build the frozen period's table: the figures as reported, and today's value for the same date."""
+    live = {f.indicator.code: f.value for f in figures}
+    rows, lights = [], []
+    for code, stored in record.figures.items():
+        name = stored.get("name_en") if locale == "en" else stored.get("name_es")
+        rows.append(
+            [code, name, stored.get("unit"), decimal(stored.get("target")), decimal(stored.get("value"))]
+            + [
+                decimal(stored.get("percent")),
+                rating_text(stored.get("rating")),
+                light_text(stored.get("light")),
+            ]
+            + [live.get(code)]
+        )
+        lights.append(stored.get("light"))
+    columns = base_columns() + judged_columns() + [Column("live", _("Live value"), "decimal")]
+    columns[4].title = _("Reported value")
+    table = Table(
+        "indicators", _("Results framework as reported for %(period)s", period=record.period), columns, rows
+    )
+    table.row_classes = [f"light-{key}" if key else None for key in lights]
+    return table
+
+
+def build(f: ReportFilters, options: Mapping[str, str], locale: str, **context: Any) -> Report:
+    """Build the results report: live as of today, or as of a period's end (frozen figures if frozen)."""
+    today: date = context["today"]
+    period = options.get("period") or ""
+    try:
+        as_of = services.period_bounds(period)[1] if period else today
+    except services.ReportError:
+        period, as_of = "", today
+    figures = compute_all(as_of)
+    record = services.frozen(period) if period else None
+    table = frozen_table(record, figures, locale) if record else live_table(figures, locale)
+    extra = {"period": period, "as_of": as_of, "frozen": record, "figures": figures}
+    return Report("indicators", _("Results framework"), f, [table], extra)

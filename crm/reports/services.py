@@ -1,0 +1,78 @@
+"""Changes the reports make: freezing a reporting period and editing indicator targets."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from crm.extensions import db
+from crm.models import FrozenPeriod, Indicator, utcnow
+from crm.reports.indicators import as_reported, compute_all
+
+PERIOD = re.compile(r"^(\d{4})-S([12])$")
+FIRST_YEAR = 2015  # the project cannot report on periods before it existed
+
+
+class ReportError(ValueError):
+    """A report change was refused; the message is for the user and nothing was changed."""
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """Return the first and last day of a half-year period like 2026-S1 (ReportError if malformed)."""
+    match = PERIOD.match(period or "")
+    if not match or not FIRST_YEAR <= int(match.group(1)) <= 2100:
+        raise ReportError(_("Write the period as YEAR-S1 or YEAR-S2, for example 2026-S1."))
+    year, half = int(match.group(1)), int(match.group(2))
+    return (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (date(year, 7, 1), date(year, 12, 31))
+
+
+def period_of(day: date) -> str:
+    """Return the half-year period a day falls in."""
+    return f"{day.year}-S{1 if day.month <= 6 else 2}"
+
+
+def recent_periods(today: date, count: int = 8) -> list[str]:
+    """Return the current half-year and the ones before it, newest first."""
+    year, half = today.year, 1 if today.month <= 6 else 2
+    found = []
+    for _step in range(count):
+        found.append(f"{year}-S{half}")
+        year, half = (year, 1) if half == 2 else (year - 1, 2)
+    return [p for p in found if int(p[:4]) >= FIRST_YEAR]
+
+
+def frozen(period: str) -> FrozenPeriod | None:
+    """Return the frozen record of a period, if it was frozen."""
+    return db.session.scalars(select(FrozenPeriod).where(FrozenPeriod.period == period)).first()
+
+
+def freeze(period: str, user_id: int | None, today: date) -> FrozenPeriod:
+    """Store the figures of an ended period as reported; a period is frozen only once."""
+    _start, end = period_bounds(period)
+    if end >= today:
+        raise ReportError(_("The period %(period)s has not ended yet.", period=period))
+    if db.session.scalar(select(exists().where(FrozenPeriod.period == period))):
+        raise ReportError(_("The period %(period)s is already frozen.", period=period))
+    figures = {figure.indicator.code: as_reported(figure) for figure in compute_all(end)}
+    record = FrozenPeriod(period=period, frozen_by_id=user_id, frozen_at=utcnow(), figures=figures)
+    db.session.add(record)
+    try:
+        db.session.flush()
+    except IntegrityError:  # someone froze it at the same moment
+        raise ReportError(_("The period %(period)s is already frozen.", period=period)) from None
+    return record
+
+
+def set_target(indicator: Indicator, target: Decimal | None) -> bool:
+    """Change an indicator's target (the change history records it); return whether it changed."""
+    target = None if target is None else target.quantize(Decimal("0.01"))
+    if indicator.target == target:
+        return False
+    indicator.target = target
+    db.session.flush()
+    return True

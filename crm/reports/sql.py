@@ -1,0 +1,90 @@
+"""SQL building blocks shared by the reports, written once so SQLite and PostgreSQL agree.
+
+"Reached": a company reached stage s when at least one of its transitions (inside the period, if
+one is given) moved it to s or to a stage after s on the forward path (STAGES order). Starting at
+"meeting held" therefore counts as having been identified and contacted too; exits (declined, on
+hold, withdrawn) are not stages on the path and never count as reaching anything; moving back
+does not undo what was reached. Each company counts once per stage, whatever the number of
+engagements (programmes) it has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Integer, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from crm.models import STAGES, Engagement, Organisation, StageTransition
+from crm.reports.filters import ReportFilters, engagement_conditions, in_period
+
+POSITIONS = {stage: index for index, stage in enumerate(STAGES)}
+
+
+def position(column: Any) -> Any:
+    """Return a stage's place on the forward path in SQL (NULL for exits)."""
+    return case(POSITIONS, value=column)
+
+
+class days_between(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+    """Whole days from the second date to the first (later - earlier), as an integer."""
+
+    type = Integer()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between_default(element: Any, compiler: Any, **kw: Any) -> str:
+    """PostgreSQL: subtracting two dates gives an integer number of days."""
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    """SQLite: dates are ISO text; julianday() of two dates differs by an exact whole number."""
+    later, earlier = list(element.clauses)
+    later_sql, earlier_sql = compiler.process(later, **kw), compiler.process(earlier, **kw)
+    return f"CAST(julianday({later_sql}) - julianday({earlier_sql}) AS INTEGER)"
+
+
+def percentile_times(value: Any, rank: Any, count: Any, num: int, den: int) -> Any:
+    """Return SUM(...) = den × the num/den percentile of value within each group.
+
+    Method (the same as PostgreSQL's percentile_cont, linear interpolation between closest
+    ranks): with n sorted values v1..vn, h = (n - 1) × p; the percentile is
+    v[floor(h) + 1] + (h - floor(h)) × (v[floor(h) + 2] - v[floor(h) + 1]).
+    With p = num/den everything stays in integers: floor(h) = (n-1)·num div den and
+    h - floor(h) = ((n-1)·num mod den) / den, so the SUM below is the percentile × den, exactly,
+    on both databases; the caller divides by den. `rank` is ROW_NUMBER() over the values sorted
+    ascending and `count` is COUNT(*) over the same window.
+    """
+    scaled = (count - 1) * num
+    lower = scaled // den + 1
+    remainder = scaled % den
+    return func.sum(
+        case((rank == lower, value * (den - remainder)), (rank == lower + 1, value * remainder), else_=0)
+    )
+
+
+def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> Any:
+    """Return a CTE of companies (org_id[, source_id]) and the furthest stage position they reached."""
+    keys = [Engagement.organisation_id.label("org_id")]
+    if per_source:
+        keys.append(Engagement.source_association_id.label("source_id"))
+    query = (
+        select(*keys, func.max(position(StageTransition.to_stage)).label("top"))
+        .join_from(StageTransition, Engagement, StageTransition.engagement_id == Engagement.id)
+        .join(Organisation, Organisation.id == Engagement.organisation_id)
+        .where(StageTransition.to_stage.in_(STAGES), *engagement_conditions(f))
+        .where(*in_period(StageTransition.occurred_on, f))
+        .group_by(*(key.element for key in keys))
+    )
+    return query.cte(name)
+
+
+def reached(top: Any, stage: str) -> Any:
+    """Return the number of rows whose furthest position is at or beyond the stage."""
+    return func.coalesce(func.sum(case((top >= POSITIONS[stage], 1), else_=0)), 0)

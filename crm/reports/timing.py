@@ -1,0 +1,170 @@
+"""Time in stage: median and 75th percentile of days per stage, and the engagements stalled now.
+
+A stay is the time between a transition and the engagement's next transition (LEAD over the
+engagement's transitions ordered by date, then id); it belongs to the stage the first one moved
+to. Only finished stays count (the current stage has no end yet). The period filter keeps stays
+that began inside it. Percentiles interpolate between closest ranks, like PostgreSQL's
+percentile_cont (see crm/reports/sql.py percentile_times), computed with ROW_NUMBER()/COUNT()
+windows so the same SQL runs on SQLite and PostgreSQL.
+
+Stalled: an engagement whose current forward stage (not the last one, adopting, and not an exit)
+has lasted strictly longer, up to today, than that stage's 75th percentile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import Date, case, func, literal, select
+
+from crm.extensions import db
+from crm.labels import label
+from crm.models import ALL_STAGES, EXITS, STAGES, Engagement, Organisation, Programme, StageTransition, User
+from crm.pagination import Page, count
+from crm.reports.filters import ReportFilters, engagement_conditions, in_period
+from crm.reports.sql import days_between, percentile_times
+from crm.reports.tables import Column, Report, Table
+
+MEDIAN, P75 = (1, 2), (3, 4)  # percentiles as fractions num/den
+STALLABLE = STAGES[:-1]
+EXPORT_LIMIT = 50_000
+
+
+def stays(f: ReportFilters) -> Any:
+    """Return a CTE of stays: stage, the day it began, and its length in days (NULL if unfinished)."""
+    following = func.lead(StageTransition.occurred_on).over(
+        partition_by=StageTransition.engagement_id,
+        order_by=(StageTransition.occurred_on, StageTransition.id),
+    )
+    query = (
+        select(
+            StageTransition.to_stage.label("stage"),
+            StageTransition.occurred_on.label("began"),
+            days_between(following, StageTransition.occurred_on).label("days"),
+        )
+        .join(Engagement, Engagement.id == StageTransition.engagement_id)
+        .join(Organisation, Organisation.id == Engagement.organisation_id)
+        .where(*engagement_conditions(f))
+    )
+    return query.cte("stays")
+
+
+def limits(f: ReportFilters) -> Any:
+    """Return a CTE per stage: finished stays, 2 × median and 4 × 75th percentile (integers)."""
+    stay = stays(f)
+    ranked = (
+        select(
+            stay.c.stage,
+            stay.c.days,
+            func.row_number().over(partition_by=stay.c.stage, order_by=stay.c.days).label("rn"),
+            func.count().over(partition_by=stay.c.stage).label("n"),
+        )
+        .where(stay.c.days.is_not(None), *in_period(stay.c.began, f))
+        .cte("ranked")
+    )
+    query = select(
+        ranked.c.stage,
+        func.max(ranked.c.n).label("n"),
+        percentile_times(ranked.c.days, ranked.c.rn, ranked.c.n, *MEDIAN).label("median_x"),
+        percentile_times(ranked.c.days, ranked.c.rn, ranked.c.n, *P75).label("p75_x"),
+    ).group_by(ranked.c.stage)
+    return query.cte("limits")
+
+
+def scaled(value: Any, den: int) -> Decimal | None:
+    """Turn an integer percentile × den back into days (two decimals at most)."""
+    return None if value is None else (Decimal(int(value)) / den).quantize(Decimal("0.01")).normalize()
+
+
+def stage_limits(f: ReportFilters) -> dict[str, Any]:
+    """Run the percentile query once: {stage: row with n, median_x, p75_x}."""
+    return {row.stage: row for row in db.session.execute(select(limits(f)))}
+
+
+def timing_table(f: ReportFilters, found: dict[str, Any] | None = None) -> Table:
+    """Build the table of median and 75th-percentile days per stage (forward stages, then exits)."""
+    found = stage_limits(f) if found is None else found
+    shown = [s for s in ALL_STAGES if s in STAGES or s in found]
+    rows = []
+    for stage in shown:
+        row = found.get(stage)
+        median = scaled(row.median_x, MEDIAN[1]) if row else None
+        rows.append(
+            [label("stage", stage), row.n if row else 0, median, scaled(row.p75_x, P75[1]) if row else None]
+        )
+    columns = [
+        Column("stage", _("Stage"), "text"),
+        Column("stays", _("Finished stays")),
+        Column("median", _("Median days"), "decimal"),
+        Column("p75", _("75th percentile (days)"), "decimal"),
+    ]
+    note = _("Days from entering a stage to the next move; stays not yet finished are left out.")
+    return Table("time_in_stage", _("Time in stage"), columns, rows, note=note)
+
+
+def stalled_query(f: ReportFilters, today: date, found: dict[str, Any]) -> Any:
+    """Select engagements whose current stage has lasted longer than its 75th percentile.
+
+    The percentiles (× 4, integers) computed once by stage_limits() enter the query as a CASE on
+    the stage, so the window-function query does not run again for the list and its count.
+    """
+    known = {stage: int(row.p75_x) for stage, row in found.items() if stage in STALLABLE}
+    if not known:
+        return None
+    threshold = case(known, value=Engagement.stage)
+    days = days_between(literal(today, Date), Engagement.stage_since)
+    return (
+        select(Organisation.id, Organisation.legal_name, Programme.code, Engagement.stage)
+        .add_columns(Engagement.stage_since, days.label("days"), threshold.label("p75_x"), User.name)
+        .join_from(Engagement, Organisation, Organisation.id == Engagement.organisation_id)
+        .join(Programme, Programme.id == Engagement.programme_id)
+        .outerjoin(User, User.id == Organisation.owner_id)
+        .where(*engagement_conditions(f), Engagement.stage.in_(list(known)))
+        .where(days * P75[1] > threshold)
+        .order_by(days.desc(), Engagement.id)
+    )
+
+
+def stalled_rows(query: Any, page_no: int | None, per_page: int) -> tuple[list[Any], Page | None]:
+    """Return one page of the stalled list (with its total), or all of it (bounded) for exports."""
+    if query is None:
+        return [], (Page([], 0, page_no, per_page) if page_no else None)
+    if page_no is None:
+        return db.session.execute(query.limit(EXPORT_LIMIT)).all(), None
+    found = db.session.execute(query.limit(per_page).offset((page_no - 1) * per_page)).all()
+    return found, Page(found, count(query), page_no, per_page)
+
+
+def stalled_table(
+    f: ReportFilters, today: date, page_no: int | None, per_page: int, found: dict[str, Any] | None = None
+) -> Table:
+    """Build the stalled list: one page of it for the screen, everything (bounded) for exports."""
+    query = stalled_query(f, today, stage_limits(f) if found is None else found)
+    result, page = stalled_rows(query, page_no, per_page)
+    rows = [[r[1], r[2], label("stage", r[3]), r[4], r[5], scaled(r[6], P75[1]), r[7]] for r in result]
+    columns = [
+        Column("company", _("Company"), "text"),
+        Column("programme", _("Programme"), "text"),
+        Column("stage", _("Current stage"), "text"),
+        Column("since", _("Since"), "date"),
+        Column("days", _("Days in stage")),
+        Column("p75", _("75th percentile (days)"), "decimal"),
+        Column("owner", _("Owner"), "text"),
+    ]
+    note = _("Engagements whose current stage has lasted longer than that stage's 75th percentile.")
+    table = Table("stalled", _("Stalled engagements"), columns, rows, page=page, note=note)
+    table.links = [url_for("organisations.detail", org_id=r[0]) for r in result] if page else None
+    return table
+
+
+def build(f: ReportFilters, options: Mapping[str, str], locale: str, **context: Any) -> Report:
+    """Build the time-in-stage report (the stalled list paginated unless exporting)."""
+    found = stage_limits(f)
+    stalled = stalled_table(f, context["today"], context.get("page"), context.get("per_page", 25), found)
+    tables = [timing_table(f, found), stalled]
+    return Report("timing", _("Time in stage"), f, tables, {"exits": EXITS})
