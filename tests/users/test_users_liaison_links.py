@@ -41,7 +41,7 @@ def test_the_links_decide_what_the_liaison_sees(client, admin, make_user, make_a
     client.post(f"/users/{liaison.id}/associations", data={"associations": [sni.id]})
     client.post("/auth/logout")
     login(liaison)
-    assert "Sociedad Nacional de Industrias" in client.get("/").get_data(as_text=True)
+    assert "Sociedad Nacional de Industrias" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_only_liaisons_can_be_linked(client, admin, make_user, make_association):

@@ -1,0 +1,7 @@
+"""The association liaisons' portal: their members, statuses and referrals."""
+
+from flask import Blueprint
+
+bp = Blueprint("liaison", __name__, url_prefix="/portal")
+
+from crm.liaison import add_views, views  # noqa: E402,F401

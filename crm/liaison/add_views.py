@@ -1,0 +1,143 @@
+"""Adding members from the portal: a narrow search among all companies, or a new company.
+
+The company id a form sends is resolved through queries.addable_companies() (companies only) and the
+association through the liaison's own list; anything else answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from crm.clock import today
+from crm.extensions import db
+from crm.liaison import bp, forms, queries, services
+from crm.liaison.views import (
+    first_error,
+    locale,
+    programmes,
+    referral_message,
+    scoped_association,
+    scoped_programme,
+)
+from crm.models import Membership, Organisation, Programme, utcnow
+from crm.organisations.forms import sector_choices
+from crm.organisations.listing import districts, to_id
+from crm.organisations.services import OrganisationError
+from crm.pagination import page_number
+from crm.permissions import get_or_404, require
+
+
+def search_results(assoc_id: int) -> tuple[str, Any]:
+    """Return the search term and one page of matching companies (None below MIN_SEARCH letters)."""
+    term = (request.args.get("q") or "").strip()[:100]
+    if len(term) < queries.MIN_SEARCH:
+        return term, None
+    query = queries.company_search(term, assoc_id, locale())
+    return term, queries.paginate_rows(query, current_app.config["PAGE_SIZE"], page_number("page"))
+
+
+def fill_new_company(form: forms.NewCompanyForm, options: list[Programme]) -> None:
+    """Load the sector, district and programme options."""
+    form.sector_id.choices = sector_choices(locale())
+    form.district_id.choices = [("", "—")] + [(d.id, f"{d.name} ({d.province})") for d in districts()]
+    form.programme_id.choices = forms.programme_choices(options, locale(), _("Not now"))
+
+
+def render_add(association: Organisation, new_form: forms.NewCompanyForm, status: int = 200):
+    """Render the add-a-member page: search results and the new-company form."""
+    options = programmes()
+    fill_new_company(new_form, options)
+    add_form = forms.AddMemberForm(formdata=None)
+    add_form.programme_id.choices = forms.programme_choices(options, locale(), _("Not now"))
+    term, results = search_results(association.id)
+    return render_template(
+        "liaison/add.html",
+        association=association,
+        associations=queries.associations_of(current_user),
+        term=term,
+        results=results,
+        min_search=queries.MIN_SEARCH,
+        add_form=add_form,
+        new_form=new_form,
+    ), status
+
+
+@bp.get("/<int:assoc_id>/add")
+@login_required
+@require("portal.use")
+def add(assoc_id: int):
+    """Search the CRM's companies to add one as a member, or create a new one."""
+    return render_add(scoped_association(assoc_id), forms.NewCompanyForm(formdata=None))
+
+
+def refer_new(membership: Membership, programme_id: int | None) -> str | None:
+    """Refer a just-added member when a programme was chosen; return the outcome."""
+    if programme_id is None:
+        return None
+    programme = scoped_programme(programme_id)
+    return services.refer(current_user, membership, programme, utcnow(), today()).outcome
+
+
+def added(association: Organisation, membership: Membership, outcome: str | None):
+    """Commit, confirm and show the new member in the list."""
+    name = membership.company.legal_name
+    db.session.commit()
+    flash(
+        _("%(name)s is now a member of %(association)s.", name=name, association=association.legal_name),
+        "success",
+    )
+    if outcome:
+        flash(referral_message(outcome, name), "success")
+    return redirect(url_for(".members", assoc_id=association.id, q=name))
+
+
+@bp.post("/<int:assoc_id>/add")
+@login_required
+@require("portal.use")
+def add_existing(assoc_id: int):
+    """Add a company found by the search (any company of the CRM) as a member."""
+    association = scoped_association(assoc_id)
+    form = forms.AddMemberForm()
+    company = get_or_404(queries.addable_companies(), to_id(form.organisation_id.data) or 0)
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return redirect(url_for(".add", assoc_id=assoc_id))
+    try:
+        membership = services.add_existing(current_user, association, company, form.status.data, today())
+        outcome = refer_new(membership, form.programme_id.data)
+    except services.LiaisonError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".add", assoc_id=assoc_id))
+    return added(association, membership, outcome)
+
+
+def error_field(exc: Exception) -> str:
+    """Return the form field a refusal concerns: the RUC, else the name."""
+    return "ruc" if getattr(exc, "field", None) == "ruc" else "legal_name"
+
+
+@bp.post("/<int:assoc_id>/new-company")
+@login_required
+@require("portal.use")
+def new_company(assoc_id: int):
+    """Create a company that is not in the CRM yet and add it as a member."""
+    association = scoped_association(assoc_id)
+    form = forms.NewCompanyForm()
+    fill_new_company(form, programmes())
+    if not form.validate_on_submit():
+        return render_add(association, form, 400)
+    try:
+        membership = services.add_new_company(
+            current_user, association, form.company_values(), form.status.data, today()
+        )
+        outcome = refer_new(membership, form.programme_id.data)
+    except (OrganisationError, services.LiaisonError) as exc:
+        db.session.rollback()
+        getattr(form, error_field(exc)).errors.append(str(exc))
+        return render_add(association, form, 400)
+    return added(association, membership, outcome)

@@ -1,0 +1,204 @@
+"""What a liaison changes: member status with a note, the monthly review, new members, referrals.
+
+Services take records already resolved through the scoped queries of crm.liaison.queries, flush,
+and leave the commit to the view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.extensions import db
+from crm.liaison.queries import MemberFilters, members_query
+from crm.models import MEMBERSHIP_STATUSES, ChangeLog, Engagement, Membership, Organisation, Programme, User
+from crm.organisations import memberships
+from crm.organisations.services import create_organisation, last_change_id
+from crm.outbox import queue_mail
+from crm.pipeline.services import Move, PipelineError, engagement_for, start
+
+NOTE_MAX = 500
+
+
+class LiaisonError(ValueError):
+    """A liaison's change was refused; the message is for the user and nothing was changed."""
+
+
+# --- status, note and review ------------------------------------------------------------------------
+
+
+def attach_note(membership: Membership, after_id: int, note: str) -> None:
+    """Add the note to the change row the history hook just wrote for this membership."""
+    query = (
+        select(ChangeLog)
+        .where(ChangeLog.id > after_id, ChangeLog.entity_type == "membership")
+        .where(ChangeLog.entity_id == membership.id)
+        .order_by(ChangeLog.id.desc())
+    )
+    row = db.session.scalars(query).first()
+    if row is None:  # nothing else changed: the note gets a row of its own
+        row = ChangeLog(
+            action="update",
+            entity_type="membership",
+            entity_id=membership.id,
+            organisation_id=membership.company_id,
+            user_id=membership.last_reviewed_by_id,
+            changes={},
+        )
+        db.session.add(row)
+    row.changes = {**(row.changes or {}), "note": [None, note]}  # a new dict, so the JSON is saved
+    db.session.flush()
+
+
+def review_member(membership: Membership, user: User, status: str, note: str | None, now: datetime) -> None:
+    """Set a member's status, mark it reviewed by the user and keep the note in its history."""
+    if status not in MEMBERSHIP_STATUSES:
+        raise LiaisonError(_("Choose a valid membership status."))
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise LiaisonError(_("Keep the note under %(count)s characters.", count=NOTE_MAX))
+    marker = last_change_id()
+    membership.status = status
+    membership.last_reviewed_at = now
+    membership.last_reviewed_by_id = user.id
+    db.session.flush()
+    if note:
+        attach_note(membership, marker, note)
+
+
+def confirm_all(user: User, association_id: int, filters: MemberFilters, now: datetime) -> int:
+    """Mark every listed member of the association reviewed: one query loads them, one flush saves."""
+    # Through the ORM (not a bulk UPDATE) so that the history hook records each member's review.
+    query = members_query(user, association_id, filters, now).options(lazyload("*"))
+    members = list(db.session.scalars(query))
+    for membership in members:
+        membership.last_reviewed_at = now
+        membership.last_reviewed_by_id = user.id
+    db.session.flush()
+    return len(members)
+
+
+# --- new members --------------------------------------------------------------------------------------
+
+
+def add_existing(
+    user: User, association: Organisation, company: Organisation, status: str, today: date
+) -> Membership:
+    """Add a company found by the search as a member of the liaison's association."""
+    try:
+        return memberships.add_membership(user, company, association.id, status, None, today)
+    except memberships.MembershipError as exc:
+        raise LiaisonError(str(exc)) from None
+
+
+def add_new_company(
+    user: User, association: Organisation, values: dict[str, Any], status: str, today: date
+) -> Membership:
+    """Create a company (RUC validated by the organisation service) and add it as a member."""
+    company = create_organisation({**values, "kind": "company"})
+    return add_existing(user, association, company, status, today)
+
+
+# --- referrals ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Referral:
+    """What a referral did: created the engagement, linked an existing one, or found it referred."""
+
+    engagement: Engagement
+    outcome: str  # created, linked or already
+
+
+def link_source(engagement: Engagement, association: Organisation, user: User, now: datetime) -> None:
+    """Record the association as the source of an engagement that has none."""
+    engagement.source_association_id = association.id
+    engagement.referred_by_id = user.id
+    engagement.referred_at = now
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise LiaisonError(_("Someone changed this company's engagement meanwhile. Try again.")) from None
+
+
+def open_engagement(
+    company: Organisation,
+    programme: Programme,
+    association: Organisation,
+    user: User,
+    now: datetime,
+    today: date,
+) -> Engagement:
+    """Open the company's engagement at 'identified' with the association as its source."""
+    try:
+        return start(
+            company,
+            programme,
+            Move("identified", today),
+            user.id,
+            today,
+            source_association_id=association.id,
+            referred_by_id=user.id,
+            referred_at=now,
+        )
+    except PipelineError as exc:
+        raise LiaisonError(str(exc)) from None
+
+
+def refer(user: User, membership: Membership, programme: Programme, now: datetime, today: date) -> Referral:
+    """Refer a member to a programme: create or link its engagement, then notify staff."""
+    company, association = membership.company, membership.association
+    engagement = engagement_for(company.id, programme.id)
+    if engagement is None:
+        referral = Referral(open_engagement(company, programme, association, user, now, today), "created")
+    elif engagement.source_association_id is None:
+        link_source(engagement, association, user, now)
+        referral = Referral(engagement, "linked")
+    else:
+        return Referral(engagement, "already")
+    notify(referral, company, association, programme, user)
+    return referral
+
+
+def referral_recipient(company: Organisation) -> User | None:
+    """Return who hears of a referral: the owner, else the outreach coordinator, else a manager."""
+    if company.owner is not None and company.owner.active:
+        return company.owner
+    email = current_app.config.get("OUTREACH_COORDINATOR_EMAIL")
+    if email:
+        query = select(User).where(func.lower(User.email) == email.lower(), User.active.is_(True))
+        if coordinator := db.session.scalars(query).first():
+            return coordinator
+    managers = select(User).where(User.role == "manager", User.active.is_(True)).order_by(User.id)
+    return db.session.scalars(managers).first()
+
+
+def notify(
+    referral: Referral, company: Organisation, association: Organisation, programme: Programme, user: User
+) -> None:
+    """Write the referral e-mail to the outbox in the same transaction."""
+    recipient = referral_recipient(company)
+    if recipient is None:
+        current_app.logger.warning("referral of organisation %s: nobody to notify", company.id)
+        return
+    payload = {
+        "organisation_id": company.id,
+        "organisation": company.legal_name,
+        "association_id": association.id,
+        "association": association.legal_name,
+        "programme_id": programme.id,
+        "programme": programme.code,
+        "referred_by_id": user.id,
+        "referred_by": user.name,
+        "outcome": referral.outcome,
+    }
+    subject = {"subject_type": "engagement", "subject_id": referral.engagement.id}
+    queue_mail("referral", recipient.id, **subject, period=f"assoc-{association.id}", payload=payload)
+    db.session.flush()

@@ -1,0 +1,224 @@
+"""The liaison portal: members with status and review, new members, referrals.
+
+Every record comes from a scoped query (crm.liaison.queries, crm.permissions): an id outside the
+liaison's associations answers 404 through deny(), which logs the attempt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from crm.clock import today
+from crm.extensions import db
+from crm.liaison import bp, forms, queries, services
+from crm.models import MEMBERSHIP_STATUSES, Membership, Organisation, Programme, utcnow
+from crm.organisations.forms import CsrfForm
+from crm.organisations.listing import to_id
+from crm.pagination import count, page_number, paginate
+from crm.permissions import deny, editable_memberships, get_or_404, require
+
+
+def locale() -> str:
+    """Return the language of the current request."""
+    return str(get_locale())
+
+
+def scoped_association(assoc_id: int) -> Organisation:
+    """Return one of the liaison's associations, or deny."""
+    return get_or_404(queries.portal_associations(current_user), assoc_id)
+
+
+def scoped_membership(membership_id: int) -> Membership:
+    """Return a membership of the liaison's associations, or deny."""
+    return get_or_404(editable_memberships(current_user), membership_id)
+
+
+def scoped_programme(programme_id: int | None) -> Programme:
+    """Return an active programme, or deny (ids typed into the form included)."""
+    if programme_id is None:
+        deny()
+    return get_or_404(queries.active_programmes(), programme_id)
+
+
+def programmes() -> list[Programme]:
+    """Return the programmes members can be referred to."""
+    return list(db.session.scalars(queries.active_programmes()))
+
+
+def first_error(form: FlaskForm) -> str:
+    """Return the first field error with its label."""
+    for field in form:
+        if field.errors:
+            return f"{field.label.text}: {field.errors[0]}"
+    return _("The form expired or was not sent from this site. Reload the page and try again.")
+
+
+def list_url(assoc_id: int, back: str | None, anchor: str = "") -> str:
+    """Rebuild the member list's address from a row's hidden `back` (known arguments only)."""
+    args = dict(parse_qsl(back or ""))
+    page = to_id(args.get("page"))
+    extra = {"page": page} if page and page > 1 else {}
+    return url_for(".members", assoc_id=assoc_id, **queries.parse_filters(args).args(), **extra) + anchor
+
+
+def wants_json() -> bool:
+    """Return whether the row was sent by the portal's script, which wants a short answer."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def answer(membership: Membership, back: str | None, message: str, ok: bool) -> Any:
+    """Answer a row's save: JSON for the script, else a flash and a redirect to the row."""
+    if wants_json():
+        return {"ok": ok, "message": message, "status": membership.status}, 200 if ok else 400
+    flash(message, "success" if ok else "error")
+    return redirect(list_url(membership.association_id, back, f"#m-{membership.id}"))
+
+
+# --- the member list --------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+@require("portal.use")
+def home():
+    """Open the liaison's first association (or explain that none is linked yet)."""
+    associations = queries.associations_of(current_user)
+    if associations:
+        return redirect(url_for(".members", assoc_id=associations[0].id))
+    return render_template("liaison/none.html")
+
+
+def stale_count(assoc_id: int) -> int:
+    """Count the association's members not reviewed for STALE_DAYS."""
+    filters = queries.MemberFilters(stale=True)
+    return count(queries.members_query(current_user, assoc_id, filters, utcnow()))
+
+
+@bp.get("/<int:assoc_id>")
+@login_required
+@require("portal.use")
+def members(assoc_id: int):
+    """List the association's members with status, review date and coarse participation."""
+    association = scoped_association(assoc_id)
+    filters = queries.parse_filters(request.args)
+    query = queries.members_query(current_user, assoc_id, filters, utcnow())
+    page = paginate(query, queries.MEMBERS_PER_PAGE, page_number("page"))
+    return render_template(
+        "liaison/members.html",
+        association=association,
+        associations=queries.associations_of(current_user),
+        page=page,
+        filters=filters,
+        coarse=queries.participation([m.company_id for m in page.items]),
+        participation_labels=queries.PARTICIPATION_LABELS,
+        statuses=MEMBERSHIP_STATUSES,
+        programmes=programmes(),
+        stale=stale_count(assoc_id),
+        stale_days=queries.STALE_DAYS,
+        back=urlencode({**filters.args(), "page": page.number}),
+        csrf_form=CsrfForm(),
+    )
+
+
+@bp.post("/members/<int:membership_id>")
+@login_required
+@require("portal.use")
+def save_member(membership_id: int):
+    """Save one member's status and note; this also marks it reviewed."""
+    membership = scoped_membership(membership_id)
+    form = forms.MemberForm()
+    if not form.validate_on_submit():
+        return answer(membership, form.back.data, first_error(form), ok=False)
+    try:
+        services.review_member(membership, current_user, form.status.data, form.note.data, utcnow())
+    except services.LiaisonError as exc:
+        db.session.rollback()
+        return answer(membership, form.back.data, str(exc), ok=False)
+    name = membership.company.legal_name
+    db.session.commit()
+    return answer(membership, form.back.data, _("%(name)s: saved.", name=name), ok=True)
+
+
+@bp.post("/<int:assoc_id>/confirm")
+@login_required
+@require("portal.use")
+def confirm(assoc_id: int):
+    """Mark every member the list shows (all pages, same filters) as reviewed."""
+    scoped_association(assoc_id)
+    form = forms.ConfirmForm()
+    filters = queries.parse_filters(request.form)
+    if form.validate_on_submit():
+        done = services.confirm_all(current_user, assoc_id, filters, utcnow())
+        db.session.commit()
+        text = ngettext(
+            "%(num)s member confirmed as reviewed.", "%(num)s members confirmed as reviewed.", done
+        )
+        flash(text, "success")
+    return redirect(url_for(".members", assoc_id=assoc_id, **filters.args()))
+
+
+def referral_message(outcome: str, name: str) -> str:
+    """Tell the liaison what the referral did."""
+    if outcome == "created":
+        return _("%(name)s was referred to the project. The outreach team has been notified.", name=name)
+    if outcome == "linked":
+        return _(
+            "%(name)s already takes part in this programme; your association is now recorded as its "
+            "source and the outreach team has been notified.",
+            name=name,
+        )
+    return _(
+        "%(name)s already takes part in this programme and its referral was already recorded.", name=name
+    )
+
+
+@bp.post("/members/<int:membership_id>/refer")
+@login_required
+@require("portal.use")
+def refer(membership_id: int):
+    """Refer a member to a programme of the project."""
+    membership = scoped_membership(membership_id)
+    form = forms.ReferForm()
+    back = list_url(membership.association_id, form.back.data, f"#m-{membership.id}")
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return redirect(back)
+    programme = scoped_programme(form.programme_id.data)
+    name = membership.company.legal_name
+    try:
+        referral = services.refer(current_user, membership, programme, utcnow(), today())
+    except services.LiaisonError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(referral_message(referral.outcome, name), "success" if referral.outcome != "already" else "info")
+    return redirect(back)
+
+
+# --- referrals ----------------------------------------------------------------------------------------
+
+
+@bp.get("/<int:assoc_id>/referrals")
+@login_required
+@require("portal.use")
+def referrals(assoc_id: int):
+    """Show how the association's referred companies are doing, coarsely."""
+    association = scoped_association(assoc_id)
+    query = queries.referrals_query(assoc_id, locale())
+    return render_template(
+        "liaison/referrals.html",
+        association=association,
+        associations=queries.associations_of(current_user),
+        counts=queries.referral_counts(assoc_id),
+        page=queries.paginate_rows(query, current_app.config["PAGE_SIZE"], page_number("page")),
+        ranks=queries.RANKS,
+        participation_labels=queries.PARTICIPATION_LABELS,
+    )

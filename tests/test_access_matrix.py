@@ -1,0 +1,598 @@
+"""The access-control matrix: every endpoint of the app × every role, from ONE declarative table.
+
+Each row of TABLE is one request: endpoint, method, the six expected outcomes and the URL (and form)
+arguments, taken from a world where the liaison's association, another association's member, a letter,
+a document, an event... exist. Expected outcomes, one letter per role in ROLES order
+(anonymous, viewer, liaison, staff, manager, admin):
+
+    O  allowed: the view ran (200, a redirect other than to sign-in, a 400/409 form refusal)
+    L  redirected to the sign-in page (with ?next=, as login_required does)
+    N  404: refused without confirming that the record exists (and logged)
+    M  405: the method is not allowed there
+
+A new endpoint (or method) without a row fails test_every_endpoint_has_a_row, naming it: add one line.
+URL and form argument values that name a WORLD attribute are replaced by that record's id; any other
+value is sent as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from rq.registry import FailedJobRegistry
+from sqlalchemy import select
+
+from crm import clock
+from crm.extensions import db
+from crm.metrics import jobs as metrics_jobs
+from crm.models import (
+    Attendance,
+    Barrier,
+    Contact,
+    Document,
+    EmissionProfile,
+    Engagement,
+    Event,
+    FollowUp,
+    ImportBatch,
+    Indicator,
+    Interaction,
+    Letter,
+    Materialisation,
+    Membership,
+    Organisation,
+    OutboxMessage,
+    Programme,
+    StageTransition,
+    liaison_associations,
+)
+from crm.redis_conn import get_redis
+from tests.conftest import PASSWORD
+from workers.queues import queue
+
+ROLES = ("anonymous", "viewer", "liaison", "staff", "manager", "admin")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One request of the matrix and its expected outcome for each role."""
+
+    endpoint: str
+    method: str
+    expected: str
+    args: dict[str, Any] = field(default_factory=dict)
+    form: dict[str, Any] = field(default_factory=dict)
+
+
+def row(endpoint: str, method: str, expected: str, form: dict | None = None, **args: Any) -> Row:
+    """Declare one row (a compact constructor, so each row fits on one line)."""
+    assert len(expected) == len(ROLES) and set(expected) <= set("OLNM"), (endpoint, expected)
+    return Row(endpoint, method, expected, args, form or {})
+
+
+# Who may: shorthands for the usual columns (anonymous, viewer, liaison, staff, manager, admin).
+PUBLIC = "OOOOOO"
+SIGNED_IN = "LOOOOO"
+READERS = "LONOOO"  # the liaison gets 404
+TECH = "LNNOOO"
+MANAGERS = "LNNNOO"
+ADMIN = "LNNNNO"
+LIAISON = "LNONNN"
+NOBODY = "LNNNNN"
+
+TABLE: tuple[Row, ...] = (
+    # --- start page, sign-in, static files
+    row("main.index", "GET", SIGNED_IN),
+    row("static", "GET", PUBLIC, filename="css/app.css"),
+    row("auth.login", "GET", PUBLIC),
+    row("auth.login", "POST", PUBLIC),
+    row("auth.preferences", "GET", SIGNED_IN),
+    row("auth.preferences", "POST", SIGNED_IN),
+    row("auth.logout", "POST", SIGNED_IN),
+    # --- organisations: a liaison sees their association and its members, nothing else
+    row("organisations.index", "GET", SIGNED_IN),
+    row("organisations.detail", "GET", SIGNED_IN, org_id="member"),
+    row("organisations.detail", "GET", SIGNED_IN, org_id="assoc"),
+    row("organisations.detail", "GET", READERS, org_id="other_member"),
+    row("organisations.detail", "GET", READERS, org_id="other_assoc"),
+    row("organisations.create", "GET", TECH),
+    row("organisations.create", "POST", TECH),
+    row("organisations.edit", "GET", TECH, org_id="member"),
+    row("organisations.edit", "POST", TECH, org_id="member"),
+    row("organisations.delete", "POST", ADMIN, org_id="victim_org"),
+    row("organisations.add_membership", "POST", TECH, org_id="member"),
+    row("organisations.edit_membership", "POST", TECH, membership_id="m_member"),
+    row("organisations.review_membership", "POST", TECH, membership_id="m_member"),
+    row("organisations.remove_membership", "POST", TECH, membership_id="victim_membership"),
+    # --- contacts
+    row("contacts.index", "GET", SIGNED_IN),
+    row("contacts.detail", "GET", SIGNED_IN, contact_id="member_contact"),
+    row("contacts.detail", "GET", READERS, contact_id="other_contact"),
+    row("contacts.new", "GET", TECH),
+    row("contacts.new", "POST", TECH),
+    row("contacts.edit", "GET", TECH, contact_id="member_contact"),
+    row("contacts.edit", "POST", TECH, contact_id="member_contact"),
+    row("contacts.delete", "POST", TECH, contact_id="victim_contact"),
+    # --- interactions and follow-ups: never for liaisons, even on their own members
+    row("interactions.index", "GET", READERS),
+    row("interactions.new", "GET", TECH, organisation_id="member"),
+    row("interactions.new", "POST", TECH, organisation_id="member"),
+    row("interactions.edit", "GET", TECH, interaction_id="interaction"),
+    row("interactions.edit", "POST", TECH, interaction_id="interaction"),
+    row("interactions.delete", "POST", TECH, interaction_id="victim_interaction"),
+    row("interactions.follow_up_list", "GET", READERS),
+    row("interactions.follow_up_detail", "GET", READERS, follow_up_id="follow_up"),
+    row("interactions.follow_up_new", "GET", TECH),
+    row("interactions.follow_up_new", "POST", TECH),
+    row("interactions.follow_up_done", "POST", TECH, follow_up_id="follow_up"),
+    row("interactions.follow_up_reopen", "POST", TECH, follow_up_id="follow_up"),
+    row("interactions.follow_up_snooze", "POST", TECH, follow_up_id="follow_up"),
+    row("interactions.follow_up_reassign", "POST", TECH, follow_up_id="follow_up"),
+    # --- pipeline and its reference lists
+    row("pipeline.board", "GET", READERS),
+    row("pipeline.engage", "GET", TECH, org_id="engage_org"),
+    row("pipeline.engage", "POST", TECH, org_id="engage_org"),
+    row("pipeline.move", "GET", TECH, engagement_id="engagement"),
+    row("pipeline.move", "POST", TECH, engagement_id="engagement"),
+    row("pipeline.admin_programmes", "GET", ADMIN),
+    row("pipeline.admin_programme_new", "GET", ADMIN),
+    row("pipeline.admin_programme_new", "POST", ADMIN),
+    row("pipeline.admin_programme_edit", "GET", ADMIN, programme_id="programme"),
+    row("pipeline.admin_programme_edit", "POST", ADMIN, programme_id="programme"),
+    row("pipeline.admin_barriers", "GET", ADMIN),
+    row("pipeline.admin_barrier_new", "GET", ADMIN),
+    row("pipeline.admin_barrier_new", "POST", ADMIN),
+    row("pipeline.admin_barrier_edit", "GET", ADMIN, barrier_id="barrier"),
+    row("pipeline.admin_barrier_edit", "POST", ADMIN, barrier_id="barrier"),
+    row("pipeline.admin_barrier_deactivate", "POST", ADMIN, barrier_id="barrier"),
+    row("pipeline.admin_barrier_activate", "POST", ADMIN, barrier_id="barrier"),
+    # --- letters, co-finance and their documents (file downloads)
+    row("letters.index", "GET", READERS),
+    row("letters.detail", "GET", READERS, letter_id="letter"),
+    row("letters.document", "GET", READERS, letter_id="letter"),
+    row("letters.new", "GET", TECH),
+    row("letters.new", "POST", TECH),
+    row("letters.edit", "GET", TECH, letter_id="letter"),
+    row("letters.edit", "POST", TECH, letter_id="letter"),
+    row("letters.delete", "POST", TECH, letter_id="victim_letter"),
+    row("letters.add_entry", "POST", TECH, letter_id="cofinance"),
+    row("letters.remove_entry", "POST", TECH, letter_id="cofinance", entry_id="entry"),
+    # --- events and attendance
+    row("events.index", "GET", READERS),
+    row("events.detail", "GET", READERS, event_id="event"),
+    row("events.new", "GET", TECH),
+    row("events.new", "POST", TECH),
+    row("events.edit", "GET", TECH, event_id="event"),
+    row("events.edit", "POST", TECH, event_id="event"),
+    row("events.delete", "POST", TECH, event_id="victim_event"),
+    row("events.add_attendee", "POST", TECH, event_id="event"),
+    row("events.quick_add", "POST", TECH, event_id="event"),
+    row("events.remove_attendee", "POST", TECH, event_id="event", attendance_id="attendance"),
+    # --- reports and exports
+    row("reports.index", "GET", READERS),
+    row("reports.funnel", "GET", READERS),
+    row("reports.conversion", "GET", READERS),
+    row("reports.cofinance", "GET", READERS),
+    row("reports.cohorts", "GET", READERS),
+    row("reports.timing", "GET", READERS),
+    row("reports.trends", "GET", READERS),
+    row("reports.events", "GET", READERS),
+    row("reports.indicators", "GET", READERS),
+    row("reports.export", "GET", READERS, name="funnel", table="funnel", fmt="csv"),
+    row("reports.freeze", "POST", MANAGERS),
+    row("reports.edit_target", "GET", ADMIN, indicator_id="indicator"),
+    row("reports.edit_target", "POST", ADMIN, indicator_id="indicator"),
+    # --- metric snapshots
+    row("metrics.index", "GET", READERS),
+    row("metrics.run", "POST", MANAGERS),
+    row("metrics.job", "GET", MANAGERS, job_id="metrics_job"),
+    row("metrics.job_status", "GET", MANAGERS, job_id="metrics_job"),
+    # --- administration
+    row("users.index", "GET", ADMIN),
+    row("users.create", "GET", ADMIN),
+    row("users.create", "POST", ADMIN),
+    row("users.edit", "GET", ADMIN, user_id="victim_user"),
+    row("users.edit", "POST", ADMIN, user_id="victim_user"),
+    row("users.password", "GET", ADMIN, user_id="victim_user"),
+    row("users.password", "POST", ADMIN, user_id="victim_user"),
+    row("users.associations", "GET", ADMIN, user_id="victim_user"),
+    row("users.associations", "POST", ADMIN, user_id="victim_user"),
+    row("users.deactivate", "POST", ADMIN, user_id="victim_user"),
+    row("system.index", "GET", ADMIN),
+    row("system.mail_list", "GET", ADMIN),
+    row("system.mail_failed", "GET", ADMIN),
+    row("system.mail_detail", "GET", ADMIN, message_id="mail"),
+    row("system.mail_html", "GET", ADMIN, message_id="mail"),
+    row("system.mail_requeue", "POST", ADMIN, message_id="mail"),
+    row("system.job_requeue", "POST", ADMIN, queue_name="default", job_id="failed_job"),
+    # --- imports of spreadsheets
+    row("imports.index", "GET", TECH),
+    row("imports.upload", "GET", TECH),
+    row("imports.upload", "POST", TECH),
+    row("imports.detail", "GET", TECH, batch_id="batch"),
+    row("imports.progress", "GET", TECH, batch_id="batch"),
+    row("imports.error_rows", "GET", TECH, batch_id="batch"),
+    row("imports.mapping", "GET", TECH, batch_id="batch"),
+    row("imports.mapping", "POST", TECH, batch_id="batch"),
+    row("imports.decisions", "POST", TECH, batch_id="batch"),
+    row("imports.start", "POST", TECH, batch_id="batch"),
+    row("imports.undo", "POST", ADMIN, batch_id="batch"),
+    row("imports.duplicate_organisations", "GET", MANAGERS),
+    row("imports.duplicate_contacts", "GET", MANAGERS),
+    row("imports.merge_organisations", "GET", MANAGERS, keep_id="keep_org", drop_id="drop_org"),
+    row("imports.merge_organisations", "POST", MANAGERS, keep_id="keep_org", drop_id="drop_org"),
+    row("imports.merge_contacts", "GET", MANAGERS, keep_id="keep_contact", drop_id="drop_contact"),
+    row("imports.merge_contacts", "POST", MANAGERS, keep_id="keep_contact", drop_id="drop_contact"),
+    # exports of the lists: scoped like the lists (a liaison gets their members, without the profile)
+    row("imports.export_organisations", "GET", SIGNED_IN, fmt="csv"),
+    row("imports.export_contacts", "GET", SIGNED_IN, fmt="xlsx"),
+    # --- the liaison portal: their own association only
+    row("liaison.home", "GET", LIAISON),
+    row("liaison.members", "GET", LIAISON, assoc_id="assoc"),
+    row("liaison.members", "GET", NOBODY, assoc_id="other_assoc"),
+    row("liaison.add", "GET", LIAISON, assoc_id="assoc"),
+    row("liaison.add", "GET", NOBODY, assoc_id="other_assoc"),
+    row("liaison.referrals", "GET", LIAISON, assoc_id="assoc"),
+    row("liaison.referrals", "GET", NOBODY, assoc_id="other_assoc"),
+    row("liaison.save_member", "POST", LIAISON, membership_id="m_member"),
+    row("liaison.save_member", "POST", NOBODY, membership_id="m_other"),
+    row("liaison.refer", "POST", LIAISON, membership_id="m_member"),
+    row("liaison.refer", "POST", NOBODY, {"programme_id": "programme"}, membership_id="m_other"),
+    row("liaison.confirm", "POST", LIAISON, assoc_id="assoc"),
+    row("liaison.confirm", "POST", NOBODY, assoc_id="other_assoc"),
+    row("liaison.add_existing", "POST", LIAISON, {"organisation_id": "other_member"}, assoc_id="assoc"),
+    row("liaison.add_existing", "POST", NOBODY, {"organisation_id": "other_assoc"}, assoc_id="assoc"),
+    row("liaison.add_existing", "POST", NOBODY, {"organisation_id": "other_member"}, assoc_id="other_assoc"),
+    row("liaison.new_company", "POST", LIAISON, assoc_id="assoc"),
+    row("liaison.new_company", "POST", NOBODY, assoc_id="other_assoc"),
+)
+
+
+# --- the world -------------------------------------------------------------------------------------------
+
+
+def add(record: Any) -> Any:
+    """Add a record and flush, so that its id is known."""
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def people(make_user) -> dict[str, Any]:
+    """One user per signed-in role, plus a user for the administration pages to act on."""
+    users = {role: make_user(role, email=f"{role}@matrix.pe", locale="en") for role in ROLES[1:]}
+    users["victim_user"] = make_user("staff", email="victim@matrix.pe", locale="en")
+    return users
+
+
+def organisations(owner_id: int) -> dict[str, Organisation]:
+    """Two associations, a member of each, and a company nothing depends on."""
+    orgs = {
+        "assoc": add(Organisation(kind="association", legal_name="Gremio Propio")),
+        "other_assoc": add(Organisation(kind="association", legal_name="Gremio Ajeno")),
+        "member": add(Organisation(kind="company", legal_name="Miembro Propio SAC", owner_id=owner_id)),
+        "other_member": add(Organisation(kind="company", legal_name="Miembro Ajeno SAC")),
+        "victim_org": add(Organisation(kind="company", legal_name="Empresa Borrable SAC")),
+        "engage_org": add(Organisation(kind="company", legal_name="Empresa Por Comprometer SAC")),
+        "lapsed_org": add(Organisation(kind="company", legal_name="Ex Miembro SAC")),
+        "keep_org": add(Organisation(kind="company", legal_name="Duplicada SAC")),
+        "drop_org": add(Organisation(kind="company", legal_name="Duplicada S.A.C.")),
+    }
+    add(EmissionProfile(organisation_id=orgs["member"].id, electricity_mwh_year=Decimal("98765.43")))
+    return orgs
+
+
+def memberships(orgs: dict[str, Organisation]) -> dict[str, Membership]:
+    """The members of each association."""
+    pairs = {"m_member": ("member", "assoc"), "m_other": ("other_member", "other_assoc")}
+    pairs["victim_membership"] = ("lapsed_org", "other_assoc")
+    return {
+        key: add(Membership(company_id=orgs[c].id, association_id=orgs[a].id, status="active"))
+        for key, (c, a) in pairs.items()
+    }
+
+
+def contacts(orgs: dict[str, Organisation]) -> dict[str, Contact]:
+    """People at the member companies."""
+    return {
+        "member_contact": add(
+            Contact(organisation_id=orgs["member"].id, first_name="Marta", last_name="Propia")
+        ),
+        "other_contact": add(
+            Contact(organisation_id=orgs["other_member"].id, first_name="Oto", last_name="Ajeno")
+        ),
+        "victim_contact": add(
+            Contact(organisation_id=orgs["member"].id, first_name="Vera", last_name="Borrable")
+        ),
+        "keep_contact": add(Contact(first_name="Doble", last_name="Uno", email="doble@example.pe")),
+        "drop_contact": add(Contact(first_name="Doble", last_name="Dos", email="doble@example.pe")),
+    }
+
+
+def interactions(orgs: dict[str, Organisation], staff_id: int) -> dict[str, Any]:
+    """A meeting with the member, one to delete, and a follow-up."""
+    day = clock.today() - timedelta(days=3)
+    meeting = add(
+        Interaction(
+            organisation_id=orgs["member"].id,
+            kind="meeting",
+            occurred_on=day,
+            staff_id=staff_id,
+            summary="Reunión reservada",
+        )
+    )
+    other = add(
+        Interaction(
+            organisation_id=orgs["member"].id,
+            kind="call",
+            occurred_on=day,
+            staff_id=staff_id,
+            summary="Llamada",
+        )
+    )
+    follow_up = add(
+        FollowUp(
+            organisation_id=orgs["member"].id,
+            interaction_id=meeting.id,
+            assignee_id=staff_id,
+            due_on=clock.today() + timedelta(days=5),
+            description="Enviar propuesta",
+        )
+    )
+    return {"interaction": meeting, "victim_interaction": other, "follow_up": follow_up}
+
+
+def pipeline(orgs: dict[str, Organisation]) -> dict[str, Any]:
+    """The member's engagement in a migrated programme, and a migrated barrier."""
+    programme = db.session.scalars(select(Programme).order_by(Programme.id)).first()
+    barrier = db.session.scalars(select(Barrier).order_by(Barrier.id)).first()
+    day = clock.today() - timedelta(days=20)
+    engagement = Engagement(
+        organisation_id=orgs["member"].id,
+        programme_id=programme.id,
+        stage="contacted",
+        stage_since=day,
+        source_association_id=orgs["assoc"].id,
+    )
+    engagement.transitions.append(StageTransition(from_stage=None, to_stage="contacted", occurred_on=day))
+    return {"programme": programme, "barrier": barrier, "engagement": add(engagement)}
+
+
+def document(folder: str) -> Document:
+    """A stored PDF, as an upload leaves it."""
+    content = b"%PDF-1.4\n% matrix\n"
+    name = hashlib.sha256(b"matrix").hexdigest()[:32]
+    with open(f"{folder}/{name}", "wb") as handle:
+        handle.write(content)
+    return add(
+        Document(
+            storage_name=name,
+            original_name="carta.pdf",
+            content_type="application/pdf",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+    )
+
+
+def letters(orgs: dict[str, Organisation], folder: str) -> dict[str, Any]:
+    """A signed letter of interest with its PDF, a co-finance letter with a disbursement, one to delete."""
+    member, day = orgs["member"].id, date(2026, 1, 10)
+    interest = add(
+        Letter(
+            kind="interest",
+            organisation_id=member,
+            status="signed",
+            signed_on=day,
+            document_id=document(folder).id,
+        )
+    )
+    cofinance = add(
+        Letter(
+            kind="cofinance",
+            organisation_id=member,
+            status="signed",
+            signed_on=day,
+            amount=Decimal("50000"),
+            currency="USD",
+            exchange_rate=Decimal(1),
+            amount_usd=Decimal("50000"),
+            cofinance_type="in_kind",
+            cofinancier_type="private",
+        )
+    )
+    entry = add(
+        Materialisation(letter=cofinance, occurred_on=day, amount=Decimal(1000), amount_usd=Decimal(1000))
+    )
+    victim = add(Letter(kind="interest", organisation_id=member, status="requested", requested_on=day))
+    return {"letter": interest, "cofinance": cofinance, "entry": entry, "victim_letter": victim}
+
+
+def events(people_at: dict[str, Contact]) -> dict[str, Any]:
+    """An event with one attendee, and one to delete."""
+    event = add(Event(title="Taller de eficiencia", type="training", held_on=date(2026, 2, 1)))
+    victim = add(Event(title="Evento borrable", type="awareness", held_on=date(2026, 2, 2)))
+    attendance = add(Attendance(event_id=event.id, contact_id=people_at["member_contact"].id))
+    return {"event": event, "victim_event": victim, "attendance": attendance}
+
+
+def machinery(staff_id: int) -> dict[str, Any]:
+    """An outbox e-mail and an import batch, for the system and import pages."""
+    mail = add(
+        OutboxMessage(
+            kind="referral",
+            recipient_id=staff_id,
+            idempotency_key="matrix",
+            status="failed",
+            subject="Referido",
+            body_text="Hola",
+            body_html="<p>Hola</p>",
+        )
+    )
+    batch = add(
+        ImportBatch(kind="organisations", filename="empresas.csv", stored_name="missing", user_id=staff_id)
+    )
+    return {"mail": mail, "batch": batch}
+
+
+def jobs() -> dict[str, str]:
+    """A queued metrics snapshot job and a failed job in Redis, for the job pages."""
+    connection = get_redis()
+    failed = queue(connection, "default").enqueue("workers.jobs.record_heartbeat")
+    FailedJobRegistry(queue=queue(connection, "default")).add(failed, ttl=3600, exc_string="boom")
+    return {"metrics_job": metrics_jobs.start(connection, date(2026, 1, 1)), "failed_job": failed.id}
+
+
+@pytest.fixture
+def world(make_user, tmp_path, app, monkeypatch) -> SimpleNamespace:
+    """Build every record the table refers to; attributes hold ids, plus the users by role."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))
+    users = people(make_user)
+    orgs = organisations(users["staff"].id)
+    records: dict[str, Any] = {**orgs, **memberships(orgs)}
+    people_at = contacts(orgs)
+    records.update(people_at)
+    records.update(interactions(orgs, users["staff"].id))
+    records.update(pipeline(orgs))
+    records.update(letters(orgs, str(tmp_path)))
+    records.update(events(people_at))
+    records["indicator"] = db.session.scalars(select(Indicator).order_by(Indicator.id)).first()
+    records["victim_user"] = users["victim_user"]
+    records.update(machinery(users["staff"].id))
+    db.session.execute(
+        liaison_associations.insert().values(user_id=users["liaison"].id, organisation_id=orgs["assoc"].id)
+    )
+    db.session.commit()
+    records.update(jobs())
+    ids = {key: getattr(record, "id", record) for key, record in records.items()}
+    return SimpleNamespace(users=users, **ids)
+
+
+# --- running the table -----------------------------------------------------------------------------------
+
+
+def resolve(world: SimpleNamespace, values: dict[str, Any]) -> dict[str, Any]:
+    """Replace values naming a world record by its id."""
+    return {
+        k: getattr(world, v) if isinstance(v, str) and hasattr(world, v) else v for k, v in values.items()
+    }
+
+
+def url_of(app, world: SimpleNamespace, entry: Row) -> str:
+    """Build the row's URL from its endpoint and arguments (those the rule does not use form the query)."""
+    rule = next(r for r in app.url_map.iter_rules(entry.endpoint))
+    return rule.build(resolve(world, entry.args), append_unknown=True)[1]  # the rest: query string
+
+
+def outcome(response) -> str:
+    """Classify a response as one of the table's letters (anything else is shown as its status)."""
+    code = response.status_code
+    if code in (301, 302, 303) and "/auth/login?next=" in response.headers.get("Location", ""):
+        return "L"
+    if code == 404:
+        return "N"
+    if code == 405:
+        return "M"
+    if code in (403,) or code >= 500:
+        return str(code)
+    return "O"
+
+
+def request_order(entry: Row) -> tuple[int, str]:
+    """Run reads first, then writes, and sign out last."""
+    return (2 if entry.endpoint == "auth.logout" else 0 if entry.method == "GET" else 1, entry.endpoint)
+
+
+def sign_in(client, user) -> None:
+    """Sign in through the real form."""
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+
+def test_every_endpoint_has_a_row(app):
+    routes = {(r.endpoint, m) for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}}
+    covered = {(entry.endpoint, entry.method) for entry in TABLE}
+    missing = sorted(routes - covered)
+    assert not missing, "endpoints without a row in TABLE (decide who may use them): " + ", ".join(
+        f"{endpoint} {method}" for endpoint, method in missing
+    )
+    assert not sorted(covered - routes), (
+        f"rows for endpoints that no longer exist: {sorted(covered - routes)}"
+    )
+
+
+def send(client, url: str, method: str, data: dict[str, Any]):
+    """Send one request and read it whole (a streamed download must not keep its connection)."""
+    response = client.open(url, method=method, data=data)
+    response.get_data()
+    response.close()
+    return response
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, client, world, role, monkeypatch):
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # a crash is listed as 500, not fatal
+    if role != "anonymous":
+        sign_in(client, world.users[role])
+    column = ROLES.index(role)
+    wrong = []
+    for entry in sorted(TABLE, key=request_order):
+        url = url_of(app, world, entry)
+        response = send(client, url, entry.method, resolve(world, entry.form))
+        got, expected = outcome(response), entry.expected[column]
+        if got != expected:
+            wrong.append(f"{entry.method} {url} ({entry.endpoint}): expected {expected}, got {got}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+def test_post_only_endpoints_refuse_get(app, client, world):
+    sign_in(client, world.users["admin"])
+    adapter = app.url_map.bind("localhost")
+    for entry in TABLE:
+        url = url_of(app, world, entry)
+        if entry.method == "POST" and not adapter.test(url.split("?")[0], method="GET"):
+            assert client.get(url).status_code == 405, url
+
+
+@pytest.mark.parametrize("role", ["staff", "liaison", "admin"])
+def test_posts_without_csrf_token_are_rejected(app, client, world, role, monkeypatch):
+    sign_in(client, world.users[role])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    for entry in TABLE:
+        if entry.method == "POST" and entry.endpoint != "auth.logout":
+            url = url_of(app, world, entry)
+            response = client.post(url, data=resolve(world, entry.form))
+            assert response.status_code == 400, (url, response.status_code)
+            assert "The form expired or was not sent from this site" in response.get_data(as_text=True)
+    assert client.post("/auth/logout").status_code == 400  # still signed in: the sign-out was refused too
+    assert client.get("/auth/preferences").status_code == 200
+
+
+def test_sign_in_without_csrf_token_is_rejected(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    user = world.users["staff"]
+    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("role", ["viewer", "liaison"])
+def test_confidential_profile_is_absent_for_viewer_and_liaison(client, world, role):
+    sign_in(client, world.users[role])
+    html = client.get(f"/organisations/{world.member}").get_data(as_text=True)
+    assert "Miembro Propio SAC" in html
+    for secret in ("emission-profile", "98765", "98,765", "MWh", "u-POPs"):
+        assert secret not in html, secret
+    if role == "liaison":  # viewers read interactions; liaisons never do
+        assert "Reunión reservada" not in html and "Enviar propuesta" not in html
+
+
+def test_confidential_profile_is_shown_to_the_technical_team(client, world):
+    sign_in(client, world.users["staff"])
+    html = client.get(f"/organisations/{world.member}").get_data(as_text=True)
+    assert 'id="emission-profile"' in html and "98,765.43" in html and "Reunión reservada" in html
