@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test install install-dev browser translations extract-messages db lint bench-data clean
+.PHONY: run test install install-dev browser translations extract-messages db lint bench-deps clean
 
 run: install translations db  ## Start web app, worker and scheduler on embedded SQLite + Redis
 	$(FLASK) crm seed-demo --if-empty
@@ -52,6 +52,9 @@ db: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench-deps:  ## The load tool (Locust) in its own virtualenv
+	test -x .venv-bench/bin/locust || { $(PYTHON) -m venv .venv-bench && .venv-bench/bin/pip install -q -r bench/requirements.txt; }
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "Bench-password-1"
+# Locust (and gevent) live in their own virtualenv so they never touch the app's pinned packages.
+LOCUST = os.environ.get("LOCUST", str(ROOT / ".venv-bench" / "bin" / "locust"))
 
 
 def free_port() -> int:
@@ -58,7 +60,10 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
     """Start gunicorn on the port and wait until it answers."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(120):
         try:
@@ -75,10 +80,28 @@ def run_locust(env: dict[str, str], port: int, users: int, seconds: int) -> Path
     prefix = RESULTS / "load"
     RESULTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-         "-u", str(users), "-r", str(max(1, users // 10)), "-t", f"{seconds}s", "--host",
-         f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary", "--stop-timeout", "10"],
-        env=env, cwd=ROOT, check=False,
+        [
+            LOCUST,
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(max(1, users // 10)),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "10",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=False,
     )
     return prefix
 
@@ -90,8 +113,10 @@ def report(prefix: Path) -> None:
     print("| request | count | errors | req/s | p50 ms | p95 ms |")
     print("|---|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
-              f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} |")
+        print(
+            f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
+            f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} |"
+        )
 
 
 def main() -> None:
@@ -103,9 +128,15 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--workers", type=int, default=5)
     args = parser.parse_args()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "REDIS_URL": args.redis_url,
-           "SECRET_KEY": "bench-not-secret", "LOGIN_RATE_LIMIT": "100000 per minute",
-           "BENCH_USERS": str(args.users), "BENCH_PASSWORD": PASSWORD}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "SECRET_KEY": "bench-not-secret",
+        "LOGIN_RATE_LIMIT": "100000 per minute",
+        "BENCH_USERS": str(args.users),
+        "BENCH_PASSWORD": PASSWORD,
+    }
     low, high = prepare(env, args.users)
     env.update(BENCH_ORG_MIN=str(low), BENCH_ORG_MAX=str(high))
     port = free_port()
