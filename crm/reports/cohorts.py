@@ -82,7 +82,7 @@ def cohort_table(f: ReportFilters, bucket: str) -> Table:
         Column("size", _("Companies contacted")),
     ]
     for stage in LATER_STAGES:
-        columns += [Column(stage, label("stage", stage)), Column(f"{stage}_pct", _("% of cohort"), "pct")]
+        columns += [Column(stage, label("stage", stage)), Column(f"{stage}_pct", _("Share of cohort"), "pct")]
     note = _("First contact: the first move to contacted or a later stage. Later moves all count.")
     return Table("cohorts", _("Cohorts by first contact"), columns, rows, note=note)
 
