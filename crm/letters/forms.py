@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import DateField, Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -150,6 +151,11 @@ class LetterForm(FlaskForm):
         """Put the service's message next to its field (or the kind when it concerns the letter)."""
         target = self[field] if field and field in self else self.kind
         target.errors = [*target.errors, message]
+
+    def upload(self) -> FileStorage | None:
+        """Return the uploaded file, if any (on edit the field otherwise holds the letter's Document)."""
+        data = self.document.data
+        return data if isinstance(data, FileStorage) else None
 
     def loaded_version(self) -> int:
         """Return the version the user loaded; anything odd counts as 0, i.e. a conflict."""

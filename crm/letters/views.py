@@ -117,7 +117,7 @@ def new():
         return render_form(form, org, None, 400 if form.is_submitted() else 200)
     try:
         letter = services.create_letter(
-            org.id, form.values(), current_user.id, clock.today(), form.document.data
+            org.id, form.values(), current_user.id, clock.today(), form.upload()
         )
     except services.LetterError as exc:
         db.session.rollback()
@@ -175,7 +175,7 @@ def edit(letter_id: int):
         return render_form(form, org, letter, 400 if form.is_submitted() else 200)
     try:
         services.update_letter(
-            letter, form.values(), form.loaded_version(), clock.today(), current_user.id, form.document.data
+            letter, form.values(), form.loaded_version(), clock.today(), current_user.id, form.upload()
         )
     except services.ConflictError as exc:
         return render_conflict(form, letter_id, exc)

@@ -20,6 +20,15 @@ def storage(content: bytes, name: str, mimetype: str = "application/pdf") -> Fil
     return FileStorage(stream=io.BytesIO(content), filename=name, content_type=mimetype)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Service-level messages are checked in English (requests carry their user's locale)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 # --- store_upload -------------------------------------------------------------------------------------
 
 

@@ -188,3 +188,15 @@ def test_history_is_paginated_newest_first(app, client, staff, make_org, monkeyp
     assert "Organisation · Creation" in older[older.index("Change history") :]
     # both views showed the profile
     assert db.session.scalar(select(func.count()).select_from(AccessLog)) == 2
+
+
+def test_internal_notes_are_hidden_from_liaisons_but_shown_to_viewers(client, login, en_user, liaison_world):
+    liaison_world.member.notes = "Gerente teme inspecciones de OEFA"
+    db.session.commit()
+    login(liaison_world.liaison)
+    page = client.get(f"/organisations/{liaison_world.member.id}").get_data(as_text=True)
+    assert "Fundición Miembro SAC" in page and "teme inspecciones" not in page
+    client.post("/auth/logout")
+    login(en_user("viewer"))
+    page = client.get(f"/organisations/{liaison_world.member.id}").get_data(as_text=True)
+    assert "teme inspecciones" in page
