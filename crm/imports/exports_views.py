@@ -1,0 +1,153 @@
+"""Exports of the organisation and contact lists: what the current filters show, as CSV or XLSX.
+
+Rows come from the same scoped queries as the lists (a liaison exports only their associations'
+members); emission profile columns only for roles that may see the profile, and each exported
+profile is written in the access log. Cells are neutralised against formula injection by crm.exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, abort, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import insert
+from sqlalchemy.orm import contains_eager, joinedload
+
+from crm.clock import today
+from crm.contacts.forms import consultant_flag
+from crm.contacts.services import ContactSearch, filtered, order_by
+from crm.exports import to_csv, to_xlsx
+from crm.extensions import db
+from crm.imports import bp
+from crm.labels import label
+from crm.models import AccessLog, Contact, Organisation
+from crm.organisations import listing
+from crm.organisations.services import PROFILE_FIELDS
+from crm.permissions import can, require, visible_contacts
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+BATCH = 1000
+
+
+def download(name: str, fmt: str, headers: list[str], rows: Iterator[list[Any]]) -> Response:
+    """Answer the table as a CSV (UTF-8 with BOM, for Excel) or XLSX attachment."""
+    if fmt == "csv":
+        body: Any = "\ufeff" + to_csv(headers, rows)
+    else:
+        body = to_xlsx(headers, rows, title=name)
+    disposition = f'attachment; filename="{name}-{today().isoformat()}.{fmt}"'
+    return Response(body, mimetype=FORMATS[fmt], headers={"Content-Disposition": disposition})
+
+
+def org_headers(with_profile: bool) -> list[str]:
+    """Return the column names of the organisation export."""
+    headers = [_("Id"), _("Legal name"), _("Trade name"), _("RUC"), _("Kind"), _("Sector"), _("District"),
+               _("Size"), _("Owner"), _("Website"), _("Notes"), _("Updated")]  # fmt: skip
+    if with_profile:
+        headers += [_("Electricity use (MWh/year)"), _("Natural gas use (m³/year)"), _("Emits u-POPs"),
+                    _("Emission-reduction potential (tCO2e)")]  # fmt: skip
+    return headers
+
+
+def org_rows(query: Any, with_profile: bool, seen_profiles: list[int]) -> Iterator[list[Any]]:
+    """Yield the export rows, noting which organisations' profiles were exported."""
+    locale = str(get_locale())
+    show_notes = can(current_user, "org.notes")  # internal notes never leave for liaisons
+    if with_profile:
+        query = query.options(joinedload(Organisation.profile))
+    for org in db.session.scalars(query.execution_options(yield_per=BATCH)):
+        row = [org.id, org.legal_name, org.trade_name, org.ruc, label("kind", org.kind),
+               org.sector.label(locale) if org.sector else None, org.district.name if org.district else None,
+               label("size", org.size), org.owner.name if org.owner else None, org.website,
+               org.notes if show_notes else None, org.updated_at.date() if org.updated_at else None]  # fmt: skip
+        if with_profile:
+            row += profile_cells(org.profile)
+            if org.profile is not None:
+                seen_profiles.append(org.id)
+        yield row
+
+
+def profile_cells(profile: Any) -> list[Any]:
+    """Return the emission profile columns of one organisation."""
+    if profile is None:
+        return [None] * len(PROFILE_FIELDS)
+    values = [getattr(profile, key) for key in PROFILE_FIELDS]
+    return [(_("Yes") if v else _("No")) if isinstance(v, bool) else v for v in values]
+
+
+def log_exported_profiles(org_ids: list[int]) -> None:
+    """Write one access-log row per exported emission profile (the export is traceable like a view)."""
+    if org_ids:
+        rows = [{"user_id": current_user.id, "organisation_id": i, "what": "emission_profile",
+                 "endpoint": request.endpoint} for i in org_ids]  # fmt: skip
+        db.session.execute(insert(AccessLog), rows)
+        db.session.commit()
+
+
+@bp.route("/export/organisations.<fmt>")
+@login_required
+@require("org.view")
+def export_organisations(fmt: str):
+    """Export the organisations the list shows with the same filters and sort."""
+    if fmt not in FORMATS:
+        abort(404)
+    filters = listing.parse_filters(request.args)
+    with_profile = can(current_user, "profile.view")
+    exported: list[int] = []
+    rows = list(org_rows(listing.list_query(current_user, filters), with_profile, exported))
+    response = download(_("organisations"), fmt, org_headers(with_profile), iter(rows))
+    log_exported_profiles(exported)
+    return response
+
+
+def to_id(raw: str | None) -> int | None:
+    """Return a plausible id from a query argument, else None."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+def contact_search() -> ContactSearch:
+    """Read the contact list's filters from the query string (odd values are ignored)."""
+    args = request.args
+    return ContactSearch(
+        q=(args.get("q") or "")[:100],
+        gender=args.get("gender") or None,
+        consultant=consultant_flag(args.get("consultant")),
+        organisation_id=to_id(args.get("organisation")),
+        sort=(args.get("sort") or "name")[:20],
+    )
+
+
+def contact_rows(search: ContactSearch) -> Iterator[list[Any]]:
+    """Yield the contacts the user may see that match the list's filters, in its order."""
+    query = (
+        visible_contacts(current_user)
+        .outerjoin(Contact.organisation)
+        .options(contains_eager(Contact.organisation))
+    )
+    query = order_by(filtered(query, search), search.sort).execution_options(yield_per=BATCH)
+    for c in db.session.scalars(query):
+        org = c.organisation
+        yield [c.id, c.first_name, c.last_name, c.position, org.legal_name if org else None,
+               org.ruc if org else None, c.email, c.phone, label("gender", c.gender),
+               _("Yes") if c.email_consent else _("No"), _("Yes") if c.qualified_consultant else _("No"),
+               c.updated_at.date() if c.updated_at else None]  # fmt: skip
+
+
+@bp.route("/export/contacts.<fmt>")
+@login_required
+@require("contact.view")
+def export_contacts(fmt: str):
+    """Export the contacts the list shows with the same filters and sort."""
+    if fmt not in FORMATS:
+        abort(404)
+    headers = [_("Id"), _("First name"), _("Last name"), _("Position"), _("Organisation"), _("RUC"),
+               _("E-mail"), _("Phone"), _("Gender"), _("Accepts e-mail"), _("Qualified consultant"),
+               _("Updated")]  # fmt: skip
+    return download(_("contacts"), fmt, headers, contact_rows(contact_search()))

@@ -1,0 +1,94 @@
+"""Forms of the import steps, the merge and the undo."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, RadioField, SelectField
+from wtforms.validators import InputRequired
+
+from crm.imports.mapping import FIELDS
+from crm.labels import options
+
+KIND_LABELS = {
+    "organisations": _l("Organisations (with optional contact, association and stage columns)"),
+    "contacts": _l("Contacts"),
+    "cofinance": _l("Co-finance commitments"),
+}
+
+
+class UploadForm(FlaskForm):
+    """Choose what the file holds and upload it."""
+
+    kind = SelectField(
+        _l("The file contains"), choices=options(list(KIND_LABELS.items())), validators=[InputRequired()]
+    )
+    upload = FileField(_l("CSV or XLSX file"), validators=[FileRequired(_l("Choose a file."))])
+
+
+class CsrfForm(FlaskForm):
+    """A form with only the CSRF token (decisions, undo)."""
+
+
+class CommitForm(FlaskForm):
+    """Start the import; rows with errors are left out only when the user says so."""
+
+    skip_errors = BooleanField(_l("Import the other rows and leave out the rows with errors"))
+
+
+def mapping_form(kind: str, headers: list[str], mapping: dict[str, int]) -> FlaskForm:
+    """Build a form with one select per column of the file, preset to the current mapping."""
+    by_column = {column: key for key, column in mapping.items()}
+    choices = options([("", _("— leave this column out —"))] + [(f.key, str(f.label)) for f in FIELDS[kind]])
+
+    class MappingForm(FlaskForm):
+        """One select per column: which field it fills."""
+
+    for column, header in enumerate(headers):
+        label = header or _("Column %(n)s", n=column + 1)
+        setattr(
+            MappingForm,
+            f"col_{column}",
+            SelectField(label, choices=choices, default=by_column.get(column, "")),
+        )
+    return MappingForm()
+
+
+def chosen_mapping(form: FlaskForm, columns: int) -> tuple[dict[str, int], list[str]]:
+    """Return {field: column} from a mapping form, and the fields chosen for two columns."""
+    mapping: dict[str, int] = {}
+    repeated: list[str] = []
+    for column in range(columns):
+        key = getattr(form, f"col_{column}").data
+        if key and key in mapping:
+            repeated.append(key)
+        elif key:
+            mapping[key] = column
+    return mapping, repeated
+
+
+def choice_name(key: str) -> str:
+    """Return the form field name of a merge choice ('profile.x' becomes 'choice_profile__x')."""
+    return "choice_" + key.replace(".", "__")
+
+
+def merge_choices(form: FlaskForm, keys: list[str]) -> dict[str, str]:
+    """Return {field: 'keep' | 'drop'} from a submitted merge form."""
+    return {key: getattr(form, choice_name(key)).data or "keep" for key in keys}
+
+
+def merge_form(conflicts: dict[str, tuple[str, str]], versions: tuple[int, int]) -> FlaskForm:
+    """Build the merge form: one choice per conflicting field, and both records' versions."""
+
+    class MergeForm(FlaskForm):
+        """Pick the value kept for each field the two records disagree on."""
+
+        keep_version = HiddenField(default=str(versions[0]))
+        drop_version = HiddenField(default=str(versions[1]))
+
+    for key, (kept, dropped) in conflicts.items():
+        choices = options([("keep", kept), ("drop", dropped)])
+        setattr(MergeForm, choice_name(key), RadioField(key, choices=choices, default="keep"))
+    return MergeForm()

@@ -1,0 +1,269 @@
+"""Merging two duplicates: the user picks values where they disagree; everything hanging off the
+merged-away record (contacts, interactions, follow-ups, letters, memberships, engagements,
+attendances, change history) moves to the survivor, and the merge is recorded in the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+
+from crm.extensions import db
+from crm.models import (
+    AccessLog,
+    Attendance,
+    ChangeLog,
+    Contact,
+    EmissionProfile,
+    Engagement,
+    FollowUp,
+    Interaction,
+    Letter,
+    Membership,
+    Organisation,
+    interaction_contacts,
+    liaison_associations,
+)
+from crm.organisations.services import ORG_FIELDS, PROFILE_FIELDS, last_change_id
+
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "position",
+    "email",
+    "phone",
+    "gender",
+    "email_consent",
+    "qualified_consultant",
+    "organisation_id",
+)
+ORG_CHILDREN = (Contact, Interaction, FollowUp, Letter, Engagement)
+
+
+class MergeError(ValueError):
+    """The merge was refused; the message is for the user and nothing changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MergeConflictError(Exception):
+    """One of the records was saved by someone else since the merge page was opened."""
+
+
+def is_empty(key: str, value: Any) -> bool:
+    """Return whether a value counts as missing (then the other record's value is kept)."""
+    return value is None or value == "" or (key == "gender" and value == "not_recorded")
+
+
+def differing(keep: Any, drop: Any, keys: tuple[str, ...]) -> list[str]:
+    """Return the fields both records fill with different values: the user chooses for those."""
+    return [
+        k
+        for k in keys
+        if not is_empty(k, getattr(keep, k))
+        and not is_empty(k, getattr(drop, k))
+        and getattr(keep, k) != getattr(drop, k)
+    ]
+
+
+def merged_values(keep: Any, drop: Any, keys: tuple[str, ...], choices: dict[str, str]) -> dict[str, Any]:
+    """Return the survivor's values: its own, the other's where it has none or where the user chose so."""
+    values = {}
+    for key in keys:
+        mine, theirs = getattr(keep, key), getattr(drop, key)
+        take_theirs = is_empty(key, mine) or (choices.get(key) == "drop" and not is_empty(key, theirs))
+        values[key] = theirs if take_theirs else mine
+    return values
+
+
+def check_pair(keep: Any, drop: Any, versions: tuple[int, int]) -> None:
+    """Refuse merging a record with itself, or records changed since the page was loaded."""
+    if keep.id == drop.id:
+        raise MergeError(_("Choose two different records."))
+    if (keep.version_id, drop.version_id) != versions:
+        raise MergeConflictError()
+
+
+def record_merge(
+    entity: str, keep: Any, org_id: int | None, changes: dict[str, list], user_id: int | None
+) -> None:
+    """Write the merge into the survivor's history."""
+    changes = {k: v for k, v in changes.items() if v[0] is not None or v[1] is not None}
+    db.session.add(
+        ChangeLog(
+            user_id=user_id,
+            action="merge",
+            entity_type=entity,
+            entity_id=keep.id,
+            entity_version=keep.version_id,
+            organisation_id=org_id,
+            changes=changes,
+        )
+    )
+
+
+# --- organisations ---------------------------------------------------------------------------------------
+
+
+def org_conflicts(keep: Organisation, drop: Organisation, with_profile: bool) -> list[str]:
+    """Return the organisation (and, for the technical team, profile) fields to choose between."""
+    keys = differing(keep, drop, ORG_FIELDS)
+    if with_profile and keep.profile is not None and drop.profile is not None:
+        keys += [f"profile.{k}" for k in differing(keep.profile, drop.profile, PROFILE_FIELDS)]
+    return keys
+
+
+def engagement_clash(keep_id: int, drop_id: int) -> list[str]:
+    """Return the programmes both organisations are engaged in (two pipeline histories cannot merge)."""
+    mine = select(Engagement.programme_id).where(Engagement.organisation_id == keep_id)
+    query = select(Engagement).where(Engagement.organisation_id == drop_id, Engagement.programme_id.in_(mine))
+    return [e.programme.name(str(get_locale())) for e in db.session.scalars(query)]
+
+
+def move_memberships(keep_id: int, drop_id: int) -> None:
+    """Move memberships to the survivor; drop those it already has, and any it would have with itself."""
+    mine = select(Membership).where(
+        (Membership.company_id == keep_id) | (Membership.association_id == keep_id)
+    )
+    pairs = {(m.company_id, m.association_id) for m in db.session.scalars(mine)}
+    theirs = select(Membership).where(
+        (Membership.company_id == drop_id) | (Membership.association_id == drop_id)
+    )
+    for membership in db.session.scalars(theirs).all():
+        company = keep_id if membership.company_id == drop_id else membership.company_id
+        association = keep_id if membership.association_id == drop_id else membership.association_id
+        if company == association or (company, association) in pairs:
+            db.session.delete(membership)
+            continue
+        membership.company_id, membership.association_id = company, association
+        pairs.add((company, association))
+
+
+def move_liaison_links(keep_id: int, drop_id: int) -> None:
+    """Move liaisons' links from the merged-away association to the survivor."""
+    table = liaison_associations
+    kept = select(table.c.user_id).where(table.c.organisation_id == keep_id)
+    db.session.execute(delete(table).where(table.c.organisation_id == drop_id, table.c.user_id.in_(kept)))
+    db.session.execute(
+        update(table).where(table.c.organisation_id == drop_id).values(organisation_id=keep_id)
+    )
+
+
+def move_org_links(keep_id: int, drop_id: int) -> None:
+    """Point everything that belongs to the merged-away organisation at the survivor (audited)."""
+    for model in ORG_CHILDREN:
+        for record in (
+            db.session.scalars(select(model).where(model.organisation_id == drop_id)).unique().all()
+        ):
+            record.organisation_id = keep_id
+    referred = select(Engagement).where(Engagement.source_association_id == drop_id)
+    for engagement in db.session.scalars(referred).all():
+        engagement.source_association_id = keep_id
+    move_memberships(keep_id, drop_id)
+    move_liaison_links(keep_id, drop_id)
+    db.session.flush()
+
+
+def merge_profile(keep: Organisation, drop: Organisation, choices: dict[str, str]) -> None:
+    """Give the survivor the other's emission profile values where it has none or the user chose so."""
+    if drop.profile is None:
+        return
+    if keep.profile is None:
+        keep.profile = EmissionProfile(emits_upops=False)
+        db.session.flush()
+    profile_choices = {k.removeprefix("profile."): v for k, v in choices.items() if k.startswith("profile.")}
+    for key, value in merged_values(keep.profile, drop.profile, PROFILE_FIELDS, profile_choices).items():
+        if getattr(keep.profile, key) != value:
+            setattr(keep.profile, key, value)
+
+
+def merge_organisations(
+    keep: Organisation,
+    drop: Organisation,
+    choices: dict[str, str],
+    versions: tuple[int, int],
+    user_id: int | None,
+) -> None:
+    """Merge `drop` into `keep`; raise MergeError (same programme twice) or MergeConflictError."""
+    check_pair(keep, drop, versions)
+    if programmes := engagement_clash(keep.id, drop.id):
+        raise MergeError(
+            _("Both organisations take part in the programme “%(programme)s”: two pipeline histories "
+              "cannot be merged. Remove one of the two engagements first, then merge.",
+              programme=", ".join(programmes))
+        )  # fmt: skip
+    values = merged_values(keep, drop, ORG_FIELDS, choices)
+    changes = {"legal_name": [drop.legal_name, keep.legal_name], "ruc": [drop.ruc, keep.ruc]}
+    move_org_links(keep.id, drop.id)
+    if drop.ruc and values["ruc"] == drop.ruc:
+        drop.ruc = None  # the RUC is unique: free it before the survivor takes it
+        db.session.flush()
+    for key, value in values.items():
+        if getattr(keep, key) != value:
+            setattr(keep, key, value)
+    merge_profile(keep, drop, choices)
+    db.session.flush()
+    marker = last_change_id()
+    drop_id = drop.id
+    db.session.delete(drop)
+    db.session.flush()
+    history = update(ChangeLog).where(ChangeLog.organisation_id == drop_id, ChangeLog.id <= marker)
+    db.session.execute(history.values(organisation_id=keep.id))
+    db.session.execute(
+        update(AccessLog).where(AccessLog.organisation_id == drop_id).values(organisation_id=keep.id)
+    )
+    record_merge("organisation", keep, keep.id, changes, user_id)
+    db.session.flush()
+
+
+# --- contacts --------------------------------------------------------------------------------------------
+
+
+def contact_conflicts(keep: Contact, drop: Contact) -> list[str]:
+    """Return the contact fields to choose between."""
+    return differing(keep, drop, CONTACT_FIELDS)
+
+
+def move_pairs(table: Any, column: str, other: str, keep_id: int, drop_id: int) -> None:
+    """Move link rows (contact, other) to the survivor, dropping those it already has."""
+    contact, linked = table.c[column], table.c[other]
+    kept = select(linked).where(contact == keep_id)
+    db.session.execute(delete(table).where(contact == drop_id, linked.in_(kept)))
+    db.session.execute(update(table).where(contact == drop_id).values({column: keep_id}))
+
+
+def move_contact_links(keep_id: int, drop_id: int) -> None:
+    """Move interactions, attendances and signed letters to the surviving contact."""
+    move_pairs(interaction_contacts, "contact_id", "interaction_id", keep_id, drop_id)
+    move_pairs(Attendance.__table__, "contact_id", "event_id", keep_id, drop_id)
+    for letter in db.session.scalars(select(Letter).where(Letter.signatory_id == drop_id)).unique().all():
+        letter.signatory_id = keep_id
+    db.session.flush()
+
+
+def merge_contacts(
+    keep: Contact, drop: Contact, choices: dict[str, str], versions: tuple[int, int], user_id: int | None
+) -> None:
+    """Merge `drop` into `keep`; raise MergeError or MergeConflictError."""
+    check_pair(keep, drop, versions)
+    values = merged_values(keep, drop, CONTACT_FIELDS, choices)
+    changes = {k: [getattr(drop, k), getattr(keep, k)] for k in ("first_name", "last_name", "email")}
+    move_contact_links(keep.id, drop.id)
+    for key, value in values.items():
+        if getattr(keep, key) != value:
+            setattr(keep, key, value)
+    db.session.flush()
+    marker = last_change_id()
+    drop_id = drop.id
+    db.session.delete(drop)
+    db.session.flush()
+    history = update(ChangeLog).where(
+        ChangeLog.entity_type == "contact", ChangeLog.entity_id == drop_id, ChangeLog.id <= marker
+    )
+    db.session.execute(history.values(entity_id=keep.id))
+    record_merge("contact", keep, keep.organisation_id, changes, user_id)
+    db.session.flush()

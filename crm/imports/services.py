@@ -1,0 +1,155 @@
+"""Import batches: store the upload, keep the mapping and the user's choices, list batches."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+
+from crm.extensions import db
+from crm.imports.mapping import initial_mapping, mapping_problems, remember
+from crm.imports.preview import stored_path, upload_dir
+from crm.imports.reading import ImportFileError, headers_of, inspect_file
+from crm.models import IMPORT_KINDS, ImportBatch, User
+
+EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
+OVERSEERS = ("admin", "manager")  # see every batch; others see their own
+
+
+class BatchError(ValueError):
+    """An import step was refused; the message is for the user and nothing changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def max_bytes() -> int:
+    """Return the size limit of an import file."""
+    return int(current_app.config["IMPORT_MAX_MB"]) * 1024 * 1024
+
+
+def too_large_message() -> str:
+    """Return the message shown for a file over the limit."""
+    return _(
+        "The file is larger than %(mb)s MB. Split it into smaller files.",
+        mb=current_app.config["IMPORT_MAX_MB"],
+    )
+
+
+def display_name(filename: str | None) -> str:
+    """Return the user's file name without folders or control characters, for display only."""
+    name = Path((filename or "").replace("\\", "/")).name
+    return "".join(ch for ch in name if ch.isprintable())[:255] or "file"
+
+
+def extension_of(filename: str) -> str:
+    """Return the file's extension if an import can read it; refuse others with a message."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xls":
+        raise BatchError(_("Old .xls workbooks cannot be read: save the sheet as .xlsx or CSV."))
+    if suffix not in EXTENSIONS:
+        raise BatchError(_("Upload a CSV or XLSX file."))
+    return suffix
+
+
+def new_stored_name(suffix: str) -> str:
+    """Return a random name for a stored upload (never the user's name)."""
+    return secrets.token_hex(16) + suffix
+
+
+def create_batch(kind: str, source: Any, filename: str | None, user_id: int | None) -> ImportBatch:
+    """Store an uploaded file (a FileStorage or a path), read it once and open a batch at the mapping step."""
+    if kind not in IMPORT_KINDS:
+        raise BatchError(_("Choose what the file contains."))
+    name = display_name(filename)
+    stored_name = new_stored_name(extension_of(name))
+    path = upload_dir() / stored_name
+    save(source, path)
+    try:
+        if path.stat().st_size > max_bytes():
+            raise BatchError(too_large_message())
+        info = inspect_file(path, int(current_app.config["IMPORT_MAX_ROWS"]))
+    except (ImportFileError, BatchError) as exc:
+        path.unlink(missing_ok=True)
+        raise BatchError(str(exc)) from None
+    batch = ImportBatch(
+        kind=kind,
+        filename=name,
+        stored_name=stored_name,
+        user_id=user_id,
+        status="previewed",
+        mapping=initial_mapping(kind, info.headers),
+        decisions={},
+        counts={},
+        total_rows=info.rows,
+        done_rows=0,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def save(source: Any, path: Path) -> None:
+    """Copy the upload (or a file on disk) to its stored path."""
+    if isinstance(source, str | Path):
+        shutil.copyfile(source, path)
+    else:
+        source.save(path)
+
+
+def editable(batch: ImportBatch) -> None:
+    """Refuse changes to a batch that was already started."""
+    if batch.status != "previewed":
+        raise BatchError(_("This import was already started; upload the file again to change it."))
+
+
+def save_mapping(batch: ImportBatch, mapping: dict[str, int]) -> None:
+    """Keep the user's column mapping and remember it for files with the same layout."""
+    editable(batch)
+    problems = mapping_problems(batch.kind, mapping)
+    if problems:
+        raise BatchError(" ".join(problems))
+    batch.mapping = dict(mapping)
+    batch.counts = {}
+    remember(batch.kind, headers_of(stored_path(batch)), mapping)
+    db.session.flush()
+
+
+def save_decisions(batch: ImportBatch, choices: dict[str, str]) -> None:
+    """Keep the user's "update this one" / "create new" choices for name matches."""
+    editable(batch)
+    decisions = dict(batch.decisions or {})
+    for number, choice in choices.items():
+        if not number.isdigit() or len(number) > 9:
+            continue
+        if choice == "create" or (choice.isdigit() and len(choice) < 10):
+            decisions[number] = choice
+        else:
+            decisions.pop(number, None)
+    batch.decisions = decisions
+    batch.counts = {}
+    db.session.flush()
+
+
+def record_preview(batch: ImportBatch, counts: dict[str, int]) -> None:
+    """Keep the counts of the last preview: committing accepts exactly those errors."""
+    if batch.status == "previewed":
+        batch.counts = dict(counts)
+        db.session.flush()
+
+
+def visible_batches(user: User) -> Select:
+    """Select the batches the user may see: all for admins and managers, else their own."""
+    query = select(ImportBatch)
+    return query if user.role in OVERSEERS else query.where(ImportBatch.user_id == user.id)
+
+
+def discard_file(batch: ImportBatch) -> None:
+    """Delete a batch's stored file (kept until then so errors can be downloaded)."""
+    stored_path(batch).unlink(missing_ok=True)

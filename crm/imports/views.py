@@ -1,0 +1,288 @@
+"""Import steps: upload, column mapping, preview (dry run), commit as a job with progress, undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from redis.exceptions import RedisError
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from crm.clock import today
+from crm.extensions import db
+from crm.imports import bp, commit, services
+from crm.imports.forms import KIND_LABELS, CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form
+from crm.imports.mapping import clean_mapping, fields_of
+from crm.imports.preview import SHOWS, Listing, preview, stored_path
+from crm.imports.reading import ImportFileError, headers_of, sample
+from crm.imports.undo import UndoConflictError, undo_batch
+from crm.models import ImportBatch
+from crm.pagination import Page, page_number, paginate
+from crm.permissions import get_or_404, require
+
+PREVIEW_PAGE = 50
+STATUS_LABELS = {
+    "previewed": _l("Preview"),
+    "queued": _l("Waiting to start"),
+    "running": _l("Importing"),
+    "done": _l("Done"),
+    "failed": _l("Failed, nothing written"),
+    "undone": _l("Undone"),
+}
+
+
+@bp.url_value_preprocessor
+def raise_upload_limit(endpoint: str | None, _values: Any) -> None:
+    """Let import uploads exceed MAX_UPLOAD_MB (set before the CSRF check reads the form)."""
+    if endpoint == "imports.upload":
+        request.max_content_length = services.max_bytes()
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc: RequestEntityTooLarge):
+    """Explain the size limit on the upload page instead of a bare 413; nothing was stored."""
+    form = UploadForm(formdata=None)
+    return render_template("imports/upload.html", form=form, problem=services.too_large_message()), 413
+
+
+def labels() -> dict[str, Any]:
+    """Return the labels the import templates show."""
+    return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS}
+
+
+def get_batch(batch_id: int) -> ImportBatch:
+    """Return a batch the user may see, or 404."""
+    return get_or_404(services.visible_batches(current_user), batch_id)
+
+
+@bp.route("/")
+@login_required
+@require("import.run")
+def index():
+    """List the import batches the user may see, newest first."""
+    query = services.visible_batches(current_user).order_by(ImportBatch.id.desc())
+    page = paginate(query, current_app.config["PAGE_SIZE"], page_number("page"))
+    return render_template("imports/index.html", page=page, **labels())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@require("import.run")
+def upload():
+    """Upload a file; it is read once (empty, binary, header-only and oversized files are refused)."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("imports/upload.html", form=form), 400 if form.errors else 200
+    file = form.upload.data
+    try:
+        batch = services.create_batch(form.kind.data, file, file.filename, current_user.id)
+    except services.BatchError as exc:
+        db.session.rollback()
+        return render_template("imports/upload.html", form=form, problem=exc.message), 400
+    db.session.commit()
+    return redirect(url_for("imports.mapping", batch_id=batch.id))
+
+
+def file_headers(batch: ImportBatch) -> list[str] | None:
+    """Return the stored file's headers, or None when the file can no longer be read."""
+    try:
+        return headers_of(stored_path(batch))
+    except (ImportFileError, OSError):
+        return None
+
+
+@bp.route("/<int:batch_id>/mapping", methods=["GET", "POST"])
+@login_required
+@require("import.run")
+def mapping(batch_id: int):
+    """Show which column fills which field, and let the user change it."""
+    batch = get_batch(batch_id)
+    headers = file_headers(batch)
+    if batch.status != "previewed" or headers is None:
+        return redirect(url_for("imports.detail", batch_id=batch.id))
+    form = mapping_form(batch.kind, headers, clean_mapping(batch.kind, batch.mapping, len(headers)))
+    problem = None
+    if form.validate_on_submit():
+        chosen, repeated = chosen_mapping(form, len(headers))
+        names = ", ".join(str(fields_of(batch.kind)[k].label) for k in repeated)
+        problem = (
+            _("Each field can come from one column only: %(fields)s.", fields=names) if repeated else None
+        )
+        try:
+            if not problem:
+                services.save_mapping(batch, chosen)
+                db.session.commit()
+                return redirect(url_for("imports.detail", batch_id=batch.id))
+        except services.BatchError as exc:
+            db.session.rollback()
+            problem = exc.message
+    status = 400 if problem or form.errors else 200
+    rows = sample(stored_path(batch))
+    return render_template("imports/mapping.html", batch=batch, form=form, rows=rows, problem=problem), status
+
+
+@bp.route("/<int:batch_id>")
+@login_required
+@require("import.run")
+def detail(batch_id: int):
+    """Show the preview of a batch not yet started, else its progress or result."""
+    batch = get_batch(batch_id)
+    if batch.status == "previewed":
+        return preview_page(batch)
+    if commit.job_lost(batch):
+        commit.mark_lost(batch)
+        db.session.commit()
+    return render_batch(batch)
+
+
+def render_batch(batch: ImportBatch, conflicts: UndoConflictError | None = None, status: int = 200):
+    """Render a started batch: progress, counts, the failure reason or the undo button."""
+    return render_template(
+        "imports/batch.html",
+        batch=batch,
+        done=commit.progress(batch),
+        csrf_form=CsrfForm(),
+        conflicts=conflicts,
+        **labels(),
+    ), status
+
+
+def preview_page(batch: ImportBatch):
+    """Run the dry run and show one page of rows with their actions and errors (nothing is written)."""
+    headers = file_headers(batch)
+    if headers is None:
+        flash(_("The stored file can no longer be read; upload it again."), "error")
+        return redirect(url_for("imports.index"))
+    show = request.args.get("show") if request.args.get("show") in SHOWS else "all"
+    number = page_number("page")
+    result = preview(batch, today(), Listing(show, (number - 1) * PREVIEW_PAGE, PREVIEW_PAGE))
+    services.record_preview(batch, result.counts)
+    db.session.commit()
+    return render_template(
+        "imports/preview.html",
+        batch=batch,
+        result=result,
+        page=Page(result.rows, result.listed, number, PREVIEW_PAGE),
+        show=show,
+        column=lambda key: column_name(batch, headers, key),
+        field_label=lambda key: field_label(batch, key),
+        commit_form=CommitForm(formdata=None),
+        csrf_form=CsrfForm(),
+        **labels(),
+    )
+
+
+def column_name(batch: ImportBatch, headers: list[str], key: str) -> str:
+    """Return the header of the column a field came from."""
+    column = (batch.mapping or {}).get(key)
+    if isinstance(column, int) and 0 <= column < len(headers) and headers[column]:
+        return headers[column]
+    return field_label(batch, key)
+
+
+def field_label(batch: ImportBatch, key: str) -> str:
+    """Return the name of a field of the batch's kind."""
+    known = fields_of(batch.kind).get(key)
+    return str(known.label) if known else key
+
+
+@bp.route("/<int:batch_id>/decisions", methods=["POST"])
+@login_required
+@require("import.run")
+def decisions(batch_id: int):
+    """Keep the user's choices between updating a matched record and creating a new one."""
+    batch = get_batch(batch_id)
+    if CsrfForm().validate_on_submit():
+        choices = {
+            k.removeprefix("decision-"): v for k, v in request.form.items() if k.startswith("decision-")
+        }
+        try:
+            services.save_decisions(batch, choices)
+            db.session.commit()
+            flash(_("Your choices were saved; the preview below uses them."), "success")
+        except services.BatchError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+    args = {k: v for k, v in request.args.items() if k in ("show", "page")}
+    return redirect(url_for("imports.detail", batch_id=batch.id, **args))
+
+
+@bp.route("/<int:batch_id>/commit", methods=["POST"])
+@login_required
+@require("import.run")
+def start(batch_id: int):
+    """Queue the import as a job; it runs all-or-nothing in the background."""
+    batch = get_batch(batch_id)
+    form = CommitForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("imports.detail", batch_id=batch.id))
+    try:
+        commit.queue_batch(batch, form.skip_errors.data)
+    except services.BatchError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("imports.detail", batch_id=batch.id))
+    db.session.commit()
+    try:
+        commit.enqueue_batch(batch)
+    except RedisError:
+        batch.status, batch.job_id = "previewed", None
+        db.session.commit()
+        flash(_("The job queue cannot be reached right now. Nothing was imported; try again later."), "error")
+        return redirect(url_for("imports.detail", batch_id=batch.id))
+    flash(_("The import has started. This page shows its progress."), "success")
+    return redirect(url_for("imports.detail", batch_id=batch.id))
+
+
+@bp.route("/<int:batch_id>/progress")
+@login_required
+@require("import.run")
+def progress(batch_id: int):
+    """Answer the job's progress as JSON, for the progress bar."""
+    batch = get_batch(batch_id)
+    done = commit.progress(batch)
+    return jsonify(
+        status=batch.status, done=done, total=batch.total_rows, label=str(STATUS_LABELS[batch.status])
+    )
+
+
+@bp.route("/<int:batch_id>/errors.csv")
+@login_required
+@require("import.run")
+def error_rows(batch_id: int):
+    """Download the rows with errors (as read, plus an errors column) to fix and upload again."""
+    from crm.imports.preview import error_file
+
+    batch = get_batch(batch_id)
+    if file_headers(batch) is None:
+        return redirect(url_for("imports.detail", batch_id=batch.id))
+    headers = {"Content-Disposition": f'attachment; filename="import-{batch.id}-errors.csv"'}
+    return Response(error_file(batch, today()), mimetype="text/csv; charset=utf-8", headers=headers)
+
+
+@bp.route("/<int:batch_id>/undo", methods=["POST"])
+@login_required
+@require("import.undo")
+def undo(batch_id: int):
+    """Undo a finished import, unless later edits conflict (then they are listed and nothing changes)."""
+    batch = get_or_404(select(ImportBatch), batch_id)
+    if not CsrfForm().validate_on_submit():
+        return redirect(url_for("imports.detail", batch_id=batch.id))
+    try:
+        counts = undo_batch(batch, current_user)
+    except UndoConflictError as exc:
+        db.session.rollback()
+        return render_batch(batch, conflicts=exc, status=409)
+    except services.BatchError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("imports.detail", batch_id=batch.id))
+    db.session.commit()
+    flash(
+        _("Import undone: %(removed)s records removed, %(restored)s records restored.", **counts), "success"
+    )
+    return redirect(url_for("imports.detail", batch_id=batch.id))
