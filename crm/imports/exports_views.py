@@ -66,7 +66,8 @@ def org_rows(query: Any, with_profile: bool, seen_profiles: list[int]) -> Iterat
         row = [org.id, org.legal_name, org.trade_name, org.ruc, label("kind", org.kind),
                org.sector.label(locale) if org.sector else None, org.district.name if org.district else None,
                label("size", org.size), org.owner.name if org.owner else None, org.website,
-               org.notes if show_notes else None, org.updated_at.date() if org.updated_at else None]  # fmt: skip
+               org.notes if show_notes else None,
+               org.updated_at.date() if org.updated_at else None]  # fmt: skip
         if with_profile:
             row += profile_cells(org.profile)
             if org.profile is not None:
