@@ -35,6 +35,17 @@ def env_bool(name: str, default: bool) -> bool:
     return raw.lower() in {"1", "true", "yes", "on"}
 
 
+def env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Return a comma-separated list of integers (e.g. 60,300,1800)."""
+    raw = env_str(name)
+    if raw is None:
+        return default
+    try:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be integers separated by commas, got {raw!r}") from exc
+
+
 def sqlite_url() -> str:
     """Return the embedded SQLite database URL inside instance/."""
     INSTANCE_DIR.mkdir(exist_ok=True)
@@ -64,6 +75,8 @@ class Config:
     LANGUAGES = ("es", "en")
     PAGE_SIZE = env_int("PAGE_SIZE", 25)
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+    IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)  # spreadsheet imports may exceed MAX_UPLOAD_MB
+    IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI")  # unset: the app's Redis
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -91,6 +104,18 @@ class Config:
     STALE_DAYS_BY_STAGE = {"identified": 60, "contacted": 21, "meeting_held": 30, "loi_signed": 30}
     LETTER_OVERDUE_DAYS = env_int("LETTER_OVERDUE_DAYS", 30)  # requested and not received
     BOARD_PAGE_SIZE = env_int("BOARD_PAGE_SIZE", 20)  # cards per column
+    # Reminders and the e-mail outbox (workers/, crm/mail/); see the README's worker section.
+    DIGEST_HOUR = env_int("DIGEST_HOUR", 7)  # local hour (CRM_TIMEZONE) from which digests go out
+    METRICS_HOUR = env_int("METRICS_HOUR", 1)  # local hour of the nightly conversion snapshot
+    MEMBER_REVIEW_DAYS = env_int("MEMBER_REVIEW_DAYS", 90)  # liaisons: members not reviewed since
+    MATERIALISATION_UPDATE_DAYS = env_int("MATERIALISATION_UPDATE_DAYS", 180)  # co-finance follow-up
+    CLAIM_TIMEOUT_SECONDS = env_int("CLAIM_TIMEOUT_SECONDS", 300)  # a sender silent this long is dead
+    MAIL_JOB_TIMEOUT = env_int("MAIL_JOB_TIMEOUT", 120)  # RQ kills a send job after this (< claim timeout)
+    MAIL_RETRY_INTERVALS = env_ints("MAIL_RETRY_INTERVALS", (60, 300, 1800))  # SMTP retry backoff, seconds
+    MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100)  # messages per send job (one SMTP connection)
+    SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20)
+    # Receives referrals of companies without an owner; unset: the first active manager.
+    OUTREACH_COORDINATOR_EMAIL = env_str("OUTREACH_COORDINATOR_EMAIL")
 
 
 class DevelopmentConfig(Config):

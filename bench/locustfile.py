@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import random
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from locust import HttpUser, between, task
 
@@ -37,11 +37,14 @@ class PmuStaff(HttpUser):
         """Sign in with one of the prepared bench accounts."""
         email = f"bench-staff-{next(counter) % USERS}@bench.pe"
         page = self.client.get("/auth/login", name="login form")
-        self.client.post(
+        with self.client.post(
             "/auth/login",
             data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
             name="sign in",
-        )
+            catch_response=True,
+        ) as answer:
+            if answer.url.rstrip("/").endswith("/auth/login"):  # the form again: not signed in
+                answer.failure(f"sign-in refused for {email}")
 
     def org_id(self) -> int:
         """Pick an organisation at random."""
@@ -79,23 +82,29 @@ class PmuStaff(HttpUser):
 
     @task(1)
     def reports(self) -> None:
-        """Open the funnel and the conversion by sector."""
+        """Open the funnel, the conversion by sector and the co-finance annex."""
         self.client.get("/reports/funnel", name="report funnel")
-        self.client.get("/reports/sector", name="report sector")
+        self.client.get("/reports/conversion?by=sector", name="report conversion by sector")
+        self.client.get("/reports/cofinance", name="report co-finance")
 
     @task(1)
     def log_interaction(self) -> None:
-        """Log a call with an organisation (a write)."""
+        """Log a call with an organisation (a write), half the time with a follow-up for oneself."""
         org = self.org_id()
         form = self.client.get(f"/interactions/new?organisation_id={org}", name="interaction form")
-        self.client.post(
-            f"/interactions/new?organisation_id={org}",
-            data={
-                "csrf_token": csrf_token(form.text),
-                "kind": "call",
-                "occurred_on": date.today().isoformat(),
-                "staff_id": (SELECTED_ID.findall(form.text) or ["0"])[0],
-                "summary": "Llamada de seguimiento (carga de prueba)",
-            },
-            name="log interaction",
-        )
+        me = (SELECTED_ID.findall(form.text) or ["0"])[0]  # the staff select preselects the signed-in user
+        data = {
+            "csrf_token": csrf_token(form.text),
+            "kind": "call",
+            "occurred_on": date.today().isoformat(),
+            "staff_id": me,
+            "summary": "Llamada de seguimiento (carga de prueba)",
+        }
+        if random.random() < 0.5:
+            due = (date.today() + timedelta(days=random.randint(1, 14))).isoformat()
+            data.update(follow_up_due=due, follow_up_assignee=me, follow_up_description="Volver a llamar")
+        with self.client.post(
+            f"/interactions/new?organisation_id={org}", data=data, name="log interaction", catch_response=True
+        ) as answer:
+            if f"/organisations/{org}" not in answer.url:  # saved interactions redirect to the company
+                answer.failure("interaction not saved")

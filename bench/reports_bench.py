@@ -1,10 +1,10 @@
-"""Time the funnel and conversion-by-sector reports against the same queries written as raw SQL.
+"""Time the funnel, conversion and co-finance reports against the same queries written as raw SQL.
 
     python bench/reports_bench.py --database-url URL [--orgs 100000] [--runs 15]
 
 Generates --orgs companies with bench/generate.py when the database has fewer bench companies,
 then times, in one app context, after two warm-up runs, alternating report and floor:
-  - the report builders the pages call (crm.reports.funnel.build, crm.reports.conversion.build),
+  - the report builders the pages call (crm.reports.funnel/conversion/cofinance .build),
   - the floor: the same statements hand-written as SQL text, run on the same connection.
 Prints p50/p95 in milliseconds and the ratio report/floor (goal ≤ 1.5×), and writes them to
 bench/results/reports-<dialect>-<orgs>.txt. Not part of the test suite.
@@ -68,6 +68,29 @@ GROUP BY sec.id
 ORDER BY COALESCE(SUM(CASE WHEN top >= 1 THEN 1 ELSE 0 END), 0) DESC, MAX(sec.code), sec.id"""
 )
 
+COMMITMENTS = """WITH materialised AS (
+  SELECT letter_id, SUM(amount_usd) AS usd FROM materialisations GROUP BY letter_id
+), commitments AS (
+  SELECT l.id, l.organisation_id, l.cofinancier_type, l.cofinance_type,
+    COALESCE(l.amount_usd, 0) AS committed, COALESCE(m.usd, 0) AS materialised
+  FROM letters l
+  JOIN organisations o ON o.id = l.organisation_id
+  LEFT JOIN materialised m ON m.letter_id = l.id
+  WHERE l.kind = 'cofinance' AND l.status = 'signed'
+)"""
+MONEY = "SUM(committed), SUM(materialised), SUM(committed) - SUM(materialised)"
+# The co-finance annex (per co-financier and type), the sums by each type, and the total.
+COFINANCE_SQL = [
+    COMMITMENTS
+    + f"""
+SELECT MAX(o.legal_name), c.cofinancier_type, c.cofinance_type, {MONEY}
+FROM commitments c JOIN organisations o ON o.id = c.organisation_id
+GROUP BY o.id, c.cofinancier_type, c.cofinance_type ORDER BY MIN(c.id)""",
+    COMMITMENTS + f"\nSELECT cofinancier_type, {MONEY} FROM commitments GROUP BY 1 ORDER BY 1",
+    COMMITMENTS + f"\nSELECT cofinance_type, {MONEY} FROM commitments GROUP BY 1 ORDER BY 1",
+    COMMITMENTS + f"\nSELECT {MONEY} FROM commitments",
+]
+
 
 def timed(report: Callable[[], object], floor: Callable[[], object], runs: int) -> tuple[list, list]:
     """Warm both up twice, then alternate them runs times (so load drift hits both); return ms lists."""
@@ -105,7 +128,7 @@ def cases() -> dict[str, tuple[Callable[[], object], Callable[[], object]]]:
     from sqlalchemy import text
 
     from crm.extensions import db
-    from crm.reports import conversion, funnel
+    from crm.reports import cofinance, conversion, funnel
     from crm.reports.filters import ReportFilters
 
     none = ReportFilters()
@@ -119,6 +142,7 @@ def cases() -> dict[str, tuple[Callable[[], object], Callable[[], object]]]:
             lambda: conversion.build(none, {"by": "sector"}, "en"),
             raw(SECTOR_SQL, FUNNEL_SQL),
         ),
+        "co-finance": (lambda: cofinance.build(none, {}, "en"), raw(*COFINANCE_SQL)),
     }
 
 

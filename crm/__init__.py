@@ -20,7 +20,7 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     """Build the application: a flat list of init_app calls."""
-    from crm import audit, auth, blueprints, cli, errors, extensions, security, templating
+    from crm import audit, auth, blueprints, cli, errors, extensions, outbox, security, templating
 
     app = Flask(
         __name__,
@@ -35,6 +35,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     extensions.init_limiter(app)
     auth.init_app(app)
     audit.init_app(app)
+    outbox.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

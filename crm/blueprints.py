@@ -10,11 +10,15 @@ def init_app(app: Flask) -> None:
     from crm.auth import bp as auth_bp
     from crm.contacts import bp as contacts_bp
     from crm.events import bp as events_bp
+    from crm.imports import bp as imports_bp
     from crm.interactions import bp as interactions_bp
     from crm.letters import bp as letters_bp
+    from crm.liaison import bp as liaison_bp
     from crm.main import bp as main_bp
+    from crm.metrics import bp as metrics_bp
     from crm.organisations import bp as organisations_bp
     from crm.pipeline import bp as pipeline_bp
+    from crm.reports import bp as reports_bp
     from crm.system import bp as system_bp
     from crm.users import bp as users_bp
 
@@ -27,7 +31,11 @@ def init_app(app: Flask) -> None:
         pipeline_bp,
         letters_bp,
         events_bp,
+        reports_bp,
+        liaison_bp,
+        imports_bp,
         users_bp,
         system_bp,
+        metrics_bp,
     ):
         app.register_blueprint(bp)

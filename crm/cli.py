@@ -80,4 +80,9 @@ def run_all(port: int) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command group."""
+    from crm.imports.cli import import_command
+    from crm.reports.cli import report
+
+    crm_cli.add_command(report)
+    crm_cli.add_command(import_command)
     app.cli.add_command(crm_cli)

@@ -98,7 +98,12 @@ LABELS = {
         "other": _l("Other"),
     },
     "locale": {"es": _l("Spanish"), "en": _l("English")},
-    "action": {"create": _l("Creation"), "update": _l("Modification"), "delete": _l("Deletion")},
+    "action": {
+        "create": _l("Creation"),
+        "update": _l("Modification"),
+        "delete": _l("Deletion"),
+        "merge": _l("Merge"),
+    },
     # entity_type values of change_log rows (the model class name, lower-cased)
     "entity": {
         "organisation": _l("Organisation"),

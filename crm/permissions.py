@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 
 from crm.extensions import db
 from crm.models import Contact, Membership, Organisation, liaison_associations
@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.view": ALL,
     "org.edit": TECH,
     "org.delete": frozenset({"admin"}),
+    "org.notes": READERS,  # internal notes on a company: never shown to liaisons
     "profile.view": TECH,
     "profile.edit": TECH,
     "contact.view": ALL,
@@ -37,9 +38,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "event.view": READERS,
     "event.edit": TECH,
     "followup.edit": TECH,
+    "import.run": TECH,
+    "import.undo": frozenset({"admin"}),
+    "record.merge": frozenset({"admin", "manager"}),
+    "report.view": READERS,
+    "report.freeze": frozenset({"admin", "manager"}),
+    "indicator.edit": frozenset({"admin"}),
     "reference.admin": frozenset({"admin"}),
     "user.admin": frozenset({"admin"}),
     "system.view": frozenset({"admin"}),
+    "metrics.view": READERS,
+    "metrics.run": frozenset({"admin", "manager"}),
+    "portal.use": frozenset({"liaison"}),
 }
 
 
@@ -105,6 +115,14 @@ def visible_memberships(user: Any) -> Select:
     if user.role != "liaison":
         return query
     return query.where(Membership.association_id.in_(liaison_association_ids(user)))
+
+
+def editable_memberships(user: Any) -> Select:
+    """Select the memberships the user may change (liaisons: their associations' only; readers: none)."""
+    query = visible_memberships(user)
+    if user.role in TECH or user.role == "liaison":
+        return query
+    return query.where(false())
 
 
 MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist and would error on PostgreSQL

@@ -75,4 +75,62 @@ def test_organisation_list_and_detail_do_not_grow_with_rows(client, make_user, l
     big = populate(20, user.id)
     many = [page_queries(client, url) for url in [*pages, f"/organisations/{big.id}"]]
     assert many == few
+    assert max(many) <= 22  # association page: + member funnel and referrals (crm/liaison/panels.py)
+
+
+def populate_work(n: int, user_id: int) -> tuple[int, int]:
+    """Give the user n engaged companies gone quiet, letters not back, tasks and an event of n people."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from crm.clock import today
+    from crm.models import STAGES, Attendance, Engagement, Event, Letter, Programme
+
+    programmes = list(db.session.scalars(select(Programme).order_by(Programme.id)))
+    day = today()
+    event = Event(title=f"Taller {n}", type="training", held_on=day, place="Callao")
+    db.session.add(event)
+    for i in range(n):
+        org = Organisation(kind="company", legal_name=f"Quieta {n}-{i:03}", owner_id=user_id)
+        db.session.add(org)
+        db.session.flush()
+        person = Contact(organisation_id=org.id, first_name=f"P{i}", last_name="Asistente", gender="female")
+        db.session.add(person)
+        db.session.add_all(
+            [
+                Engagement(
+                    organisation_id=org.id,
+                    programme_id=programmes[i % len(programmes)].id,
+                    stage=STAGES[i % len(STAGES)],
+                    stage_since=day,
+                ),
+                Interaction(
+                    organisation_id=org.id, kind="call", occurred_on=day - timedelta(days=200),
+                    staff_id=user_id, summary="Antigua",
+                ),
+                Letter(kind="interest", organisation_id=org.id, status="requested",
+                       requested_on=day - timedelta(days=i), requested_by_id=user_id),
+                FollowUp(organisation_id=org.id, assignee_id=user_id, due_on=day - timedelta(days=1 + i),
+                         description="Atrasada"),
+                FollowUp(organisation_id=org.id, assignee_id=user_id, due_on=day + timedelta(days=i % 7),
+                         description="Próxima"),
+            ]
+        )  # fmt: skip
+        db.session.flush()
+        db.session.add(Attendance(event_id=event.id, contact_id=person.id))
+    db.session.commit()
+    task = db.session.scalar(select(FollowUp.id).order_by(FollowUp.id.desc()))
+    return event.id, task
+
+
+def test_my_work_events_and_follow_up_pages_do_not_grow_with_rows(client, make_user, login):
+    user = login(make_user("staff"))
+    event, task = populate_work(3, user.id)
+    pages = ["/", "/?spage=2", "/events/", f"/events/{event}", f"/events/{event}?q=asistente"]
+    few = [page_queries(client, url) for url in [*pages, f"/interactions/follow-ups/{task}"]]
+    event, task = populate_work(40, user.id)
+    pages = ["/", "/?spage=2", "/events/", f"/events/{event}", f"/events/{event}?q=asistente"]
+    many = [page_queries(client, url) for url in [*pages, f"/interactions/follow-ups/{task}"]]
+    assert many == few
     assert max(many) <= 20

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,20 +16,25 @@ from rq.job import Job
 from workers.periodic import PERIODIC_JOBS
 from workers.queues import QUEUES, queue
 
+JOB_MODULES = ("workers.jobs", "workers.mail", "workers.reminders", "workers.metrics")
 _app: Flask | None = None
+_pool_pid: int | None = None  # the process whose database pool is safe to use
 
 
 class AppContextJob(Job):
     """A job that runs inside the Flask application context."""
 
     def perform(self) -> Any:
-        """Run the job with the app context and a fresh database connection pool."""
+        """Run the job with the app context, on a connection pool of this very process."""
         from crm.extensions import db
 
+        global _pool_pid
         if _app is None:
             return super().perform()
         with _app.app_context():
-            db.engine.dispose(close=False)  # a forked child must not share the parent's sockets
+            if _pool_pid != os.getpid():
+                db.engine.dispose(close=False)  # a forked child must not share the parent's sockets
+                _pool_pid = os.getpid()
             try:
                 return super().perform()
             finally:
@@ -35,18 +42,25 @@ class AppContextJob(Job):
 
 
 def run_worker(app: Flask, connection: Redis, names: Sequence[str] = QUEUES, burst: bool = False) -> bool:
-    """Process jobs from the named queues in app context."""
+    """Process jobs from the named queues in app context.
+
+    with_scheduler: RQ's scheduler moves due retries (SMTP backoff) back onto their queue; one worker
+    at a time holds its lock, in burst mode it just enqueues what is due and goes on.
+    """
+    from crm.mail.warmup import warm_up
+
     global _app
     _app = app
+    for module in JOB_MODULES:  # imported once here, not by every forked work horse
+        importlib.import_module(module)
+    warm_up(app)  # templates compiled once here, inherited by every horse as well
     queues = [queue(connection, name) for name in names]
     worker = Worker(queues, connection=connection, job_class=AppContextJob)
-    return worker.work(burst=burst, with_scheduler=False)
+    return worker.work(burst=burst, with_scheduler=True)
 
 
 def build_scheduler(connection: Redis) -> CronScheduler:
     """Create RQ's cron scheduler with every job of PERIODIC_JOBS registered."""
-    import importlib
-
     scheduler = CronScheduler(connection=connection)
     for entry in PERIODIC_JOBS:
         module, _, name = entry["func"].rpartition(".")

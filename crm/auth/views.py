@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from crm.auth import bp, services
 from crm.auth.forms import LoginForm, PreferencesForm
 from crm.extensions import db, limiter
+from crm.mail import preferences as mail_preferences
 
 
 def login_limit() -> str:
@@ -21,9 +22,14 @@ def login_key() -> str:
     return "login:" + (request.form.get("email") or "").strip().lower()
 
 
+def failed_sign_in(response) -> bool:
+    """Count only refused sign-ins, so that an office behind one address is not locked out by its own."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(login_limit, methods=["POST"], key_func=login_key)
+@limiter.limit(login_limit, methods=["POST"], deduct_when=failed_sign_in)
+@limiter.limit(login_limit, methods=["POST"], key_func=login_key, deduct_when=failed_sign_in)
 def login():
     """Show the sign-in form and sign the user in."""
     if current_user.is_authenticated:
@@ -56,6 +62,7 @@ def logout():
 def preferences():
     """Let users change their name, language and password."""
     form = PreferencesForm(obj=current_user)
+    mail_preferences.offer(form, current_user)
     if form.validate_on_submit():
         if form.new_password.data and not services.change_password(
             current_user, form.current_password.data or "", form.new_password.data
@@ -63,6 +70,8 @@ def preferences():
             form.current_password.errors.append(_("The current password is wrong."))
             return render_template("auth/preferences.html", form=form), 400
         services.update_preferences(current_user, form.name.data, form.locale.data)
+        if form.mail_shown.data:
+            mail_preferences.set_subscriptions(current_user, form.mail_kinds.data or [])
         db.session.commit()
         flash(_("Preferences saved."), "success")
         return redirect(url_for("auth.preferences"))

@@ -100,8 +100,12 @@ def sorted_query(query: Select, sort: str) -> Select:
     }
     if key in joins:
         query = query.outerjoin(*joins[key])
-    column = SORTS[key].desc() if sort.startswith("-") else SORTS[key].asc()
-    return query.order_by(column.nulls_last(), Organisation.id)
+    descending = sort.startswith("-")
+    column = SORTS[key].desc() if descending else SORTS[key].asc()
+    if key in joins:  # only these can be empty: empty last, either way
+        column = column.nulls_last()
+    # The tie-breaker follows the direction, so one index (e.g. on lower(legal_name), id) serves both ways.
+    return query.order_by(column, Organisation.id.desc() if descending else Organisation.id)
 
 
 def list_query(user: User, f: Filters) -> Select:

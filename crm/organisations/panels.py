@@ -10,9 +10,11 @@ from crm.models import Organisation, User
 
 # (template, "module:function"); the function returns the section's context, or None to hide it.
 PANELS = (
+    ("interactions/follow_up_panel.html", "crm.interactions.follow_ups:org_panel"),
     ("pipeline/_org_engagements.html", "crm.pipeline.panels:org_panel"),
     ("letters/_org_letters.html", "crm.letters.panels:org_panel"),
     ("events/_org_events.html", "crm.events.panels:org_panel"),
+    ("liaison/_org_association.html", "crm.liaison.panels:org_panel"),
 )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from crm.extensions import db
 from crm.labels import label
 from crm.models import Letter, Materialisation, Organisation
+from crm.pagination import Page, count
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
 from crm.reports.tables import Column, Report, Table, money
 
@@ -71,13 +72,18 @@ def money_columns() -> list[Column]:
     return [Column(key, title, "money") for key, title in zip(MONEY_COLUMNS, titles, strict=True)]
 
 
-def total_row(cte: Any, width: int) -> list[Any]:
-    """Return the total row: 'Total', blanks, then the three sums."""
-    values = db.session.execute(select(*sums(cte))).one()
+def total_values(cte: Any) -> Any:
+    """Return the committed, materialised and pending sums over every commitment of a CTE."""
+    return db.session.execute(select(*sums(cte))).one()
+
+
+def total_row(cte: Any, width: int, totals: Any = None) -> list[Any]:
+    """Return the total row: 'Total', blanks, then the three sums (computed unless given)."""
+    values = total_values(cte) if totals is None else totals
     return [_("Total"), *[""] * (width - 1), *money_row(values)]
 
 
-def by_type_table(f: ReportFilters, group: str) -> Table:
+def by_type_table(f: ReportFilters, group: str, totals: Any = None) -> Table:
     """Build the sums by co-financier type or by co-finance type."""
     cte = commitments(f)
     column = cte.c[group]
@@ -86,10 +92,20 @@ def by_type_table(f: ReportFilters, group: str) -> Table:
     heading = _("Co-financier type") if group == "cofinancier_type" else _("Co-finance type")
     title = _("By co-financier type") if group == "cofinancier_type" else _("By co-finance type")
     columns = [Column(group, heading, "text"), *money_columns()]
-    return Table(f"by_{group}", title, columns, rows, total_row(cte, 1))
+    return Table(f"by_{group}", title, columns, rows, total_row(cte, 1, totals))
 
 
-def annex_table(f: ReportFilters) -> Table:
+def annex_rows(query: Any, page_no: int | None, per_page: int) -> tuple[list[Any], Page | None]:
+    """Return one page of the annex (with its total count) for the screen, or all of it for exports."""
+    if page_no is None:
+        return list(db.session.execute(query)), None
+    found = list(db.session.execute(query.limit(per_page).offset((page_no - 1) * per_page)))
+    return found, Page(found, count(query), page_no, per_page)
+
+
+def annex_table(
+    f: ReportFilters, page_no: int | None = None, per_page: int = 25, totals: Any = None
+) -> Table:
     """Build the annex: per co-financier and type, in the order the letters were recorded."""
     cte = commitments(f)
     keys = (Organisation.id, cte.c.cofinancier_type, cte.c.cofinance_type)
@@ -99,9 +115,10 @@ def annex_table(f: ReportFilters) -> Table:
         .group_by(*keys)
         .order_by(func.min(cte.c.id))
     )
+    found, page = annex_rows(query, page_no, per_page)
     rows = [
         [name, label("cofinancier_type", who), label("cofinance_type", kind), *money_row(values)]
-        for name, who, kind, *values in db.session.execute(query)
+        for name, who, kind, *values in found
     ]
     columns = [
         Column("source", _("Source of co-finance"), "text"),
@@ -109,10 +126,13 @@ def annex_table(f: ReportFilters) -> Table:
         Column("cofinance_type", _("Co-finance type"), "text"),
         *money_columns(),
     ]
-    return Table("annex", _("Co-finance by co-financier"), columns, rows, total_row(cte, 3))
+    total = total_row(cte, 3, totals)
+    return Table("annex", _("Co-finance by co-financier"), columns, rows, total, page=page)
 
 
-def build(f: ReportFilters, options: Mapping[str, str], locale: str, **_ignored: Any) -> Report:
-    """Build the co-finance report."""
-    tables = [annex_table(f), by_type_table(f, "cofinancier_type"), by_type_table(f, "cofinance_type")]
+def build(f: ReportFilters, options: Mapping[str, str], locale: str, **context: Any) -> Report:
+    """Build the co-finance report; the page shows one page of the annex (exports pass no page)."""
+    totals = total_values(commitments(f))  # the three tables share one total
+    annex = annex_table(f, context.get("page"), context.get("per_page", 25), totals)
+    tables = [annex, by_type_table(f, "cofinancier_type", totals), by_type_table(f, "cofinance_type", totals)]
     return Report("cofinance", _("Co-finance"), f, tables)

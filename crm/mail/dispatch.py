@@ -1,0 +1,156 @@
+"""Turn outbox rows that wait for a worker into RQ jobs on the 'mail' queue.
+
+Due rows: 'pending' (never handed over), 'claimed' by a sender silent for CLAIM_TIMEOUT_SECONDS (it died),
+and orphaned 'queued' rows. While a row is 'queued', its claim_token column holds the id of the RQ job that
+will send it; once the row has waited CLAIM_TIMEOUT_SECONDS, the dispatcher asks Redis about that job and
+hands the row to a new job if it is gone (Redis restarted empty), ended without sending, or 'started' by a
+worker whose heartbeat stopped (killed after taking the job, before claiming). Waiting, scheduled (a retry
+in its backoff) and running jobs are left alone.
+
+Job ids derive from the rows ('mail-<id>' for one), and an id whose job is alive is not enqueued again, so a
+double dispatch does not create a second job; even if it did, the claim in crm/mail/delivery.py lets only
+one of them send.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Retry
+from rq.job import Job
+from rq.utils import utcparse
+from sqlalchemy import and_, or_, select, update
+
+from crm.extensions import db
+from crm.mail.delivery import stale_before
+from crm.models import OutboxMessage
+from workers.queues import enqueue
+
+SEND_JOB = "workers.mail.send_outbox_batch"
+WAITING = {b"scheduled", b"deferred"}
+SELECT_CHUNK = 1000
+URGENT_KINDS = ("follow_up_assigned", "referral")  # someone just acted: these jump ahead of the digests
+MAX_ROUNDS = 200  # 200,000 rows per run at most; the next run (a minute later) takes the rest
+
+
+def due(now: datetime):
+    """SQL condition: the row was never handed over, or its sender died."""
+    stale = and_(OutboxMessage.status == "claimed", OutboxMessage.claimed_at < stale_before(now))
+    return or_(OutboxMessage.status == "pending", stale)
+
+
+def due_rows(now: datetime, limit: int = SELECT_CHUNK) -> list[tuple[int, str]]:
+    """Return (id, kind) of due rows, oldest first."""
+    query = (
+        select(OutboxMessage.id, OutboxMessage.kind).where(due(now)).order_by(OutboxMessage.id).limit(limit)
+    )
+    return [(row.id, row.kind) for row in db.session.execute(query)]
+
+
+def job_alive(connection: Redis, ident: str | None, now: datetime) -> bool:
+    """Return whether the job waits on its queue, is scheduled, or runs with a recent heartbeat.
+
+    A 'queued' job that is not on its queue was taken by a worker that died before starting it (RQ keeps
+    it in an intermediate list until its own maintenance runs): it counts as lost.
+    """
+    if not ident:
+        return False
+    status, beat, origin = connection.hmget(Job.key_for(ident), "status", "last_heartbeat", "origin")
+    if status == b"queued":
+        queue_key = Queue.redis_queue_namespace_prefix + (origin or b"").decode()
+        return connection.lpos(queue_key, ident) is not None
+    if status in WAITING:
+        return True
+    return status == b"started" and bool(beat) and utcparse(beat.decode()) >= stale_before(now)
+
+
+def orphans(connection: Redis, now: datetime) -> list[tuple[int, str]]:
+    """Return (id, kind) of the 'queued' rows that waited long and whose job is no longer alive."""
+    query = (
+        select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.claim_token)
+        .where(OutboxMessage.status == "queued", OutboxMessage.updated_at < stale_before(now))
+        .order_by(OutboxMessage.id)
+    )
+    verdicts: dict[str | None, bool] = {}
+    lost = []
+    for row_id, kind, ident in db.session.execute(query):
+        if ident not in verdicts:
+            verdicts[ident] = job_alive(connection, ident, now)
+        if not verdicts[ident]:
+            lost.append((row_id, kind))
+    return lost
+
+
+def job_id(ids: list[int]) -> str:
+    """Return the job id of a batch: the same rows always give the same id (at most 32 characters)."""
+    if len(ids) == 1:
+        return f"mail-{ids[0]}"
+    digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()[:8]
+    return f"mail-{ids[0]}-{len(ids)}-{digest}"
+
+
+def enqueue_send(connection: Redis, ids: list[int], now: datetime, at_front: bool = False) -> str:
+    """Enqueue one send job for the rows unless their job is alive; return the job's id."""
+    ident = job_id(ids)
+    if job_alive(connection, ident, now):
+        return ident
+    if connection.exists(Job.key_for(ident)):
+        ident = f"{ident}-{secrets.token_hex(2)}"  # never reuse a dead job's id: RQ may still clean it up
+    cfg = current_app.config
+    intervals = list(cfg["MAIL_RETRY_INTERVALS"])
+    enqueue(
+        connection,
+        SEND_JOB,
+        ids,
+        queue_name="mail",
+        job_id=ident,
+        job_timeout=cfg["MAIL_JOB_TIMEOUT"],
+        retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        at_front=at_front,
+    )
+    return ident
+
+
+def mark_queued(ids: list[int], ident: str, now: datetime) -> None:
+    """Record the rows' job (skipping rows a worker claimed meanwhile)."""
+    waiting = or_(OutboxMessage.status.in_(("pending", "queued")), due(now))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), waiting)
+        .values(status="queued", claim_token=ident, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def hand_over(connection: Redis, rows: list[tuple[int, str]], now: datetime) -> int:
+    """Enqueue the rows in batches (immediate notices at the queue's front) and record each job; COMMIT."""
+    size = max(1, current_app.config["MAIL_BATCH_SIZE"])
+    urgent = [row_id for row_id, kind in rows if kind in URGENT_KINDS]
+    routine = [row_id for row_id, kind in rows if kind not in URGENT_KINDS]
+    for ids, at_front in ((routine, False), (urgent, True)):
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
+            ident = enqueue_send(connection, batch, now, at_front)
+            mark_queued(batch, ident, now)  # after the enqueue: if Redis failed, the rows stay pending
+    db.session.commit()
+    return len(rows)
+
+
+def dispatch(connection: Redis, now: datetime) -> int:
+    """Hand every due or orphaned row to a send job; return how many rows were handed over."""
+    handed = hand_over(connection, orphans(connection, now), now)
+    previous = None
+    for _round in range(MAX_ROUNDS):
+        rows = due_rows(now)
+        db.session.commit()  # end the read before talking to Redis
+        if not rows or rows == previous:
+            break
+        handed += hand_over(connection, rows, now)
+        previous = rows
+    return handed

@@ -1,0 +1,91 @@
+"""The conversion metrics page, the 'compute now' button and the job's progress."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import login_required
+from redis.exceptions import RedisError
+
+from crm.clock import today
+from crm.metrics import bp, jobs, queries
+from crm.metrics.forms import RunForm
+from crm.metrics.services import DIMENSIONS
+from crm.models import STAGES
+from crm.permissions import require
+from crm.redis_conn import get_redis
+
+
+def chosen_programme(programmes: list) -> object | None:
+    """Return the programme named by ?programme=<id>, else the first one."""
+    raw = request.args.get("programme", "")
+    wanted = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return next((p for p in programmes if p.id == wanted), programmes[0] if programmes else None)
+
+
+@bp.route("/")
+@login_required
+@require("metrics.view")
+def index():
+    """Show the latest conversion snapshot of a programme by one dimension."""
+    programmes = queries.programmes()
+    programme = chosen_programme(programmes)
+    dimension = request.args.get("dimension", "sector")
+    data = queries.page(programme.id, dimension, str(get_locale())) if programme else None
+    return render_template(
+        "metrics/index.html",
+        programmes=programmes,
+        programme=programme,
+        data=data,
+        dimensions=DIMENSIONS,
+        labels=queries.DIMENSION_LABELS,
+        stages=STAGES,
+        form=RunForm(),
+    )
+
+
+@bp.route("/run", methods=["POST"])
+@login_required
+@require("metrics.run")
+def run():
+    """Enqueue today's snapshot on the reports queue and show its progress."""
+    if not RunForm().validate_on_submit():
+        abort(400)
+    try:
+        ident = jobs.start(get_redis(), today())
+    except (RedisError, OSError):
+        flash(
+            _("The job queue is unreachable; the figures cannot be computed now. Try again later."), "error"
+        )
+        return redirect(url_for("metrics.index"))
+    return redirect(url_for("metrics.job", job_id=ident))
+
+
+def load_progress(job_id: str) -> jobs.Progress | None:
+    """Return the job's progress; 404 for unknown ids; None when Redis is unreachable."""
+    if not jobs.JOB_ID.match(job_id):
+        abort(404)
+    try:
+        found = jobs.progress(get_redis(), job_id)
+    except (RedisError, OSError):
+        return None
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/jobs/<job_id>")
+@login_required
+@require("metrics.run")
+def job(job_id: str):
+    """Show a snapshot job's progress (metrics.js refreshes the status part)."""
+    return render_template("metrics/job.html", progress=load_progress(job_id), job_id=job_id)
+
+
+@bp.route("/jobs/<job_id>/status")
+@login_required
+@require("metrics.run")
+def job_status(job_id: str):
+    """Return the status fragment of a snapshot job, polled by metrics.js."""
+    return render_template("metrics/_job_status.html", progress=load_progress(job_id), job_id=job_id)
