@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, or_, text
 
 from crm import create_app
 from crm.extensions import db
@@ -84,6 +84,11 @@ def wipe(app: Flask) -> None:
             for table in reversed(db.metadata.sorted_tables):
                 if table.name in names and table.name not in REFERENCE_TABLES:
                     conn.execute(table.delete())
+            # Test sectors use codes ISIC lacks (sections are A–U): remove them, divisions first.
+            sectors = db.metadata.tables["sectors"]
+            test_codes = or_(*(sectors.c.code.like(f"{letter}%") for letter in "VWXYZ"))
+            conn.execute(sectors.delete().where(test_codes, sectors.c.parent_id.is_not(None)))
+            conn.execute(sectors.delete().where(test_codes))
             for name in RESTORED_TABLES:
                 if name in names and SNAPSHOT.get(name):
                     conn.execute(db.metadata.tables[name].insert(), SNAPSHOT[name])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from crm.extensions import db
 
-JOIN_TABLES = {"liaison_associations", "interaction_contacts"}
-LOG_TABLES = {"change_log", "access_log"}
+JOIN_TABLES = {"liaison_associations", "interaction_contacts", "mail_opt_outs"}
+# Append-only rows, never updated: they carry their own time (at, recorded_at, created_at).
+LOG_TABLES = {"change_log", "access_log", "stage_transitions", "metric_snapshots"}
 
 
 def leading_columns(table) -> set[str]:

@@ -17,6 +17,16 @@ from crm.letters import cofinance
 from crm.letters.materialisations import figures
 from crm.models import Letter, Materialisation, Organisation
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Labels and messages built outside a request are checked in English."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 CSV = Path(__file__).resolve().parents[2] / "crm" / "demo" / "data" / "cofinance_commitments_2021.csv"
 
 

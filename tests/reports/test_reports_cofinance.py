@@ -12,7 +12,8 @@ from crm.reports import cofinance
 from crm.reports.filters import ReportFilters
 
 D = date.fromisoformat
-MIDTERM = Path(__file__).resolve().parents[3] / "shared" / "data" / "cofinance_commitments_2021.csv"
+# The repository keeps a copy of shared/data/cofinance_commitments_2021.csv (CI has only the repository).
+MIDTERM = Path(__file__).resolve().parents[2] / "crm" / "demo" / "data" / "cofinance_commitments_2021.csv"
 
 
 def money(*values: str) -> list[Decimal]:

@@ -11,6 +11,16 @@ import pytest
 from crm.reports.conversion import conversion_table, parse_sort
 from crm.reports.filters import ReportFilters
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Labels and messages built outside a request are checked in English."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 D = date.fromisoformat
 NONE = None  # a conversion with nobody contacted has no value
 
