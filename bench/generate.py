@@ -7,7 +7,7 @@ on SQLite — no ORM, no audit rows. Per --orgs companies (everything scales wit
 the figures in brackets): staff owners (one per 5,000 companies, at least 6), 8 associations and
 1 % other stakeholders; companies with valid RUCs, trade names and the folded search_text the ORM
 would compute (crm.text.fold); about 3 contacts each (300k); memberships with the seed's status
-mix; one engagement per company, a second programme for 30 %, each walking the stages in order with
+mix; one engagement per company, a second programme for 40 %, each walking the stages in order with
 the seed's conversion (about 1 in 5 contacted companies signs a letter of interest), side exits
 with reasons and some pauses resumed (≈500k transitions); interactions growing with how far the
 company went (≈1M, half with contacts linked); follow-ups for the owners (open ones due from 25

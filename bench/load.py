@@ -75,9 +75,9 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
     raise SystemExit("gunicorn did not start")
 
 
-def run_locust(env: dict[str, str], port: int, users: int, seconds: int) -> Path:
-    """Run Locust headless for the given time; return the stats CSV prefix."""
-    prefix = RESULTS / "load"
+def run_locust(env: dict[str, str], port: int, users: int, seconds: int, exclude: str = "") -> Path:
+    """Run Locust headless for the given time (without the tasks tagged exclude); return the CSV prefix."""
+    prefix = RESULTS / ("load" + (f"-without-{exclude.replace(',', '-')}" if exclude else ""))
     RESULTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
@@ -98,6 +98,7 @@ def run_locust(env: dict[str, str], port: int, users: int, seconds: int) -> Path
             "--only-summary",
             "--stop-timeout",
             "10",
+            *(["--exclude-tags", *exclude.split(",")] if exclude else []),
         ],
         env=env,
         cwd=ROOT,
@@ -106,17 +107,24 @@ def run_locust(env: dict[str, str], port: int, users: int, seconds: int) -> Path
     return prefix
 
 
-def report(prefix: Path) -> None:
-    """Print the per-request table and the aggregate."""
+def load_average() -> str:
+    """Return the 1, 5 and 15 minute load averages."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def report(prefix: Path, heading: str) -> None:
+    """Print the per-request table and the aggregate, and keep it beside the CSV files."""
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    print("| request | count | errors | req/s | p50 ms | p95 ms |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for row in rows:
-        print(
-            f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
-            f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} |"
-        )
+    lines = [heading, "", "| request | count | errors | req/s | p50 ms | p95 ms |"]
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    lines += [
+        f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
+        f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} |"
+        for row in rows
+    ]
+    print("\n".join(lines))
+    Path(f"{prefix}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -126,7 +134,8 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"))
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=5)
-    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--exclude-tags", default="", help="e.g. reports: leave the report pages out")
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -141,12 +150,18 @@ def main() -> None:
     env.update(BENCH_ORG_MIN=str(low), BENCH_ORG_MAX=str(high))
     port = free_port()
     server = start_gunicorn(env, port, args.workers)
+    before = load_average()
     try:
-        prefix = run_locust(env, port, args.users, int(args.minutes * 60))
+        prefix = run_locust(env, port, args.users, int(args.minutes * 60), args.exclude_tags)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report(prefix)
+    without = f", without the tasks tagged {args.exclude_tags}" if args.exclude_tags else ""
+    heading = (
+        f"{args.users} users for {args.minutes:g} min, {args.workers} gunicorn workers{without}; "
+        f"load average before {before}, after {load_average()}"
+    )
+    report(prefix, heading)
 
 
 if __name__ == "__main__":

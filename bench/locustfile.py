@@ -1,6 +1,7 @@
 """Locust scenario: signed-in PMU staff mixing reads (lists, search, pages, reports) and writes.
 
-Run through bench/load.py, which prepares users, starts gunicorn and reads the results.
+Run through bench/load.py, which prepares users, starts gunicorn and reads the results. The three
+report pages are tagged "reports" (bench/load.py --exclude-tags reports leaves them out).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import random
 import re
 from datetime import date, timedelta
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, tag, task
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 USERS = int(os.environ.get("BENCH_USERS", "50"))
@@ -80,6 +81,7 @@ class PmuStaff(HttpUser):
         """Open the pipeline board."""
         self.client.get("/pipeline/", name="board")
 
+    @tag("reports")
     @task(1)
     def reports(self) -> None:
         """Open the funnel, the conversion by sector and the co-finance annex."""

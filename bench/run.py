@@ -201,7 +201,8 @@ def main() -> None:
     results = [run_in_child(spec, args) for spec in args.db or DEFAULT_DBS]
     text = markdown(results, PAGE_GOAL_MS, FLOOR_GOAL)
     print(text)
-    out = ROOT / "bench" / "results" / f"run-{date.today().isoformat()}.md"
+    partial = "-partial" if args.case or args.no_http else ""  # never overwrite a full run
+    out = ROOT / "bench" / "results" / f"run-{date.today().isoformat()}{partial}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
 
