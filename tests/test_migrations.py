@@ -31,9 +31,15 @@ def test_every_migration_has_a_readable_title_and_a_downgrade():
         assert "def downgrade" in source and "pass\n\n\ndef" not in source.split("def downgrade")[1][:40]
 
 
+def postgres_only_index(obj, name, type_, reflected, compare_to) -> bool:
+    """Skip the trigram indexes of migration 0007, as migrations/env.py does for autogenerate."""
+    return not (type_ == "index" and name and name.endswith("_trgm"))
+
+
 def test_upgraded_database_matches_the_models():
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": postgres_only_index}
+        context = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

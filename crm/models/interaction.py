@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
@@ -64,6 +64,16 @@ class FollowUp(Timestamped, Base):
 
     __tablename__ = "follow_ups"
     __audited__ = True
+    __table_args__ = (
+        # My work and the digest read a person's open follow-ups by due date.
+        Index(
+            "ix_follow_ups_open_assignee_due",
+            "assignee_id",
+            "due_on",
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -74,7 +75,11 @@ class Engagement(Timestamped, Base):
 
     __tablename__ = "engagements"
     __audited__ = True
-    __table_args__ = (UniqueConstraint("organisation_id", "programme_id"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "programme_id"),
+        # The board: one programme's cards per stage, oldest in stage first.
+        Index("ix_engagements_programme_stage_since", "programme_id", "stage", "stage_since"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
