@@ -139,7 +139,8 @@ def test_remove_membership(client, staff, pair, make_membership):
     membership = make_membership(company, association)
     assert client.post(f"/organisations/memberships/{membership.id}/delete").status_code == 302
     assert memberships() == []
-    actions = db.session.scalars(select(ChangeLog.action).where(ChangeLog.entity_type == "membership"))
+    query = select(ChangeLog.action).where(ChangeLog.entity_type == "membership").order_by(ChangeLog.id)
+    actions = db.session.scalars(query)
     assert list(actions) == ["create", "delete"]
 
 
