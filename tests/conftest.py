@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import inspect, or_, text
+from sqlalchemy import inspect, or_, select, text
 
 from crm import create_app
 from crm.extensions import db
@@ -66,6 +66,16 @@ def app(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Fl
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def get_or_create(model, key: str, **fields):
+    """Return the reference row with this key, creating it once (reference tables survive wipes)."""
+    row = db.session.scalars(select(model).filter_by(**{key: fields[key]})).first()
+    if row is None:
+        row = model(**fields)
+        db.session.add(row)
+        db.session.commit()
+    return row
 
 
 def snapshot_reference_rows() -> None:

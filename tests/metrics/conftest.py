@@ -11,16 +11,7 @@ from sqlalchemy import select
 from crm.clock import today
 from crm.extensions import db
 from crm.models import District, Engagement, Membership, Organisation, Programme, Sector, StageTransition
-
-
-def get_or_create(model, key: str, **fields):
-    """Return the reference row with this key, creating it once (reference tables survive wipes)."""
-    row = db.session.scalars(select(model).filter_by(**{key: fields[key]})).first()
-    if row is None:
-        row = model(**fields)
-        db.session.add(row)
-        db.session.commit()
-    return row
+from tests.conftest import get_or_create
 
 
 def engage(company: Organisation, programme: Programme, *steps: tuple[str, int], source=None) -> Engagement:

@@ -5,20 +5,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
 
-from crm.extensions import db
 from crm.models import District, Sector
-
-
-def get_or_create(model, key: str, **fields):
-    """Return the reference row with this key, creating it once (reference tables survive wipes)."""
-    row = db.session.scalars(select(model).filter_by(**{key: fields[key]})).first()
-    if row is None:
-        row = model(**fields)
-        db.session.add(row)
-        db.session.commit()
-    return row
+from tests.conftest import get_or_create
 
 
 @pytest.fixture

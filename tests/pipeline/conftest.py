@@ -23,17 +23,7 @@ from crm.models import (
 )
 from crm.pipeline.services import position
 from tests.browser.conftest import browser, live_server, page, session_smtp  # noqa: F401 - browser journeys
-from tests.conftest import PASSWORD, FreshContextClient
-
-
-def get_or_create(model, key: str, **fields):
-    """Return the reference row with this key, creating it once (reference tables survive wipes)."""
-    row = db.session.scalars(select(model).filter_by(**{key: fields[key]})).first()
-    if row is None:
-        row = model(**fields)
-        db.session.add(row)
-        db.session.commit()
-    return row
+from tests.conftest import PASSWORD, FreshContextClient, get_or_create
 
 
 @pytest.fixture

@@ -36,18 +36,9 @@ from crm.models import (
     Sector,
     StageTransition,
 )
+from tests.conftest import get_or_create
 
 D = date.fromisoformat
-
-
-def get_or_create(model, key: str, **fields):
-    """Return the reference row with this key, creating it once (reference tables survive wipes)."""
-    row = db.session.scalars(select(model).filter_by(**{key: fields[key]})).first()
-    if row is None:
-        row = model(**fields)
-        db.session.add(row)
-        db.session.commit()
-    return row
 
 
 def programme(code: str) -> Programme:
