@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.models.base import Base, Timestamped
 
 MEMBERSHIP_STATUSES = ("prospective", "active", "lapsed", "left")
+# A liaison who adds an existing company must not see its contacts until the PMU agrees.
+CONFIRMATIONS = ("pending", "confirmed", "rejected")
 
 
 class Membership(Timestamped, Base):
@@ -30,10 +32,21 @@ class Membership(Timestamped, Base):
     since: Mapped[date | None] = mapped_column(Date)
     last_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    confirmation: Mapped[str] = mapped_column(
+        String(10), default="confirmed", server_default="confirmed", index=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     company = relationship("Organisation", foreign_keys=[company_id], lazy="joined")
     association = relationship("Organisation", foreign_keys=[association_id], lazy="joined")
-    last_reviewed_by = relationship("User", lazy="joined")
+    last_reviewed_by = relationship("User", foreign_keys=[last_reviewed_by_id], lazy="joined")
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def confirmed(self) -> bool:
+        """Return whether the PMU has accepted this membership."""
+        return self.confirmation == "confirmed"
 
     def history_organisation_id(self) -> int:
         """Return the organisation whose page shows this record's history."""
