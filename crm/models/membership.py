@@ -37,11 +37,16 @@ class Membership(Timestamped, Base):
     )
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The follow-up that asks the owner or coordinator to decide; closed when someone decides.
+    follow_up_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_ups.id", ondelete="SET NULL"), index=True
+    )
 
     company = relationship("Organisation", foreign_keys=[company_id], lazy="joined")
     association = relationship("Organisation", foreign_keys=[association_id], lazy="joined")
     last_reviewed_by = relationship("User", foreign_keys=[last_reviewed_by_id], lazy="joined")
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+    follow_up = relationship("FollowUp")
 
     @property
     def confirmed(self) -> bool:

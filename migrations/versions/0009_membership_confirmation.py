@@ -2,7 +2,8 @@
 
 Issue 11: a liaison who adds an existing company as a member must not see its
 contacts until the company's owner or the outreach coordinator confirms. Existing
-memberships migrate as confirmed (server default); who decided and when is kept.
+memberships migrate as confirmed (server default); who decided and when is kept,
+with the follow-up that asked for the decision.
 
 Revision ID: 0009_membership_confirmation
 Revises: 0008
@@ -25,18 +26,27 @@ def upgrade():
         )
         batch_op.add_column(sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('decided_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('follow_up_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_memberships_confirmation'), ['confirmation'], unique=False)
         batch_op.create_index(batch_op.f('ix_memberships_decided_by_id'), ['decided_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_memberships_follow_up_id'), ['follow_up_id'], unique=False)
         batch_op.create_foreign_key(
             batch_op.f('fk_memberships_decided_by_id_users'), 'users', ['decided_by_id'], ['id']
+        )
+        batch_op.create_foreign_key(
+            batch_op.f('fk_memberships_follow_up_id_follow_ups'), 'follow_ups', ['follow_up_id'], ['id'],
+            ondelete='SET NULL',
         )
 
 
 def downgrade():
     with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_memberships_follow_up_id_follow_ups'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_memberships_decided_by_id_users'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_memberships_follow_up_id'))
         batch_op.drop_index(batch_op.f('ix_memberships_decided_by_id'))
         batch_op.drop_index(batch_op.f('ix_memberships_confirmation'))
+        batch_op.drop_column('follow_up_id')
         batch_op.drop_column('decided_by_id')
         batch_op.drop_column('decided_at')
         batch_op.drop_column('confirmation')
