@@ -93,19 +93,21 @@ def outbox_row(kind: str, recipient_id: int, period: str, payload: dict[str, Any
 
 
 def insert_ignoring_duplicates(rows: list[dict]) -> int:
-    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING; return how many rows were new."""
+    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING; return how many rows were new.
+
+    Counted from RETURNING: the driver's rowcount of a multi-row insert is -1 on PostgreSQL.
+    """
+    table = OutboxMessage.__table__
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(OutboxMessage.__table__).on_conflict_do_nothing(
-        index_elements=["idempotency_key"]
-    )
-    return db.session.execute(statement, rows).rowcount or 0
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return len(db.session.execute(statement.returning(table.c.id), rows).all())
 
 
 def queue_mails(rows: list[dict]) -> int:
     """Write many outbox rows in the caller's transaction; keys already there are skipped, race-free."""
     added = 0
     for start in range(0, len(rows), INSERT_CHUNK):
-        added += max(0, insert_ignoring_duplicates(rows[start : start + INSERT_CHUNK]))
+        added += insert_ignoring_duplicates(rows[start : start + INSERT_CHUNK])
     if rows:
         mark_written()
     return added
