@@ -1,16 +1,18 @@
 """Merging two duplicates: the user picks values where they disagree; everything hanging off the
 merged-away record (contacts, interactions, follow-ups, letters, memberships, engagements,
-attendances, change history) moves to the survivor, and the merge is recorded in the history."""
+attendances, change history) moves to the survivor, and the merge is recorded in the history.
+Two engagements in the same programme become one (crm.imports.merge_engagements)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
+from crm.imports import merge_engagements
 from crm.models import (
     AccessLog,
     Attendance,
@@ -117,13 +119,6 @@ def org_conflicts(keep: Organisation, drop: Organisation, with_profile: bool) ->
     return keys
 
 
-def engagement_clash(keep_id: int, drop_id: int) -> list[str]:
-    """Return the programmes both organisations are engaged in (two pipeline histories cannot merge)."""
-    mine = select(Engagement.programme_id).where(Engagement.organisation_id == keep_id)
-    query = select(Engagement).where(Engagement.organisation_id == drop_id, Engagement.programme_id.in_(mine))
-    return [e.programme.name(str(get_locale())) for e in db.session.scalars(query)]
-
-
 def move_memberships(keep_id: int, drop_id: int) -> None:
     """Move memberships to the survivor; drop those it already has, and any it would have with itself."""
     mine = select(Membership).where(
@@ -168,6 +163,13 @@ def move_org_links(keep_id: int, drop_id: int) -> None:
     db.session.flush()
 
 
+def combine_engagements(keep_id: int, drop_id: int, user_id: int | None) -> None:
+    """Fold each engagement of `drop` into the survivor's in the same programme, and record it."""
+    for pair in merge_engagements.pairs(keep_id, drop_id):
+        changes = merge_engagements.combine(pair, user_id)
+        record_merge("engagement", pair.keep, keep_id, changes, user_id)
+
+
 def merge_profile(keep: Organisation, drop: Organisation, choices: dict[str, str]) -> None:
     """Give the survivor the other's emission profile values where it has none or the user chose so."""
     if drop.profile is None:
@@ -188,14 +190,12 @@ def merge_organisations(
     versions: tuple[int, int],
     user_id: int | None,
 ) -> None:
-    """Merge `drop` into `keep`; raise MergeError (same programme twice) or MergeConflictError."""
+    """Merge `drop` into `keep`, combining engagements in the same programme; raise MergeConflictError."""
     check_pair(keep, drop, versions)
-    if programmes := engagement_clash(keep.id, drop.id):
-        raise MergeError(
-            _("Both organisations take part in the programme “%(programme)s”: two pipeline histories "
-              "cannot be merged. Remove one of the two engagements first, then merge.",
-              programme=", ".join(programmes))
-        )  # fmt: skip
+    try:
+        combine_engagements(keep.id, drop.id, user_id)
+    except StaleDataError:
+        raise MergeConflictError() from None
     values = merged_values(keep, drop, ORG_FIELDS, choices)
     changes = {"legal_name": [drop.legal_name, keep.legal_name], "ruc": [drop.ruc, keep.ruc]}
     move_org_links(keep.id, drop.id)

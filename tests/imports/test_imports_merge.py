@@ -109,17 +109,18 @@ def test_merging_moves_everything_to_the_survivor_and_records_it(client, pair):
     assert "Merge" in detail and "FUNDICION CALLAO SAC" in detail
 
 
-def test_two_engagements_in_the_same_programme_are_refused_clearly(client, pair):
+def test_two_engagements_in_the_same_programme_become_one(client, pair):
     db.session.add(Engagement(organisation_id=pair.drop.id, programme_id=programme("ZIS-CALLAO").id,
                               stage="identified", stage_since=date(2024, 3, 1)))  # fmt: skip
     db.session.commit()
     form = {"keep_version": pair.keep.version_id, "drop_version": pair.drop.version_id}
-    response = client.post(f"/imports/merge/organisations/{pair.keep.id}/{pair.drop.id}", data=form)
-    assert response.status_code == 409
-    assert "two pipeline histories cannot be merged" in text(response)
+    drop_id = pair.drop.id
+    response = client.post(f"/imports/merge/organisations/{pair.keep.id}/{drop_id}", data=form)
+    assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Organisation, pair.drop.id) is not None
-    assert db.session.scalars(select(Contact.organisation_id)).all() == [pair.drop.id]
+    assert db.session.get(Organisation, drop_id) is None
+    query = select(Programme.code, Engagement.stage).join(Engagement.programme).order_by(Programme.code)
+    assert db.session.execute(query).all() == [("PEI", "identified"), ("ZIS-CALLAO", "contacted")]
 
 
 def test_a_record_changed_meanwhile_is_not_merged(client, pair):
