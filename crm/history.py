@@ -56,6 +56,9 @@ FIELD_LABELS = {
     "due_on": _l("Due date"),
     "description": _l("Description"),
     "done_at": _l("Done at"),
+    "programme": _l("Programme"),
+    "stage": _l("Stage"),
+    "stage_since": _l("In stage since"),
 }
 REFERENCES = {
     "owner_id": User,
@@ -69,7 +72,7 @@ REFERENCES = {
     "company_id": Organisation,
     "association_id": Organisation,
 }
-ENUMS = {"kind": "kind", "size": "size", "gender": "gender", "status": "membership_status"}
+ENUMS = {"kind": "kind", "size": "size", "gender": "gender", "status": "membership_status", "stage": "stage"}
 HIDDEN = {"id", "interaction_id"}
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from crm.extensions import db
 from crm.history import FIELD_LABELS
-from crm.imports import bp, duplicates, merge
+from crm.imports import bp, duplicates, merge, merge_engagements
 from crm.imports.forms import choice_name, merge_choices, merge_form
 from crm.labels import label
 from crm.organisations.services import ORG_FIELDS, PROFILE_FIELDS, log_profile_access
@@ -99,9 +99,9 @@ def merge_organisations(keep_id: int, drop_id: int):
     )
     if done is not None:
         return done
-    html = render_merge(
-        keep, drop, comparison(keep, drop, keys, conflicts), conflicts, "organisation", status
-    )
+    combined = merge_engagements.plan(keep.id, drop.id, str(get_locale()))
+    rows = comparison(keep, drop, keys, conflicts)
+    html = render_merge(keep, drop, rows, conflicts, "organisation", status, engagements=combined)
     if with_profile:
         for org in (keep, drop):
             log_profile_access(current_user, org.id, request.endpoint)
@@ -151,9 +151,15 @@ def run_merge(
 
 
 def render_merge(
-    keep: Any, drop: Any, rows: list[dict[str, Any]], conflicts: list[str], entity: str, status: int
+    keep: Any,
+    drop: Any,
+    rows: list[dict[str, Any]],
+    conflicts: list[str],
+    entity: str,
+    status: int,
+    engagements: list[dict[str, str]] | None = None,
 ):
-    """Render the comparison page with a choice for every conflicting field."""
+    """Render the comparison page with a choice for every field that differs, and the engagements combined."""
     display = {k: (shown(keep, k), shown(drop, k)) for k in conflicts}
     form = merge_form(display, (keep.version_id, drop.version_id))
     return render_template(
@@ -163,5 +169,6 @@ def render_merge(
         rows=rows,
         form=form,
         entity=entity,
+        engagements=engagements or [],
         page_size=current_app.config["PAGE_SIZE"],
     ), status
