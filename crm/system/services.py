@@ -33,6 +33,7 @@ class RedisStatus:
 
     reachable: bool
     error: str | None = None
+    hung: bool = False  # accepts connections but does not answer (timed out, or skipped by the breaker)
     queues: dict[str, int] = field(default_factory=dict)
     workers: list[dict[str, Any]] = field(default_factory=list)
     heartbeat: datetime | None = None
@@ -80,7 +81,7 @@ def redis_status() -> RedisStatus:
         return probe(get_redis())
     except (RedisConnectionError, RedisTimeoutError, RedisError, OSError) as exc:
         current_app.logger.warning("system page: Redis unreachable: %s", exc)
-        return RedisStatus(reachable=False, error=type(exc).__name__)
+        return RedisStatus(reachable=False, error=type(exc).__name__, hung=isinstance(exc, RedisTimeoutError))
 
 
 def alembic_revisions() -> dict[str, Any]:
