@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# C0 control characters but tab, line feed and carriage return (as openpyxl's ILLEGAL_CHARACTERS_RE):
+# pasted from PowerPoint or PDFs, refused by worksheets; NUL is also refused by PostgreSQL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def fold(value: str | None) -> str:
@@ -21,3 +24,8 @@ def like_pattern(term: str) -> str:
     """Return a LIKE pattern for a folded term, escaping wildcards with backslash."""
     escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def strip_controls(value: str) -> str:
+    """Remove the control characters a worksheet or PostgreSQL cannot hold (tab and line breaks stay)."""
+    return CONTROL_CHARACTERS.sub("", value)

@@ -31,7 +31,13 @@ def find_user(email: str | None) -> User | None:
 def echo_counts(counts: dict[str, int]) -> None:
     """Print the counts of a pass."""
     order = ("rows", "create", "update", "unchanged", "error", "errors", "choices")
-    click.echo(" ".join(f"{key}={counts.get(key, 0)}" for key in order))
+    values = {key: counts.get(key, 0) for key in order}
+    message = _(
+        "Rows: %(rows)s; new: %(create)s; to update: %(update)s; unchanged: %(unchanged)s; "
+        "with errors: %(error)s (errors: %(errors)s); awaiting a choice: %(choices)s",
+        **values,
+    )
+    click.echo(message)
 
 
 def discard(batch: ImportBatch) -> None:
@@ -71,7 +77,8 @@ def import_command(kind: str, path: Path, dry_run: bool, as_email: str | None) -
     echo_counts(result.counts)
     for row in failed:
         for key, message in row.errors:
-            click.echo(f"row {row.number}, {ctx.column(key) or '-'}: {message}", err=True)
+            where = {"number": row.number, "column": ctx.column(key) or "-"}
+            click.echo(_("row %(number)s, %(column)s: %(message)s", message=message, **where), err=True)
     if dry_run or failed:
         discard(batch)
         if failed:

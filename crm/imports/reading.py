@@ -18,6 +18,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from crm.imports.xlsx_guard import UnsafeWorkbookError, check_workbook
+from crm.text import CONTROL_CHARACTERS, strip_controls
+
 BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 ZIP_MAGIC = b"PK\x03\x04"
@@ -25,7 +28,6 @@ DELIMITERS = (",", ";", "\t")
 SNIFF_BYTES = 64 * 1024
 # Our own exports prefix formula-like text with an apostrophe; a re-uploaded file gets it removed.
 NEUTRALISED = ("'=", "'+", "'-", "'@")
-CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 
 
 class NumberText(str):
@@ -64,8 +66,20 @@ def file_format(head: bytes) -> str:
     if head.startswith(UTF16_BOMS):
         return "csv"
     if b"\x00" in head:
-        raise ImportFileError(_("This file is not a CSV or XLSX table (it looks like a binary file)."))
+        raise looks_binary()
     return "csv"
+
+
+def looks_binary() -> ImportFileError:
+    """Return the refusal for a binary file that is not a workbook."""
+    return ImportFileError(_("This file is not a CSV or XLSX table (it looks like a binary file)."))
+
+
+def not_text() -> ImportFileError:
+    """Return the refusal for a file with a NUL byte (no database or worksheet can hold one)."""
+    return ImportFileError(
+        _("This file is not a text file: it holds NUL bytes. Save the table again as CSV or XLSX.")
+    )
 
 
 # --- CSV ------------------------------------------------------------------------------------------------
@@ -89,10 +103,15 @@ def text_lines(path: Path, seen: set[str]) -> Iterator[str]:
     if head.startswith(UTF16_BOMS):
         seen.add("utf-16")
         with open(path, encoding="utf-16", newline="") as handle:
-            yield from handle
+            for line in handle:
+                if "\x00" in line:
+                    raise not_text()
+                yield line
         return
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle):
+            if b"\x00" in raw:  # anywhere in the file, not only in the sniffed head
+                raise not_text()
             if number == 0 and raw.startswith(BOM):
                 seen.add("utf-8-sig")
                 raw = raw[len(BOM) :]
@@ -156,6 +175,10 @@ def xlsx_records(path: Path) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
+        check_workbook(path)
+    except UnsafeWorkbookError as exc:
+        raise ImportFileError(str(exc)) from None
+    try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
         raise ImportFileError(_("This file is not an XLSX workbook we can read.")) from exc
@@ -174,10 +197,10 @@ def xlsx_records(path: Path) -> Iterator[list[str]]:
 
 
 def clean_cell(value: str) -> str:
-    """Trim a cell and drop the apostrophe our exports put before formula-like text."""
+    """Drop control characters, trim, and drop the apostrophe our exports put before formula-like text."""
     if isinstance(value, NumberText):
         return value
-    value = value.strip().lstrip("\ufeff")
+    value = strip_controls(value).strip().lstrip("\ufeff")
     return value[1:] if value.startswith(NEUTRALISED) else value
 
 
@@ -185,9 +208,20 @@ def records(path: Path, seen: set[str] | None = None) -> Iterator[list[str]]:
     """Yield every record of the file (CSV or XLSX) as cleaned text cells."""
     seen = set() if seen is None else seen
     kind = file_format(head_bytes(path))
-    source = xlsx_records(path) if kind == "xlsx" else csv_records(path, seen)
+    source = xlsx_records(path) if kind == "xlsx" else binary_header_refused(csv_records(path, seen))
     for record in source:
         yield [clean_cell(c) for c in record]
+
+
+def binary_header_refused(source: Iterator[list[str]]) -> Iterator[list[str]]:
+    """Refuse a text file whose first non-blank line holds control characters: binary junk, not a header."""
+    header_seen = False
+    for record in source:
+        if not header_seen and any(cell.strip() for cell in record):
+            header_seen = True
+            if any(CONTROL_CHARACTERS.search(cell) for cell in record):
+                raise looks_binary()
+        yield record
 
 
 def numbered(path: Path, seen: set[str] | None = None) -> Iterator[tuple[int, list[str]]]:
@@ -198,11 +232,9 @@ def numbered(path: Path, seen: set[str] | None = None) -> Iterator[tuple[int, li
 
 
 def trim_headers(cells: list[str]) -> list[str]:
-    """Drop empty trailing header cells (Excel leaves ;;; at the end) and refuse binary junk."""
+    """Drop empty trailing header cells (Excel leaves ;;; at the end)."""
     while cells and not cells[-1]:
         cells.pop()
-    if any(ch in CONTROL for cell in cells for ch in cell):
-        raise ImportFileError(_("This file is not a CSV or XLSX table (it looks like a binary file)."))
     return cells
 
 

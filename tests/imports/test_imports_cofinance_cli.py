@@ -73,7 +73,7 @@ def test_cli_dry_run_prints_counts_and_writes_nothing(app, tmp_path):
     before = counts()
     result = run(app, "import", "organisations", str(path), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "rows=2 create=2 update=0" in result.output and said(
+    assert "Filas: 2; nuevas: 2; por actualizar: 0" in result.output and said(
         result.output, "Dry run: nothing was written."
     )
     assert counts() == before and db.session.scalar(select(ImportBatch.id)) is None
@@ -85,9 +85,9 @@ def test_cli_exits_non_zero_on_errors_and_writes_nothing(app, tmp_path):
     for extra in ([], ["--dry-run"]):
         result = run(app, "import", "organisations", str(path), *extra)
         assert result.exit_code == 1, result.output
-        assert said(result.output, f"row 3, RUC: {spanish(CHECK_DIGIT)}")  # scripts get the default language
+        assert f"fila 3, RUC: {spanish(CHECK_DIGIT)}" in result.output  # scripts get the default language
         assert said(result.output, "The file has errors: nothing was written.")
-        assert "error=1" in result.output
+        assert "con errores: 1" in result.output
     assert db.session.scalar(select(func.count(Organisation.id))) == 0
     assert db.session.scalar(select(ImportBatch.id)) is None
 
@@ -107,7 +107,7 @@ def test_cli_imports_and_records_a_batch(app, tmp_path, make_user):
     )
     assert totals().letters == 40
     again = run(app, "import", "cofinance", str(path))
-    assert again.exit_code == 0 and "unchanged=40" in again.output
+    assert again.exit_code == 0 and "sin cambios: 40" in again.output
     assert totals().letters == 40
 
 

@@ -1,0 +1,137 @@
+"""Refuse workbooks that would expand beyond sane sizes (zip bombs) before openpyxl opens them.
+
+An XLSX is a zip of XML parts. A shared-strings part of 300 MB of repeated text deflates to under
+1 MB, and openpyxl keeps every shared string in memory, so the sizes each part declares are checked
+first (total, compression ratio, shared strings), then every part is inflated in 1 MB chunks and
+refused as soon as it yields more than it declared: a zip that lies about its sizes is caught
+without ever holding more than a chunk.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+
+MB = 1024 * 1024
+CHUNK = MB
+DEFAULT_MAX_MB, DEFAULT_MAX_RATIO = 100, 100
+# Tiny parts (styles, rels) can compress very well and are harmless; the ratio matters for big ones.
+RATIO_FLOOR = MB
+# openpyxl holds shared strings whole (about 3.5 times their XML size), so they get an eighth of the limit.
+SHARED_STRINGS_SHARE = 8
+SHARED_STRINGS = "xl/sharedstrings.xml"
+LOCAL_HEADER = struct.Struct("<4s22xHH")
+READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+class UnsafeWorkbookError(ValueError):
+    """The workbook is unsafe to open; the message is for the user."""
+
+
+def limits() -> tuple[int, int]:
+    """Return the uncompressed size limit in bytes and the compression ratio limit."""
+    config = current_app.config if has_app_context() else {}
+    max_mb = int(config.get("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", DEFAULT_MAX_MB))
+    return max_mb * MB, int(config.get("IMPORT_XLSX_MAX_RATIO", DEFAULT_MAX_RATIO))
+
+
+def unreadable() -> UnsafeWorkbookError:
+    """Return the refusal for a damaged or foreign zip."""
+    return UnsafeWorkbookError(_("This file is not an XLSX workbook we can read."))
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse a workbook whose parts declare, or really have, unsafe uncompressed sizes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+        check_declared(members)
+        with open(path, "rb") as handle:
+            for info in members:
+                check_actual(handle, info)
+    except (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError):
+        raise unreadable() from None
+
+
+def check_declared(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse on the sizes the zip declares: total, shared strings, and each big part's ratio."""
+    max_bytes, max_ratio = limits()
+    if sum(info.file_size for info in members) > max_bytes:
+        raise UnsafeWorkbookError(too_large_message(max_bytes))
+    for info in members:
+        if info.filename.lower() == SHARED_STRINGS and info.file_size > max_bytes // SHARED_STRINGS_SHARE:
+            raise UnsafeWorkbookError(too_much_text_message(max_bytes // SHARED_STRINGS_SHARE))
+        if info.file_size >= RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
+            raise UnsafeWorkbookError(ratio_message(max_ratio))
+
+
+def too_large_message(max_bytes: int) -> str:
+    """Return the refusal for a workbook too large once unzipped."""
+    return _(
+        "The workbook expands to more than %(mb)s MB when unzipped and cannot be read safely. "
+        "Save it as CSV (UTF-8) or split it into smaller files.",
+        mb=max_bytes // MB,
+    )
+
+
+def too_much_text_message(max_bytes: int) -> str:
+    """Return the refusal for a workbook with too much shared text."""
+    return _(
+        "The workbook holds more than %(mb)s MB of text and cannot be read safely. "
+        "Save it as CSV (UTF-8) or split it into smaller files.",
+        mb=max_bytes // MB,
+    )
+
+
+def ratio_message(max_ratio: int) -> str:
+    """Return the refusal for a part that compresses like a decompression bomb."""
+    return _(
+        "A part of the workbook compresses abnormally well (more than %(ratio)s to 1): "
+        "it looks like a decompression bomb and was refused.",
+        ratio=max_ratio,
+    )
+
+
+def check_actual(handle: BinaryIO, info: zipfile.ZipInfo) -> None:
+    """Inflate one part chunk by chunk and refuse it as soon as it yields more than it declared."""
+    if info.compress_type not in READABLE or info.flag_bits & 0x1:  # other methods, or encrypted
+        raise unreadable()
+    produced = 0
+    for chunk in inflated(handle, info):
+        produced += len(chunk)
+        if produced > info.file_size:
+            raise UnsafeWorkbookError(
+                _("A part of the workbook declares a smaller size than its real one: the file is damaged "
+                  "or forged and was refused.")  # fmt: skip
+            )
+
+
+def inflated(handle: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """Yield the part's uncompressed bytes, at most one chunk at a time."""
+    handle.seek(info.header_offset)
+    magic, name_length, extra_length = LOCAL_HEADER.unpack(handle.read(LOCAL_HEADER.size))
+    if magic != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local header")
+    handle.seek(info.header_offset + LOCAL_HEADER.size + name_length + extra_length)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    remaining = info.compress_size
+    while remaining > 0:
+        raw = handle.read(min(CHUNK, remaining))
+        if not raw:
+            raise EOFError("truncated part")
+        remaining -= len(raw)
+        if inflater is None:
+            yield raw
+            continue
+        yield inflater.decompress(raw, CHUNK)
+        while inflater.unconsumed_tail:
+            yield inflater.decompress(inflater.unconsumed_tail, CHUNK)
+    if inflater is not None:
+        yield inflater.flush()  # at most zlib's window (32 KB) is still held back
