@@ -190,7 +190,7 @@ def merge_organisations(
     versions: tuple[int, int],
     user_id: int | None,
 ) -> None:
-    """Merge `drop` into `keep`, combining engagements in the same programme; raise MergeConflictError."""
+    """Merge `drop` into `keep`, one engagement per programme; raise MergeError or MergeConflictError."""
     check_pair(keep, drop, versions)
     try:
         combine_engagements(keep.id, drop.id, user_id)

@@ -175,6 +175,21 @@ def test_a_merge_refused_for_a_stale_version_leaves_both_engagements(client, twi
     assert len(engagements_of(twins.drop.id)) == 2 and len(engagements_of(twins.keep.id)) == 1
 
 
+def test_an_engagement_moved_by_someone_else_meanwhile_stops_the_merge(twins):
+    seen = twins.mine.version_id  # loaded now, as the merge page loads it
+    with db.engine.begin() as other:
+        table = Engagement.__table__
+        moved = table.update().where(table.c.id == twins.mine.id)
+        other.execute(moved.values(stage="meeting_held", version_id=seen + 1))
+    with pytest.raises(merge.MergeConflictError):
+        merge.merge_organisations(
+            twins.keep, twins.drop, {}, (twins.keep.version_id, twins.drop.version_id), twins.user.id
+        )
+    db.session.rollback()
+    assert len(engagements_of(twins.drop.id)) == 2
+    assert engagements_of(twins.keep.id)[0].stage == "meeting_held"
+
+
 # --- the stage rule --------------------------------------------------------------------------------------
 
 sides = st.tuples(st.sampled_from(ALL_STAGES), st.dates(min_value=DAY, max_value=date(2025, 12, 31)))
