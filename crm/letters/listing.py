@@ -37,12 +37,14 @@ class Filters:
     programme: int | None = None
     organisation: int | None = None
     overdue: bool = False
+    unscanned: bool = False  # only letters without their scanned document
     sort: str = DEFAULT_SORT
 
     @property
     def active(self) -> bool:
         """Return whether any filter narrows the list."""
-        return bool(self.q or self.kind or self.status or self.programme or self.organisation or self.overdue)
+        narrowing = (self.q, self.kind, self.status, self.programme, self.organisation, self.overdue)
+        return any(narrowing) or self.unscanned
 
 
 def to_id(raw: str | None) -> int | None:
@@ -60,6 +62,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         programme=to_id(args.get("programme")),
         organisation=to_id(args.get("organisation")),
         overdue=args.get("overdue") in ("1", "on", "true"),
+        unscanned=args.get("unscanned") in ("1", "on", "true"),
         sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
     )
 
@@ -89,6 +92,8 @@ def conditions(f: Filters, today: date, days: int, with_status: bool = True) -> 
         found.append(Letter.organisation_id == f.organisation)
     if f.overdue:
         found.append(overdue_clause(today, days))
+    if f.unscanned:
+        found.append(Letter.document_id.is_(None))
     return found
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from crm.extensions import db
 from crm.models import EXITS, STAGES, Engagement, FollowUp, Interaction, Letter, Organisation, Programme, User
 from crm.pagination import Page
+from crm.pipeline.evidence import pending_clause, unscanned_letter_id
 
 UPCOMING_DAYS = 7
 LIST_LIMIT = 10  # rows per "My work" list before a "more" link
@@ -209,3 +210,37 @@ def letters_not_back(user: User, today: date, limit: int = LIST_LIMIT) -> Capped
 def waiting(letter: Letter, today: date) -> int | None:
     """Return how many days ago the letter was requested."""
     return (today - letter.requested_on).days if letter.requested_on else None
+
+
+EVERYONE_S_PENDING = frozenset({"admin", "manager"})  # coordinators chase every missing scan
+
+
+@dataclass
+class PendingEvidence:
+    """An engagement past the gate whose signed letter of interest has no scan, and that letter."""
+
+    org_id: int
+    name: str
+    programme: Programme
+    stage: str
+    letter_id: int
+    signed_on: date | None
+
+
+def evidence_pending(user: User, limit: int = LIST_LIMIT) -> Capped:
+    """Return engagements with evidence pending (the user's companies; all for managers), oldest first."""
+    letter = unscanned_letter_id()
+    company = (Organisation.id, Organisation.legal_name)
+    query = (
+        select(*company, Programme, Engagement.stage, Letter.id, Letter.signed_on)
+        .select_from(Engagement)
+        .join(Organisation, Organisation.id == Engagement.organisation_id)
+        .join(Programme, Programme.id == Engagement.programme_id)
+        .join(Letter, Letter.id == letter)
+        .where(pending_clause())
+        .order_by(Letter.signed_on.is_(None), Letter.signed_on, Organisation.legal_name, Engagement.id)
+        .limit(limit + 1)
+    )
+    if user.role not in EVERYONE_S_PENDING:
+        query = query.where(Organisation.owner_id == user.id)
+    return capped([PendingEvidence(*row) for row in db.session.execute(query)], limit)

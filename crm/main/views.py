@@ -30,6 +30,7 @@ def my_work():
         stages=services.stages_of_my_companies(current_user),
         stale=stale,
         letters=services.letters_not_back(current_user, day),
+        evidence=services.evidence_pending(current_user),
     )
 
 

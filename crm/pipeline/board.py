@@ -14,6 +14,7 @@ from crm.models import EXITS, STAGES, Engagement, Membership, Organisation, Prog
 from crm.organisations.listing import sector_clause, to_id
 from crm.pagination import Page
 from crm.permissions import visible_organisations
+from crm.pipeline.evidence import pending_clause
 
 EXIT_COLUMN = "exits"  # the one column holding declined, on hold and withdrawn cards
 COLUMNS = (*STAGES, EXIT_COLUMN)
@@ -42,6 +43,7 @@ class Column:
     key: str
     page: Page
     counts: dict[str, int] = field(default_factory=dict)
+    pending: set[int] = field(default_factory=set)  # cards whose signed letter of interest has no scan
 
     @property
     def arg(self) -> str:
@@ -137,10 +139,11 @@ def column_page(user: User, f: BoardFilters, key: str, number: int, per_page: in
 
 
 def card_query(user: User, f: BoardFilters, pages: Mapping[str, int], per_page: int) -> Select:
-    """Select every column's requested page of cards in one statement, with their companies."""
+    """Select every column's requested page of cards in one statement, with their companies and marks."""
     wanted = [column_page(user, f, key, number, per_page).subquery() for key, number in pages.items()]
     ids = union_all(*[select(page.c.id) for page in wanted])
-    query = joined(select(Engagement)).where(Engagement.id.in_(ids))
+    pending = pending_clause().label("evidence_pending")
+    query = joined(select(Engagement, pending)).where(Engagement.id.in_(ids))
     # The owner's liaison associations (a selectin relationship) are never shown on a card.
     owner = contains_eager(Engagement.organisation).joinedload(Organisation.owner).lazyload(User.associations)
     return query.options(owner).order_by(*card_order())
@@ -158,13 +161,16 @@ def build(user: User, f: BoardFilters, pages: Mapping[str, int], per_page: int) 
         return []
     counts = stage_counts(user, f)
     cards: dict[str, list[Engagement]] = {key: [] for key in COLUMNS}
-    for engagement in db.session.scalars(card_query(user, f, pages, per_page)).unique():
+    pending: set[int] = set()
+    for engagement, evidence_pending in db.session.execute(card_query(user, f, pages, per_page)).unique():
         cards[EXIT_COLUMN if engagement.stage in EXITS else engagement.stage].append(engagement)
+        if evidence_pending:
+            pending.add(engagement.id)
     columns = []
     for key in COLUMNS:
         shown = column_counts(counts, key)
         page = Page(cards[key], sum(shown.values()), pages[key], per_page)
-        columns.append(Column(key, page, shown))
+        columns.append(Column(key, page, shown, pending))
     return columns
 
 

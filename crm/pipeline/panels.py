@@ -11,18 +11,24 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.models import Engagement, Membership, Organisation, Programme, StageTransition, User
 from crm.permissions import can, visible_organisations
+from crm.pipeline.evidence import pending_clause
 from crm.pipeline.forms import EngageForm
 
 
-def engagements_of(org_id: int) -> list[Engagement]:
-    """Return the company's engagements with their programme and referring association."""
+def marked_engagements(org_id: int) -> list[tuple[Engagement, bool]]:
+    """Return the company's engagements (programme, referring association) and whether evidence is pending."""
     query = (
-        select(Engagement)
+        select(Engagement, pending_clause().label("evidence_pending"))
         .where(Engagement.organisation_id == org_id)
         .options(joinedload(Engagement.source_association))
         .order_by(Engagement.id)
     )
-    return list(db.session.scalars(query).unique())
+    return [(engagement, bool(pending)) for engagement, pending in db.session.execute(query).unique()]
+
+
+def engagements_of(org_id: int) -> list[Engagement]:
+    """Return the company's engagements with their programme and referring association."""
+    return [engagement for engagement, _pending in marked_engagements(org_id)]
 
 
 def timelines(engagement_ids: list[int]) -> dict[int, list[StageTransition]]:
@@ -71,10 +77,12 @@ def org_panel(user: User, org: Organisation) -> dict[str, Any] | None:
     """Return what the section shows, or None when the user may not see it."""
     if org.kind != "company" or user.role == "liaison" or not can(user, "pipeline.view"):
         return None
-    engagements = engagements_of(org.id)
+    rows = marked_engagements(org.id)
+    engagements = [engagement for engagement, _pending in rows]
     return {
         "org": org,
         "engagements": engagements,
+        "pending": {engagement.id for engagement, pending in rows if pending},
         "timelines": timelines([e.id for e in engagements]),
         "engage_form": engage_form(user, org, engagements),
     }

@@ -12,14 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from crm.extensions import db
 from crm.labels import label
 from crm.models import ALL_STAGES, EXITS, STAGES, Barrier, Engagement, Organisation, StageTransition
+from crm.pipeline.evidence import PAST_GATE, unscanned_clause
 from crm.reports import charts
 from crm.reports.filters import ReportFilters, engagement_conditions, in_period
-from crm.reports.sql import reach, reached
+from crm.reports.sql import position, reach, reached
 from crm.reports.tables import Column, Report, Table, one_in, percent
 from crm.templating import fmt_number
 
@@ -31,23 +33,62 @@ def stage_counts(f: ReportFilters) -> dict[str, int]:
     return {stage: int(row._mapping[stage]) for stage in STAGES}
 
 
-def funnel_table(counts: dict[str, int]) -> Table:
-    """Build the funnel table: reached, the previous stage's count and the conversion between them."""
+def engagement_reach(f: ReportFilters) -> Any:
+    """Return a subquery of engagements (id, org_id) and the furthest stage position each reached."""
+    return (
+        select(Engagement.id.label("id"), Engagement.organisation_id.label("org_id"))
+        .add_columns(func.max(position(StageTransition.to_stage)).label("top"))
+        .join_from(StageTransition, Engagement, StageTransition.engagement_id == Engagement.id)
+        .join(Organisation, Organisation.id == Engagement.organisation_id)
+        .where(StageTransition.to_stage.in_(STAGES), *engagement_conditions(f))
+        .where(*in_period(StageTransition.occurred_on, f))
+        .group_by(Engagement.id, Engagement.organisation_id)
+        .subquery("engagement_reach")
+    )
+
+
+def pending_counts(f: ReportFilters) -> dict[str, int]:
+    """Return, per stage past the gate, the companies that reached it through an engagement whose signed
+    letter of interest still has no scan (evidence pending), in one query."""
+    per_engagement = engagement_reach(f)
+    engagement = aliased(Engagement)
+    # Per company: the furthest position reached by one of its engagements with evidence pending.
+    pending_top = func.max(case((unscanned_clause(engagement), per_engagement.c.top)))
+    per_company = (
+        select(per_engagement.c.org_id, pending_top.label("top"))
+        .join(engagement, engagement.id == per_engagement.c.id)
+        .group_by(per_engagement.c.org_id)
+        .subquery("pending_reach")
+    )
+    row = db.session.execute(select(*[reached(per_company.c.top, s).label(s) for s in PAST_GATE])).one()
+    return {stage: int(row._mapping[stage]) for stage in PAST_GATE}
+
+
+def funnel_table(counts: dict[str, int], pending: dict[str, int] | None = None) -> Table:
+    """Build the funnel table: reached, the previous stage's count, the conversion, evidence pending."""
+    pending = pending or {}
     rows = []
     for index, stage in enumerate(STAGES):
         previous = counts[STAGES[index - 1]] if index else None
-        rows.append([label("stage", stage), counts[stage], previous, percent(counts[stage], previous)])
+        conversion = percent(counts[stage], previous)
+        rows.append([label("stage", stage), counts[stage], previous, conversion, pending.get(stage)])
     columns = [
         Column("stage", _("Stage"), "text"),
         Column("reached", _("Companies that reached it")),
         Column("previous", _("Reached the previous stage")),
         Column("conversion", _("Conversion from the previous stage (%)"), "pct"),
+        Column("pending", _("Of which evidence pending")),
     ]
     table = Table("funnel", _("Recruitment funnel"), columns, rows)
-    table.note = _(
+    reached_note = _(
         "A company counts at a stage when it ever moved to that stage or a later one (in the period, if "
         "one is chosen); leaving the pipeline or moving back does not undo it."
     )
+    pending_note = _(
+        "Evidence pending: the signed letter of interest that let the company past the gate has no scan "
+        "yet (counted from the letter-of-interest stage on)."
+    )
+    table.note = f"{reached_note} {pending_note}"
     bars = [(row[0], row[1], fmt_number(row[1])) for row in rows]
     table.chart = charts.bar_chart(_("Companies that reached each stage"), bars)
     return table
@@ -105,5 +146,5 @@ def exits_table(f: ReportFilters, locale: str) -> Table:
 def build(f: ReportFilters, options: Any, locale: str, **_ignored: Any) -> Report:
     """Build the funnel report."""
     counts = stage_counts(f)
-    tables = [headline_table(counts), funnel_table(counts), exits_table(f, locale)]
+    tables = [headline_table(counts), funnel_table(counts, pending_counts(f)), exits_table(f, locale)]
     return Report("funnel", _("Recruitment funnel"), f, tables)
