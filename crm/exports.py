@@ -1,4 +1,8 @@
-"""CSV and XLSX export of report tables, with cells neutralised against formula injection."""
+"""CSV and XLSX export of every list and report: the one place cells are written.
+
+Every cell passes through `plain`: control characters a worksheet cannot hold are removed (whatever
+was stored, even before imports cleaned them) and text a spreadsheet would run is neutralised.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from crm.text import strip_controls
 
 # A spreadsheet treats text starting with these as a formula (tab and CR can hide one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,10 +28,10 @@ def neutralise(value: Any) -> Any:
 
 
 def plain(value: Any) -> Any:
-    """Return a value a CSV or XLSX cell can hold: numbers and dates stay raw, the rest is text."""
+    """Return a value a CSV or XLSX cell can hold: numbers and dates stay raw, the rest is clean text."""
     if value is None or isinstance(value, int | float | Decimal | date | datetime):
         return value
-    return neutralise(str(value))
+    return neutralise(strip_controls(str(value)))
 
 
 def to_csv(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
@@ -49,7 +55,7 @@ def csv_value(value: Any) -> Any:
 
 def sheet_title(title: str) -> str:
     """Return a sheet name Excel accepts (no []:*?/\\, at most 31 characters)."""
-    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in strip_controls(str(title))).strip()
     return (cleaned or "Sheet")[:SHEET_TITLE_MAX]
 
 
