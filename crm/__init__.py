@@ -21,8 +21,9 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     """Build the application: a flat list of init_app calls."""
     from crm import audit, auth, blueprints, cli, errors, extensions, outbox, security, templating
+    from crm.transactions import TransactionalFlask
 
-    app = Flask(
+    app = TransactionalFlask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         instance_path=str(INSTANCE_DIR),
