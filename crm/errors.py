@@ -71,8 +71,18 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
+def discard_work() -> None:
+    """Throw away the request's unsaved work so that a page about the error can be rendered.
+
+    The request would roll it back at its end anyway (crm.transactions); doing it now also clears a flush
+    that failed, after which the session refuses to load anything the page needs.
+    """
+    db.session.rollback()
+
+
 def form_error(form: Any, exc: UserError) -> None:
-    """Show a user error on a WTForms form: on its fields where named, else above the form."""
+    """Show a user error on a WTForms form (on its fields where named, else above it); nothing is saved."""
+    discard_work()
     problems = exc.problems or {exc.field or "": exc.message}
     for name, message in problems.items():
         field = getattr(form, name, None) if name else None
