@@ -52,21 +52,18 @@ def seed_demo(if_empty: bool) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(queues: tuple[str, ...], burst: bool) -> None:
     """Run an RQ worker inside the app context (all queues by default)."""
-    from crm.redis_conn import get_redis
     from workers.queues import QUEUES
-    from workers.worker import run_worker
+    from workers.worker import serve_worker
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    run_worker(app, get_redis(app), queues or QUEUES, burst=burst)
+    serve_worker(current_app._get_current_object(), queues or QUEUES, burst=burst)  # type: ignore[attr-defined]
 
 
 @crm_cli.command("scheduler")
 def scheduler() -> None:
     """Run RQ's cron scheduler with the periodic jobs of workers/periodic.py."""
-    from crm.redis_conn import get_redis
-    from workers.worker import build_scheduler
+    from workers.worker import serve_scheduler
 
-    build_scheduler(get_redis()).start()
+    serve_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @crm_cli.command("run-all")

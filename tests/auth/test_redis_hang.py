@@ -19,6 +19,7 @@ from redis import Redis
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import select
 
+from config import Config
 from crm import create_app
 from crm.clock import today
 from crm.extensions import db, limiter
@@ -81,6 +82,7 @@ def hung_app(app: Flask, hung: HungRedis) -> Iterator[Flask]:
         SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
         REDIS_URL=f"redis://127.0.0.1:{hung.port}/0",
         LOGIN_RATE_LIMIT="3 per minute",
+        REDIS_TIMEOUT_SECONDS=Config.REDIS_TIMEOUT_SECONDS,  # the shipped default, not the suite's
     )
     try:
         yield broken
