@@ -45,6 +45,9 @@ FIELD_LABELS = {
     "since": _l("Member since"),
     "last_reviewed_at": _l("Last reviewed"),
     "last_reviewed_by_id": _l("Reviewed by"),
+    "confirmation": _l("Confirmation"),
+    "decided_at": _l("Decided on"),
+    "decided_by_id": _l("Decided by"),
     "occurred_on": _l("Date"),
     "staff_id": _l("Staff member"),
     "summary": _l("Summary"),
@@ -66,6 +69,7 @@ REFERENCES = {
     "assignee_id": User,
     "created_by_id": User,
     "last_reviewed_by_id": User,
+    "decided_by_id": User,
     "sector_id": Sector,
     "district_id": District,
     "organisation_id": Organisation,
@@ -73,7 +77,8 @@ REFERENCES = {
     "association_id": Organisation,
 }
 ENUMS = {"kind": "kind", "size": "size", "gender": "gender", "status": "membership_status", "stage": "stage"}
-HIDDEN = {"id", "interaction_id"}
+ENUMS["confirmation"] = "membership_confirmation"
+HIDDEN = {"id", "interaction_id", "follow_up_id"}
 
 
 @dataclass

@@ -43,6 +43,11 @@ LABELS = {
         "lapsed": _l("Lapsed"),
         "left": _l("Left"),
     },
+    "membership_confirmation": {
+        "pending": _l("Pending confirmation"),
+        "confirmed": _l("Confirmed"),
+        "rejected": _l("Rejected"),
+    },
     "interaction_kind": {
         "call": _l("Call"),
         "email": _l("E-mail"),

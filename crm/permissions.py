@@ -91,17 +91,20 @@ def liaison_association_ids(user: Any) -> Select:
 
 
 def visible_organisations(user: Any) -> Select:
-    """Select the organisations the user may see (liaisons: their associations and members)."""
+    """Select the organisations the user may see (liaisons: their associations and confirmed members)."""
     query = select(Organisation)
     if user.role != "liaison":
         return query
     assoc_ids = liaison_association_ids(user)
-    members = select(Membership.company_id).where(Membership.association_id.in_(assoc_ids))
+    # A membership the PMU has not confirmed shows no record, contact or detail of the company.
+    members = select(Membership.company_id).where(
+        Membership.association_id.in_(assoc_ids), Membership.confirmation == "confirmed"
+    )
     return query.where(or_(Organisation.id.in_(assoc_ids), Organisation.id.in_(members)))
 
 
 def visible_contacts(user: Any) -> Select:
-    """Select the contacts the user may see: those of visible organisations."""
+    """Select the contacts the user may see: those of visible organisations (never of pending members)."""
     query = select(Contact)
     if user.role != "liaison":
         return query
@@ -110,7 +113,7 @@ def visible_contacts(user: Any) -> Select:
 
 
 def visible_memberships(user: Any) -> Select:
-    """Select the memberships the user may see (liaisons: their associations' only)."""
+    """Select the memberships the user may see (liaisons: their associations', pending ones included)."""
     query = select(Membership)
     if user.role != "liaison":
         return query
@@ -118,10 +121,12 @@ def visible_memberships(user: Any) -> Select:
 
 
 def editable_memberships(user: Any) -> Select:
-    """Select the memberships the user may change (liaisons: their associations' only; readers: none)."""
+    """Select the memberships the user may change (liaisons: their associations' confirmed; readers: none)."""
     query = visible_memberships(user)
-    if user.role in TECH or user.role == "liaison":
+    if user.role in TECH:
         return query
+    if user.role == "liaison":
+        return query.where(Membership.confirmation == "confirmed")
     return query.where(false())
 
 

@@ -251,6 +251,8 @@ TABLE: tuple[Row, ...] = (
     row("liaison.add_existing", "POST", NOBODY, {"organisation_id": "other_member"}, assoc_id="other_assoc"),
     row("liaison.new_company", "POST", LIAISON, assoc_id="assoc"),
     row("liaison.new_company", "POST", NOBODY, assoc_id="other_assoc"),
+    row("liaison.pending", "GET", TECH),
+    row("liaison.decide", "POST", TECH, {"decision": "confirm"}, membership_id="m_member"),
 )
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from crm.clock import today
 from crm.extensions import db
-from crm.liaison import bp, forms, queries, services
+from crm.liaison import bp, confirmation, forms, queries, services
 from crm.liaison.views import (
     first_error,
     locale,
@@ -26,7 +26,7 @@ from crm.liaison.views import (
 from crm.models import Membership, Organisation, Programme, utcnow
 from crm.organisations.forms import sector_choices
 from crm.organisations.listing import districts, to_id
-from crm.organisations.services import OrganisationError
+from crm.organisations.services import DuplicateRucError, OrganisationError
 from crm.pagination import page_number
 from crm.permissions import get_or_404, require
 
@@ -47,8 +47,10 @@ def fill_new_company(form: forms.NewCompanyForm, options: list[Programme]) -> No
     form.programme_id.choices = forms.programme_choices(options, locale(), _("Not now"))
 
 
-def render_add(association: Organisation, new_form: forms.NewCompanyForm, status: int = 200):
-    """Render the add-a-member page: search results and the new-company form."""
+def render_add(
+    association: Organisation, new_form: forms.NewCompanyForm, status: int = 200, offer: Any = None
+):
+    """Render the add-a-member page: search results, the new-company form and a company its RUC found."""
     options = programmes()
     fill_new_company(new_form, options)
     add_form = forms.AddMemberForm(formdata=None)
@@ -63,6 +65,7 @@ def render_add(association: Organisation, new_form: forms.NewCompanyForm, status
         min_search=queries.MIN_SEARCH,
         add_form=add_form,
         new_form=new_form,
+        offer=offer,
     ), status
 
 
@@ -74,22 +77,36 @@ def add(assoc_id: int):
     return render_add(scoped_association(assoc_id), forms.NewCompanyForm(formdata=None))
 
 
-def refer_new(membership: Membership, programme_id: int | None) -> str | None:
-    """Refer a just-added member when a programme was chosen; return the outcome."""
-    if programme_id is None:
+def chosen_programme(programme_id: int | None) -> Programme | None:
+    """Return the programme the form chose, or None (an unknown id is denied)."""
+    return None if programme_id is None else scoped_programme(programme_id)
+
+
+def refer_new(membership: Membership, programme: Programme | None) -> str | None:
+    """Refer a just-added, confirmed member when a programme was chosen; return the outcome."""
+    if programme is None or not membership.confirmed:  # a pending member's owner decides on referral
         return None
-    programme = scoped_programme(programme_id)
     return services.refer(current_user, membership, programme, utcnow(), today()).outcome
+
+
+def added_message(name: str, association: Organisation, membership: Membership) -> str:
+    """Tell the liaison the company is a member, or that the PMU will confirm it first."""
+    words = {"name": name, "association": association.legal_name}
+    if membership.confirmed:
+        return _("%(name)s is now a member of %(association)s.", **words)
+    return _(
+        "%(name)s was added to %(association)s pending confirmation: the outreach team will confirm the "
+        "membership (and any referral). Until then you see only its name, district and sector.",
+        **words,
+    )
 
 
 def added(association: Organisation, membership: Membership, outcome: str | None):
     """Commit, confirm and show the new member in the list."""
     name = membership.company.legal_name
+    message = added_message(name, association, membership)
     db.session.commit()
-    flash(
-        _("%(name)s is now a member of %(association)s.", name=name, association=association.legal_name),
-        "success",
-    )
+    flash(message, "success")
     if outcome:
         flash(referral_message(outcome, name), "success")
     return redirect(url_for(".members", assoc_id=association.id, q=name))
@@ -106,14 +123,26 @@ def add_existing(assoc_id: int):
     if not form.validate_on_submit():
         flash(first_error(form), "error")
         return redirect(url_for(".add", assoc_id=assoc_id))
+    programme = chosen_programme(form.programme_id.data)
     try:
-        membership = services.add_existing(current_user, association, company, form.status.data, today())
-        outcome = refer_new(membership, form.programme_id.data)
+        membership = confirmation.add_member(
+            current_user, association, company, form.status.data, today(), programme
+        )
+        outcome = refer_new(membership, programme)
     except services.LiaisonError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".add", assoc_id=assoc_id))
     return added(association, membership, outcome)
+
+
+def taken_ruc(association: Organisation, form: forms.NewCompanyForm, holder_id: int, kind: str):
+    """Offer the company that has the RUC; of any other kind, never say who has it."""
+    if kind != "company":  # a bank, ministry or association outside the liaison's scope
+        form.ruc.errors.append(_("This RUC is already registered. Contact the PMU if you need it added."))
+        return render_add(association, form, 400)
+    form.ruc.errors.append(_("A company with this RUC is already in the CRM: you can add it below."))
+    return render_add(association, form, 400, queries.company_offer(holder_id, association.id, locale()))
 
 
 def error_field(exc: Exception) -> str:
@@ -135,7 +164,11 @@ def new_company(assoc_id: int):
         membership = services.add_new_company(
             current_user, association, form.company_values(), form.status.data, today()
         )
-        outcome = refer_new(membership, form.programme_id.data)
+        outcome = refer_new(membership, chosen_programme(form.programme_id.data))
+    except DuplicateRucError as exc:
+        holder = (exc.other.id, exc.other.kind)  # read before the rollback expires it
+        db.session.rollback()
+        return taken_ruc(association, form, *holder)
     except (OrganisationError, services.LiaisonError) as exc:
         db.session.rollback()
         getattr(form, error_field(exc)).errors.append(str(exc))

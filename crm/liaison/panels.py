@@ -1,5 +1,7 @@
 """The referral section of the organisation page, for the technical team and viewers.
 
+A company's page also lists the memberships liaisons asked for that wait for the team's decision.
+
 An association's page shows its member funnel and the companies it referred with their stage; a
 company's page shows who referred it. Liaisons never get this section: stages are not theirs to see
 (their portal shows participation coarsely), and a company may have been referred by another association.
@@ -14,6 +16,7 @@ from flask_babel import get_locale
 from sqlalchemy import Select, case, func, select
 
 from crm.extensions import db
+from crm.liaison.confirmation import company_requests
 from crm.models import STAGES, Engagement, Membership, Organisation, Programme, StageTransition, User
 from crm.pagination import Page, count, page_number
 from crm.permissions import can
@@ -94,8 +97,8 @@ def association_panel(org: Organisation) -> dict[str, Any]:
     return {"kind": "association", "stages": STAGES, "funnel": funnel(org.id), "referred": page}
 
 
-def company_panel(org: Organisation) -> dict[str, Any] | None:
-    """Return who referred the company to each programme, or None when no association did."""
+def company_panel(org: Organisation, requests: list[Any]) -> dict[str, Any] | None:
+    """Return who referred the company and the memberships waiting for a decision, or None if neither."""
     source = select(Organisation.legal_name).where(Organisation.id == Engagement.source_association_id)
     query = (
         select(
@@ -111,7 +114,7 @@ def company_panel(org: Organisation) -> dict[str, Any] | None:
         .order_by(Engagement.referred_at, Engagement.id)
     )
     rows = db.session.execute(query).all()
-    return {"kind": "company", "referrals": rows} if rows else None
+    return {"kind": "company", "referrals": rows, "requests": requests} if rows or requests else None
 
 
 def org_panel(user: User, org: Organisation) -> dict[str, Any] | None:
@@ -120,4 +123,7 @@ def org_panel(user: User, org: Organisation) -> dict[str, Any] | None:
         return None
     if org.kind == "association":
         return association_panel(org)
-    return company_panel(org) if org.kind == "company" else None
+    if org.kind != "company":
+        return None
+    requests = company_requests(org.id) if can(user, "membership.edit") else []
+    return company_panel(org, requests)

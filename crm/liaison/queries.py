@@ -28,7 +28,7 @@ from crm.models import (
 )
 from crm.organisations.listing import search_clause
 from crm.pagination import Page, count
-from crm.permissions import editable_memberships, liaison_association_ids, visible_organisations
+from crm.permissions import liaison_association_ids, visible_memberships, visible_organisations
 
 MEMBERS_PER_PAGE = 50  # a 200-member association fits in four pages
 STALE_DAYS = 90
@@ -89,9 +89,9 @@ def stale_before(now: datetime) -> datetime:
 
 
 def members_query(user: Any, association_id: int, filters: MemberFilters, now: datetime) -> Select:
-    """Select the association's memberships the user may edit, filtered, by company name."""
+    """Select the association's memberships the user may see (pending ones too), filtered, by company name."""
     query = (
-        editable_memberships(user)
+        visible_memberships(user)
         .where(Membership.association_id == association_id)
         .join(Organisation, Membership.company_id == Organisation.id)
     )
@@ -103,6 +103,11 @@ def members_query(user: Any, association_id: int, filters: MemberFilters, now: d
     if filters.q:
         query = query.where(search_clause(filters.q))
     return query.order_by(Organisation.legal_name, Membership.id)
+
+
+def confirmed(query: Select) -> Select:
+    """Narrow a membership query to the memberships the PMU has confirmed."""
+    return query.where(Membership.confirmation == "confirmed")
 
 
 def rank_of(stage: Any) -> Any:
@@ -158,12 +163,12 @@ def referrals_query(association_id: int, locale: str) -> Select:
     )
 
 
-def company_search(term: str, association_id: int, locale: str) -> Select:
-    """Select companies matching a name or RUC: only id, name, district, sector and membership here."""
+def company_rows(association_id: int, locale: str) -> Select:
+    """Select companies with only id, name, district, sector and membership of the association."""
     sector_name = Sector.name_en if locale == "en" else Sector.name_es
-    member = exists().where(
-        Membership.company_id == Organisation.id, Membership.association_id == association_id
-    )
+    link = (Membership.company_id == Organisation.id, Membership.association_id == association_id)
+    member = exists().where(*link)
+    confirmation = select(Membership.confirmation).where(*link).scalar_subquery()
     return (
         select(
             Organisation.id,
@@ -172,12 +177,24 @@ def company_search(term: str, association_id: int, locale: str) -> Select:
             Sector.code.label("sector_code"),
             sector_name.label("sector"),
             member.label("is_member"),
+            confirmation.label("confirmation"),
         )
         .outerjoin(District, Organisation.district_id == District.id)
         .outerjoin(Sector, Organisation.sector_id == Sector.id)
-        .where(Organisation.kind == "company", search_clause(term))
+        .where(Organisation.kind == "company")
         .order_by(Organisation.legal_name, Organisation.id)
     )
+
+
+def company_search(term: str, association_id: int, locale: str) -> Select:
+    """Select companies matching a name or RUC: only id, name, district, sector and membership here."""
+    return company_rows(association_id, locale).where(search_clause(term))
+
+
+def company_offer(company_id: int, association_id: int, locale: str) -> Any:
+    """Return the narrow row of one company, offered when its RUC is typed for a new company."""
+    query = company_rows(association_id, locale).where(Organisation.id == company_id)
+    return db.session.execute(query).first()
 
 
 def addable_companies() -> Select:

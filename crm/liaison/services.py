@@ -17,7 +17,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
-from crm.liaison.queries import MemberFilters, members_query
+from crm.liaison.queries import MemberFilters, confirmed, members_query
 from crm.models import MEMBERSHIP_STATUSES, ChangeLog, Engagement, Membership, Organisation, Programme, User
 from crm.organisations import memberships
 from crm.organisations.services import create_organisation, last_change_id
@@ -76,7 +76,7 @@ def review_member(membership: Membership, user: User, status: str, note: str | N
 def confirm_all(user: User, association_id: int, filters: MemberFilters, now: datetime) -> int:
     """Mark every listed member of the association reviewed: one query loads them, one flush saves."""
     # Through the ORM (not a bulk UPDATE) so that the history hook records each member's review.
-    query = members_query(user, association_id, filters, now).options(lazyload("*"))
+    query = confirmed(members_query(user, association_id, filters, now)).options(lazyload("*"))
     members = list(db.session.scalars(query))
     for membership in members:
         membership.last_reviewed_at = now
@@ -89,11 +89,11 @@ def confirm_all(user: User, association_id: int, filters: MemberFilters, now: da
 
 
 def add_existing(
-    user: User, association: Organisation, company: Organisation, status: str, today: date
+    user: User, association: Organisation, company: Organisation, status: str, today: date, **columns: Any
 ) -> Membership:
-    """Add a company found by the search as a member of the liaison's association."""
+    """Add a company as a member of the liaison's association (columns: its confirmation, follow-up)."""
     try:
-        return memberships.add_membership(user, company, association.id, status, None, today)
+        return memberships.add_membership(user, company, association.id, status, None, today, **columns)
     except memberships.MembershipError as exc:
         raise LiaisonError(str(exc)) from None
 

@@ -98,7 +98,7 @@ def home():
 def stale_count(assoc_id: int) -> int:
     """Count the association's members not reviewed for STALE_DAYS."""
     filters = queries.MemberFilters(stale=True)
-    return count(queries.members_query(current_user, assoc_id, filters, utcnow()))
+    return count(queries.confirmed(queries.members_query(current_user, assoc_id, filters, utcnow())))
 
 
 @bp.get("/<int:assoc_id>")
@@ -116,7 +116,9 @@ def members(assoc_id: int):
         associations=queries.associations_of(current_user),
         page=page,
         filters=filters,
-        coarse=queries.participation([m.company_id for m in page.items]),
+        # Participation is not for pending members: the liaison sees only their name, district and sector.
+        coarse=queries.participation([m.company_id for m in page.items if m.confirmed]),
+        reviewable=count(queries.confirmed(query)),
         participation_labels=queries.PARTICIPATION_LABELS,
         statuses=MEMBERSHIP_STATUSES,
         programmes=programmes(),

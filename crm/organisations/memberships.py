@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
@@ -60,9 +61,15 @@ def existing(company_id: int, association_id: int) -> Membership | None:
 
 
 def add_membership(
-    user: User, company: Organisation, association_id: int, status: str, since: date | None, today: date
+    user: User,
+    company: Organisation,
+    association_id: int,
+    status: str,
+    since: date | None,
+    today: date,
+    **columns: Any,
 ) -> Membership:
-    """Record that a company belongs to an association the user may see."""
+    """Record that a company belongs to an association the user may see (columns: e.g. its confirmation)."""
     check_status(status, since, today)
     query = visible_organisations(user).where(Organisation.id == association_id)
     association = db.session.scalars(query).first()
@@ -76,7 +83,9 @@ def add_membership(
                 association=association.legal_name,
             )
         )
-    membership = Membership(company_id=company.id, association_id=association.id, status=status, since=since)
+    membership = Membership(
+        company_id=company.id, association_id=association.id, status=status, since=since, **columns
+    )
     db.session.add(membership)
     db.session.flush()
     return membership

@@ -53,7 +53,7 @@ def test_search_finds_any_company_by_name_or_ruc_showing_name_district_sector_on
 def test_the_search_query_selects_only_the_narrow_columns(world):
     query = company_search("fundicion", world.assoc.id, "en")
     names = [c["name"] for c in query.column_descriptions]
-    assert names == ["id", "legal_name", "district", "sector_code", "sector", "is_member"]
+    assert names == ["id", "legal_name", "district", "sector_code", "sector", "is_member", "confirmation"]
 
 
 def test_search_results_are_paginated(client, world, as_liaison, make_org):
@@ -71,8 +71,9 @@ def test_add_an_existing_company_as_member(client, world, as_liaison, make_org):
     assert response.status_code == 302
     membership = db.session.scalars(select(Membership).filter_by(company_id=company.id)).one()
     assert (membership.association_id, membership.status) == (world.assoc.id, "prospective")
+    assert membership.confirmation == "pending"  # someone else's company: the PMU confirms first
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Cementos del Sur SAC is now a member of Sociedad Nacional de Industrias." in html
+    assert "Cementos del Sur SAC was added to Sociedad Nacional de Industrias pending confirmation" in html
     assert count(Engagement) == 0
 
 
@@ -85,14 +86,24 @@ def test_adding_a_member_twice_is_refused_clearly(client, world, as_liaison):
     assert count(Membership) == 5
 
 
-def test_add_and_refer_in_one_step(client, world, as_liaison, make_org, programmes):
-    company = make_org("Vidrios Lima SAC")
-    data = {"organisation_id": company.id, "status": "active", "programme_id": programmes.zis.id}
-    client.post(f"/portal/{world.assoc.id}/add", data=data)
+def test_add_and_refer_in_one_step(client, world, as_liaison, programmes):
+    data = {"legal_name": "Vidrios Lima SAC", "status": "active", "programme_id": programmes.zis.id}
+    client.post(f"/portal/{world.assoc.id}/new-company", data=data)
+    company = db.session.scalars(select(Organisation).filter_by(legal_name="Vidrios Lima SAC")).one()
     engagement = db.session.scalars(select(Engagement)).one()
     assert (engagement.organisation_id, engagement.stage) == (company.id, "identified")
     assert engagement.source_association_id == world.assoc.id
     assert count(OutboxMessage) == 1
+
+
+def test_adding_an_existing_company_defers_the_referral_to_the_owner(
+    client, world, as_liaison, make_org, programmes
+):
+    company = make_org("Vidrios Lima SAC", owner_id=world.staff.id)
+    data = {"organisation_id": company.id, "status": "active", "programme_id": programmes.zis.id}
+    client.post(f"/portal/{world.assoc.id}/add", data=data)
+    assert count(Engagement) == 0  # a pending member's participation is not the liaison's to learn
+    assert count(OutboxMessage) == 1  # the owner's "follow-up assigned" e-mail
 
 
 def test_create_a_new_company_and_add_it(client, world, as_liaison, place):
@@ -132,7 +143,9 @@ def test_a_duplicate_ruc_is_explained_and_nothing_is_created(client, world, as_l
     data = {"legal_name": "Copia SAC", "ruc": "20100070970", "status": "active"}
     response = client.post(f"/portal/{world.assoc.id}/new-company", data=data)
     assert response.status_code == 400
-    assert "Another organisation already has this RUC" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "A company with this RUC is already in the CRM: you can add it below." in html
+    assert f'name="organisation_id" value="{world.member.id}"' not in html  # already a member: not offered
     assert (count(Organisation), count(Membership)) == before
 
 
