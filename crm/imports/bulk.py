@@ -65,8 +65,9 @@ def quick_fold(value: str) -> str:
 
 
 def prepared(model: type, values: dict[str, Any]) -> dict[str, Any]:
-    """Return the row to insert: defaults, version and search column filled in."""
-    row = {**DEFAULTS.get(model, {}), **values}
+    """Return the row to insert: defaults (a blank value never overrides one), version and search column."""
+    defaults = DEFAULTS.get(model, {})
+    row = {**defaults, **{k: v for k, v in values.items() if v is not None or k not in defaults}}
     if (text := search_text(model, row)) is not None:
         row["search_text"] = text
     if hasattr(model, "version_id"):
@@ -138,9 +139,25 @@ def new_ids(model: type, count: int) -> list[int]:
     return list(range(first, first + count))
 
 
+def column_default(table: Any, key: str) -> Any:
+    """Return the value a column takes when an insert leaves it out: its scalar default, else NULL."""
+    default = table.c[key].default
+    return default.arg if default is not None and default.is_scalar else None
+
+
+def uniform(table: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give every row the same keys, a missing one taking the column's default.
+
+    An executemany compiles its INSERT from the first row's keys: a key that a later row lacks
+    fails the whole insert, and a key that the first row lacks is silently dropped from every row.
+    """
+    keys = set().union(*rows)
+    return [{**{k: column_default(table, k) for k in keys - row.keys()}, **row} for row in rows]
+
+
 def insert_rows(table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows with Core executemany (no per-object ORM work)."""
-    db.session.execute(table.insert(), rows)
+    """Insert rows with Core executemany (no per-object ORM work), every row with the same columns."""
+    db.session.execute(table.insert(), uniform(table, rows))
 
 
 def create_many(model: type, values: list[dict[str, Any]], batch_id: int | None) -> list[int]:

@@ -28,6 +28,10 @@ UNKNOWN = {
 }
 # Field key in the file → column of the organisation.
 COLUMNS = {"sector": "sector_id", "district": "district_id", "owner": "owner_id"}
+# Every new record carries every column a file can fill, blank ones as None, so that all rows of a
+# bulk insert have the same keys whatever cells each row leaves blank.
+BLANK_ORG = dict.fromkeys((*TEXTS, "ruc", "website", "kind", "size", *COLUMNS.values()))
+BLANK_PROFILE = dict.fromkeys(PROFILE_KEYS)
 
 
 class OrganisationRows:
@@ -146,11 +150,14 @@ class OrganisationRows:
     def write(self, rows: list[RowResult], targets: dict[int, Organisation], state: extras.State) -> None:
         """Create the chunk's organisations in bulk, update the others, then write their extra parts."""
         created = [r for r in rows if r.action == "create"]
-        ids = bulk.create_many(Organisation, [r.values["org"] for r in created], self.ctx.batch_id)
+        records = [{**BLANK_ORG, **r.values["org"]} for r in created]
+        ids = bulk.create_many(Organisation, records, self.ctx.batch_id)
         for row, ident in zip(created, ids, strict=True):
             row.target_id = ident
         profiles = [
-            {"organisation_id": r.target_id, **r.values["profile"]} for r in created if r.values["profile"]
+            {**BLANK_PROFILE, "organisation_id": r.target_id, **r.values["profile"]}
+            for r in created
+            if r.values["profile"]
         ]
         bulk.create_many(EmissionProfile, profiles, self.ctx.batch_id)
         for row in rows:
