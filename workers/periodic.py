@@ -12,11 +12,12 @@ from typing import Any
 
 PERIODIC_JOBS: list[dict[str, Any]] = [
     {"func": "workers.jobs.record_heartbeat", "queue_name": "periodic", "interval": 60, "name": "heartbeat"},
-    # Hands pending outbox rows (and abandoned claims) to the mail queue.
+    # Hands pending outbox rows, abandoned claims and retries whose scheduler died to the mail queue.
+    # Every 15 s: with CLAIM_TIMEOUT_SECONDS (30), a dead worker's e-mails are taken over within 45 s.
     {
         "func": "workers.mail.dispatch_outbox",
         "queue_name": "periodic",
-        "interval": 60,
+        "interval": 15,
         "name": "outbox-dispatch",
         "job_timeout": 300,
     },

@@ -2,9 +2,10 @@
 
 A claim is an UPDATE ... WHERE on the row's status, committed before anything is sent, so two workers
 (or a retried job) can never both own a row: whoever's UPDATE matched owns it, on SQLite as on
-PostgreSQL. A claim whose worker died is taken over once it is older than CLAIM_TIMEOUT_SECONDS.
-The only unclosable window — the SMTP server accepted the message and the worker died before the
-'sent' commit — is one statement wide, and a re-send then carries the same Message-ID.
+PostgreSQL. While a batch sends, a heartbeat keeps its claims fresh (crm/mail/lease.py); a claim whose
+heartbeat stopped for CLAIM_TIMEOUT_SECONDS belongs to a dead worker and is taken over.
+The only unclosable window — the SMTP server accepted the message and the worker died (or the database
+failed) before the 'sent' commit — is one statement wide, and a re-send then carries the same Message-ID.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from crm.extensions import db
+from crm.mail.lease import ClaimLease
 from crm.mail.links import preferences_url
 from crm.mail.render import render
 from crm.mail.transport import (
@@ -171,12 +174,21 @@ def deliver_one(message: OutboxMessage, token: str, mailer: Mailer, muted: set, 
         finish(message.id, token, status="failed", last_error=str(exc)[:2000], attempts=message.attempts + 1)
         outcome.failed.append(message.id)
         return
-    # The one window: the server has the message; this commit must follow before a crash.
-    if finish(message.id, token, **values):
-        outcome.sent.append(message.id)
+    record_sent(message.id, token, values, outcome)
+
+
+def record_sent(row_id: int, token: str, values: dict[str, object], outcome: Outcome) -> None:
+    """Mark a message the server accepted as sent (the one window: a crash before this commit re-sends)."""
+    try:
+        recorded = finish(row_id, token, **values)
+    except SQLAlchemyError:
+        current_app.logger.exception("outbox %s: sent, but the database failed to record it", row_id)
+        raise
+    if recorded:
+        outcome.sent.append(row_id)
     else:
-        current_app.logger.warning("outbox %s: claim lost while sending (a copy may follow)", message.id)
-        outcome.lost_claim.append(message.id)
+        current_app.logger.warning("outbox %s: claim lost while sending (a copy may follow)", row_id)
+        outcome.lost_claim.append(row_id)
 
 
 def load(ids: list[int]) -> list[OutboxMessage]:
@@ -202,16 +214,31 @@ def give_back(ids: list[int], token: str) -> None:
     db.session.commit()
 
 
+def lease(ids: list[int], token: str) -> ClaimLease:
+    """Return the heartbeat of a batch's claims (none for an in-memory database: one process only)."""
+    cfg, engine = current_app.config, db.engine
+    beating = ids if engine.url.database not in (None, "", ":memory:") else []
+    return ClaimLease(engine, beating, token, cfg["CLAIM_HEARTBEAT_SECONDS"], cfg["CLAIM_TIMEOUT_SECONDS"])
+
+
+def abandon(ids: list[int], token: str) -> None:
+    """After a database error, give the unsent rows back if it answers; else their claims just expire."""
+    try:
+        give_back(ids, token)
+    except SQLAlchemyError:
+        db.session.rollback()
+
+
 def deliver(ids: list[int], job_id: str | None = None) -> Outcome:
     """Claim the rows, send each over one SMTP connection, mark each sent (MailDeferredError: SMTP down)."""
-    token, outcome, claimed_at = uuid.uuid4().hex, Outcome(), utcnow()
-    # Stop well before our claims could pass for abandoned: past that, another worker may take them over.
-    deadline = claimed_at + timedelta(seconds=0.8 * current_app.config["CLAIM_TIMEOUT_SECONDS"])
-    messages = load(claim(ids, token, claimed_at))
+    token, outcome = uuid.uuid4().hex, Outcome()
+    # Stop before RQ's job timeout kills the work horse in the middle of an SMTP exchange.
+    deadline = utcnow() + timedelta(seconds=0.8 * current_app.config["MAIL_JOB_TIMEOUT"])
+    messages = load(claim(ids, token, utcnow()))
     muted = opt_outs(messages)
-    with Mailer(current_app.config) as mailer:
+    with lease([m.id for m in messages], token) as claims, Mailer(current_app.config) as mailer:
         for index, message in enumerate(messages):
-            if utcnow() > deadline:
+            if utcnow() > deadline or not claims.held():
                 give_back([m.id for m in messages[index:]], token)
                 break
             try:
@@ -219,6 +246,11 @@ def deliver(ids: list[int], job_id: str | None = None) -> Outcome:
             except TransientMailError as exc:
                 defer([m.id for m in messages[index:]], token, str(exc), outcome, job_id)
                 break
+            except SQLAlchemyError as exc:
+                current_app.logger.warning("outbox %s: database error, batch stopped: %s", message.id, exc)
+                db.session.rollback()
+                abandon([m.id for m in messages[index + 1 :]], token)
+                raise  # this row stays claimed: if the server took it, the re-send is the same message
             except Exception as exc:  # noqa: BLE001 - a bad template must not block the batch
                 current_app.logger.exception("outbox %s: cannot render", message.id)
                 db.session.rollback()

@@ -1,27 +1,30 @@
 """Turn outbox rows that wait for a worker into RQ jobs on the 'mail' queue.
 
-Due rows: 'pending' (never handed over), 'claimed' by a sender silent for CLAIM_TIMEOUT_SECONDS (it died),
-and orphaned 'queued' rows. While a row is 'queued', its claim_token column holds the id of the RQ job that
-will send it; once the row has waited CLAIM_TIMEOUT_SECONDS, the dispatcher asks Redis about that job and
-hands the row to a new job if it is gone (Redis restarted empty), ended without sending, or 'started' by a
-worker whose heartbeat stopped (killed after taking the job, before claiming). Waiting, scheduled (a retry
-in its backoff) and running jobs are left alone.
+Due rows: 'pending' (never handed over), 'claimed' by a sender whose heartbeat stopped for
+CLAIM_TIMEOUT_SECONDS (it died), and orphaned 'queued' rows. While a row is 'queued', its claim_token column
+holds the id of the RQ job that will send it; once the row has waited MAIL_RETRY_GRACE_SECONDS, the
+dispatcher asks Redis about that job and hands the row to a new job if it is gone (Redis restarted empty),
+ended without sending, 'started' by a worker whose heartbeat stopped (killed after taking the job, before
+claiming), or a retry still 'scheduled' MAIL_RETRY_GRACE_SECONDS after it was due: RQ's scheduler, which
+runs inside a worker, died with it, and a new worker takes its lock only after RQ's maintenance interval
+(ten minutes). Waiting jobs, retries in their backoff and running jobs are left alone.
 
 Job ids derive from the rows ('mail-<id>' for one), and an id whose job is alive is not enqueued again, so a
 double dispatch does not create a second job; even if it did, the claim in crm/mail/delivery.py lets only
-one of them send.
+one of them send (a late retry of a replaced job finds its rows sent and does nothing).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from redis import Redis
 from rq import Queue, Retry
 from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 from rq.utils import utcparse
 from sqlalchemy import and_, or_, select, update
 
@@ -31,7 +34,6 @@ from crm.models import OutboxMessage
 from workers.queues import enqueue
 
 SEND_JOB = "workers.mail.send_outbox_batch"
-WAITING = {b"scheduled", b"deferred"}
 SELECT_CHUNK = 1000
 URGENT_KINDS = ("follow_up_assigned", "referral")  # someone just acted: these jump ahead of the digests
 MAX_ROUNDS = 200  # 200,000 rows per run at most; the next run (a minute later) takes the rest
@@ -51,8 +53,15 @@ def due_rows(now: datetime, limit: int = SELECT_CHUNK) -> list[tuple[int, str]]:
     return [(row.id, row.kind) for row in db.session.execute(query)]
 
 
+def retry_pending(connection: Redis, ident: str, origin: bytes | None, now: datetime) -> bool:
+    """Return whether a scheduled retry is still in its backoff, or late by less than the grace period."""
+    registry = ScheduledJobRegistry.key_template.format((origin or b"").decode())
+    due_at = connection.zscore(registry, ident)
+    return due_at is not None and due_at + current_app.config["MAIL_RETRY_GRACE_SECONDS"] > now.timestamp()
+
+
 def job_alive(connection: Redis, ident: str | None, now: datetime) -> bool:
-    """Return whether the job waits on its queue, is scheduled, or runs with a recent heartbeat.
+    """Return whether the job waits on its queue, waits for a live scheduler, or runs with a recent heartbeat.
 
     A 'queued' job that is not on its queue was taken by a worker that died before starting it (RQ keeps
     it in an intermediate list until its own maintenance runs): it counts as lost.
@@ -63,16 +72,23 @@ def job_alive(connection: Redis, ident: str | None, now: datetime) -> bool:
     if status == b"queued":
         queue_key = Queue.redis_queue_namespace_prefix + (origin or b"").decode()
         return connection.lpos(queue_key, ident) is not None
-    if status in WAITING:
+    if status == b"scheduled":
+        return retry_pending(connection, ident, origin, now)
+    if status == b"deferred":
         return True
     return status == b"started" and bool(beat) and utcparse(beat.decode()) >= stale_before(now)
+
+
+def checked_before(now: datetime) -> datetime:
+    """Return the moment before which a 'queued' row's job is worth a look in Redis."""
+    return now - timedelta(seconds=current_app.config["MAIL_RETRY_GRACE_SECONDS"])
 
 
 def orphans(connection: Redis, now: datetime) -> list[tuple[int, str]]:
     """Return (id, kind) of the 'queued' rows that waited long and whose job is no longer alive."""
     query = (
         select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.claim_token)
-        .where(OutboxMessage.status == "queued", OutboxMessage.updated_at < stale_before(now))
+        .where(OutboxMessage.status == "queued", OutboxMessage.updated_at < checked_before(now))
         .order_by(OutboxMessage.id)
     )
     verdicts: dict[str | None, bool] = {}

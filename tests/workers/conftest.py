@@ -32,6 +32,8 @@ MAIL_KEYS = (
     "MAIL_RETRY_INTERVALS",
     "MAIL_BATCH_SIZE",
     "CLAIM_TIMEOUT_SECONDS",
+    "CLAIM_HEARTBEAT_SECONDS",
+    "MAIL_RETRY_GRACE_SECONDS",
 )
 
 
@@ -112,9 +114,9 @@ def worker_process(app, mail_config, tmp_path):
     """Start real `flask crm worker --burst mail` processes (own process group) on the test database."""
     started: list[subprocess.Popen] = []
 
-    def start(*queues: str) -> subprocess.Popen:
-        """Start one worker process (mail queue by default)."""
-        env = {
+    def environment() -> dict[str, str]:
+        """Return the environment of a worker or scheduler process: this test's database and settings."""
+        return {
             **os.environ,
             "CRM_ENV": "testing",
             "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -123,26 +125,29 @@ def worker_process(app, mail_config, tmp_path):
             "SMTP_PORT": str(mail_config["SMTP_PORT"]),
             "SMTP_STARTTLS": "0",
             "CLAIM_TIMEOUT_SECONDS": str(mail_config["CLAIM_TIMEOUT_SECONDS"]),
+            "CLAIM_HEARTBEAT_SECONDS": str(mail_config["CLAIM_HEARTBEAT_SECONDS"]),
+            "MAIL_RETRY_GRACE_SECONDS": str(mail_config["MAIL_RETRY_GRACE_SECONDS"]),
             "MAIL_RETRY_INTERVALS": ",".join(map(str, mail_config["MAIL_RETRY_INTERVALS"])),
         }
-        command = [
-            sys.executable,
-            "-m",
-            "flask",
-            "--app",
-            "wsgi",
-            "crm",
-            "worker",
-            "--burst",
-            *(queues or ["mail"]),
-        ]
+
+    def launch(*args: str) -> subprocess.Popen:
+        """Run `flask crm <args>` in a process group of its own, its output in a log file."""
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "crm", *args]
         log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 - closed with the process
         proc = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, start_new_session=True, stdout=log, stderr=log
+            command, cwd=BASE_DIR, env=environment(), start_new_session=True, stdout=log, stderr=log
         )
         proc.log = log  # type: ignore[attr-defined]
         started.append(proc)
         return proc
+
+    def start(*queues: str, burst: bool = True) -> subprocess.Popen:
+        """Start one worker process (mail queue by default; burst: it ends once its queues are empty)."""
+        return launch("worker", *(["--burst"] if burst else []), *(queues or ["mail"]))
+
+    def scheduler() -> subprocess.Popen:
+        """Start `flask crm scheduler`: the periodic jobs of workers/periodic.py, as in production."""
+        return launch("scheduler")
 
     def kill(proc: subprocess.Popen) -> None:
         """SIGKILL the worker and its work horse (RQ puts the horse in a process group of its own)."""
@@ -154,7 +159,10 @@ def worker_process(app, mail_config, tmp_path):
         proc.wait()
 
     yield SimpleNamespace(
-        start=start, kill=kill, logs=lambda: [p.read_text() for p in sorted(tmp_path.glob("*.log"))]
+        start=start,
+        scheduler=scheduler,
+        kill=kill,
+        logs=lambda: [p.read_text() for p in sorted(tmp_path.glob("*.log"))],
     )
     for proc in started:
         if proc.poll() is None:
