@@ -24,8 +24,9 @@ CHUNK = MB
 DEFAULT_MAX_MB, DEFAULT_MAX_RATIO = 100, 100
 # Tiny parts (styles, rels) can compress very well and are harmless; the ratio matters for big ones.
 RATIO_FLOOR = MB
-# openpyxl holds shared strings whole (about 3.5 times their XML size), so they get an eighth of the limit.
-SHARED_STRINGS_SHARE = 8
+# openpyxl holds shared strings whole (up to 7 times their XML size when short), so they get a 16th of
+# the limit: 6 MB by default, which keeps a worker under 50 MB of growth.
+SHARED_STRINGS_SHARE = 16
 SHARED_STRINGS = "xl/sharedstrings.xml"
 LOCAL_HEADER = struct.Struct("<4s22xHH")
 READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
@@ -65,9 +66,10 @@ def check_declared(members: list[zipfile.ZipInfo]) -> None:
     max_bytes, max_ratio = limits()
     if sum(info.file_size for info in members) > max_bytes:
         raise UnsafeWorkbookError(too_large_message(max_bytes))
+    max_text = max(MB, max_bytes // SHARED_STRINGS_SHARE // MB * MB)
     for info in members:
-        if info.filename.lower() == SHARED_STRINGS and info.file_size > max_bytes // SHARED_STRINGS_SHARE:
-            raise UnsafeWorkbookError(too_much_text_message(max_bytes // SHARED_STRINGS_SHARE))
+        if info.filename.lower() == SHARED_STRINGS and info.file_size > max_text:
+            raise UnsafeWorkbookError(too_much_text_message(max_text))
         if info.file_size >= RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
             raise UnsafeWorkbookError(ratio_message(max_ratio))
 
