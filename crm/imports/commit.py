@@ -12,14 +12,22 @@ from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InternalError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+    StatementError,
+)
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.audit import set_actor, set_batch
 from crm.clock import today
 from crm.extensions import db
-from crm.imports.preview import context, run_pass, stored_path
-from crm.imports.reading import ImportFileError
+from crm.imports.preview import UnforeseenWriteError, context, run_pass, stored_path
 from crm.imports.services import BatchError
 from crm.models import ImportBatch, User, utcnow
 from crm.redis_conn import get_redis
@@ -100,7 +108,7 @@ def run_import(batch_id: int) -> str:
             finish(batch, apply(batch))
         except Exception as exc:  # every failure leaves nothing written
             db.session.rollback()
-            fail(batch_id, reason(exc))
+            fail(batch_id, reason(exc, batch_id))
             return "failed"
         finally:
             set_batch(None)
@@ -140,14 +148,32 @@ def finish(batch: ImportBatch, counts: dict[str, Any]) -> None:
     db.session.commit()
 
 
-def reason(exc: Exception) -> str:
-    """Return the message stored on a failed batch."""
-    if isinstance(exc, BatchError | ImportFileError | ValueError) and str(exc):
+def reason(exc: Exception, batch_id: int) -> str:
+    """Return the message stored on a failed batch; log the detail of an unforeseen failure."""
+    if isinstance(exc, ValueError) and str(exc):  # BatchError, ImportFileError, RowWriteError: for the user
         return str(exc)
-    if isinstance(exc, IntegrityError | StaleDataError):
+    cause = exc.__cause__ if isinstance(exc, UnforeseenWriteError) else exc
+    if isinstance(cause, IntegrityError | StaleDataError):
         return _("Someone changed the same records while the import ran. Nothing was written; try again.")
-    log.exception("import failed", exc_info=exc)
-    return _("The import failed unexpectedly. Nothing was written.")
+    log.exception("import %s failed", batch_id, exc_info=exc)
+    facts = {"problem": problem_of(cause), "batch": batch_id}
+    if isinstance(exc, UnforeseenWriteError):
+        return _("The import stopped while writing rows %(first)s to %(last)s: %(problem)s. Nothing was "
+                 "written. Tell an administrator: the details are in the server log under import %(batch)s.",
+                 first=exc.first, last=exc.last, **facts)  # fmt: skip
+    return _("The import stopped: %(problem)s. Nothing was written. Tell an administrator: the details are "
+             "in the server log under import %(batch)s.", **facts)  # fmt: skip
+
+
+def problem_of(exc: BaseException | None) -> str:
+    """Say in the user's words what kind of fault stopped an import."""
+    if isinstance(exc, DataError):
+        return _("a value does not fit its column in the database")
+    if isinstance(exc, OperationalError | InternalError | ProgrammingError | NotSupportedError):
+        return _("the database refused the data")
+    if isinstance(exc, DBAPIError | StatementError):
+        return _("the database could not process the data")
+    return _("an error in the application")
 
 
 def fail(batch_id: int, message: str) -> None:

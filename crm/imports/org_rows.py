@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -104,7 +105,7 @@ class OrganisationRows:
 
     def parse_profile(self, row: RowResult) -> dict[str, Any]:
         """Return the emission profile values the row fills."""
-        values = {k: row.cell(k, parsing.decimal) for k in PROFILE_NUMBERS}
+        values = {k: row.cell(k, partial(profile_number, key=k)) for k in PROFILE_NUMBERS}
         values["emits_upops"] = row.cell("emits_upops", parsing.boolean)
         return {k: v for k, v in values.items() if v is not None}
 
@@ -165,6 +166,22 @@ class OrganisationRows:
                 update(row, targets[row.target_id])
         db.session.flush()
         extras.write(rows, targets, state, self.contacts, self.ctx)
+
+
+def column_limit(key: str) -> Decimal:
+    """Return the smallest number a profile column cannot hold: 10^(precision - scale)."""
+    column_type = EmissionProfile.__table__.c[key].type
+    return Decimal(10) ** (column_type.precision - column_type.scale)
+
+
+def profile_number(raw: str, key: str) -> Decimal | None:
+    """Parse a profile number, refusing one larger than its column holds (PostgreSQL would fail the job)."""
+    value = parsing.decimal(raw)
+    limit = column_limit(key)
+    if value is not None and value >= limit:
+        largest = format_decimal(limit - Decimal("0.01"))
+        raise parsing.CellError(_("The number is too large: this column holds at most %(max)s.", max=largest))
+    return value
 
 
 def unknown_reference(key: str, raw: str) -> str:

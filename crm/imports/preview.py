@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,9 +17,10 @@ from flask_babel import gettext as _
 from crm.exports import plain
 from crm.imports.cofinance_rows import CofinanceRows
 from crm.imports.contact_rows import ContactRows
+from crm.imports.extras import RowWriteError
 from crm.imports.mapping import clean_mapping
 from crm.imports.org_rows import OrganisationRows
-from crm.imports.reading import data_rows, headers_of
+from crm.imports.reading import ImportFileError, data_rows, headers_of
 from crm.imports.rows import PassContext, RowResult, settle
 from crm.models import ImportBatch
 
@@ -29,6 +31,29 @@ HANDLERS: dict[str, Any] = {
 }
 CHUNK = 500
 SHOWS = ("all", "error", "choices", "create", "update", "unchanged")
+# Failures that already tell the user what went wrong, in their words.
+EXPLAINED = (RowWriteError, ImportFileError)
+
+
+class UnforeseenWriteError(Exception):
+    """Writing some rows failed in a way the preview could not foresee; the cause is chained."""
+
+    def __init__(self, first: int, last: int) -> None:
+        super().__init__(f"rows {first}-{last}")
+        self.first, self.last = first, last
+
+
+@contextmanager
+def writing(ctx: PassContext, rows: list[RowResult]) -> Iterator[None]:
+    """Tag an unforeseen failure of the writing pass with the rows it was handling."""
+    try:
+        yield
+    except EXPLAINED:
+        raise
+    except Exception as exc:
+        if not ctx.apply:
+            raise
+        raise UnforeseenWriteError(rows[0].number, rows[-1].number) from exc
 
 
 @dataclass
@@ -94,7 +119,8 @@ def run_pass(
     chunk: list[RowResult] = []
     for number, raw in data_rows(path):
         row = RowResult(number, ctx.cells(raw), raw)
-        handler.check(row)
+        with writing(ctx, [row]):
+            handler.check(row)
         chunk.append(row)
         if len(chunk) >= CHUNK:
             finish_chunk(handler, chunk, result, listing, on_error)
@@ -116,7 +142,8 @@ def finish_chunk(
     """Compare (and write) a chunk, then count its rows and keep the listed ones."""
     if not chunk:
         return
-    handler.chunk(chunk)
+    with writing(handler.ctx, chunk):
+        handler.chunk(chunk)
     for row in chunk:
         settle(row)
         count(result, row)

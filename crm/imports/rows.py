@@ -103,6 +103,11 @@ def resolve(row: RowResult, match: Match, ctx: PassContext, names: dict[int, str
     else:
         row.error(key, _("Several records match this name: choose which one to update, or create a new one."))
         return
+    # Two rows writing one record: the later would silently override the earlier (or break a unique key).
+    if earlier := ctx.first_seen(row, ("target", str(target))):
+        row.error(key, _("This row updates the same record as row %(row)s of the file: put what they say "
+                         "in one row.", row=earlier))  # fmt: skip
+        return
     row.action, row.target_id, row.target_label = "update", target, names.get(target)
 
 
