@@ -55,6 +55,44 @@ def test_the_largest_numbers_the_columns_hold_are_imported(staff, imported):
     assert profile.natural_gas_m3_year == Decimal("9999999999999.99")
 
 
+# --- text as long as its column holds, and one character more ------------------------------------------
+
+# File column → (model column whose length bounds it, how a cell of n characters is written).
+LONG = {
+    "Razón social": (Organisation.legal_name, lambda n: "R" * n),
+    "Nombre comercial": (Organisation.trade_name, lambda n: "N" * n),
+    "Página web": (Organisation.website, lambda n: "https://" + "w" * (n - 11) + ".pe"),
+    "Cargo": (Contact.position, lambda n: "C" * n),
+    "Teléfono": (Contact.phone, lambda n: "9" * n),
+    "Nombres del contacto": (Contact.first_name, lambda n: "A" * n),
+    "Apellidos del contacto": (Contact.last_name, lambda n: "P" * n),
+}
+
+
+def long_row(extra: int) -> str:
+    """Return a file whose one row fills every bounded text column to its length plus `extra`."""
+    cells = [write(column.type.length + extra) for column, write in LONG.values()]
+    return ";".join([*LONG, "RUC"]) + "\n" + ";".join([*cells, ruc(1)]) + "\n"
+
+
+def test_text_as_long_as_its_column_is_imported_whole(staff, imported):
+    batch = imported(long_row(0))
+    assert batch.status == "done", batch.error
+    org = only_org(ruc(1))
+    contact = db.session.scalars(select(Contact)).one()
+    stored = [org.legal_name, org.trade_name, org.website, contact.position, contact.phone]
+    stored += [contact.first_name, contact.last_name]
+    assert [len(v) for v in stored] == [column.type.length for column, _write in LONG.values()]
+
+
+def test_text_longer_than_its_column_is_an_error_of_the_preview(staff, previewed):
+    _ident, page = previewed(long_row(1), show="error")
+    body = preview_rows(page)
+    for header in ("Razón social", "Nombre comercial", "Página web", "Cargo", "Teléfono"):
+        assert f"Row 2, {header}:" in body
+    assert "The contact needs a first and last name (at most 80 characters each)." in body
+
+
 # --- two rows of the file that land on the same record ----------------------------------------------------
 
 
