@@ -2,13 +2,14 @@
 
 An XLSX is a zip of XML parts. A shared-strings part of 300 MB of repeated text deflates to under
 1 MB, and openpyxl keeps every shared string in memory, so the sizes each part declares are checked
-first (total, compression ratio, shared strings), then every part is inflated in 1 MB chunks and
+first (total, compression ratio, parts read whole), then every part is inflated in 1 MB chunks and
 refused as soon as it yields more than it declared: a zip that lies about its sizes is caught
 without ever holding more than a chunk.
 """
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
@@ -24,10 +25,15 @@ CHUNK = MB
 DEFAULT_MAX_MB, DEFAULT_MAX_RATIO = 100, 100
 # Tiny parts (styles, rels) can compress very well and are harmless; the ratio matters for big ones.
 RATIO_FLOOR = MB
-# openpyxl holds shared strings whole (up to 7 times their XML size when short), so they get a 16th of
-# the limit: 6 MB by default, which keeps a worker under 50 MB of growth.
-SHARED_STRINGS_SHARE = 16
-SHARED_STRINGS = "xl/sharedstrings.xml"
+# openpyxl streams worksheets but reads every other XML part whole: shared strings take up to 7 times
+# their XML size when short, so those parts get a 16th of the limit (6 MB by default, under 50 MB of growth).
+WHOLE_PART_SHARE = 16
+WHOLE_READ = (".xml", ".rels")
+NOT_READ = ("xl/pivotCache/",)  # read-only openpyxl never opens pivot caches, which may be large
+CONTENT_TYPES = "[Content_Types].xml"
+OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>")
+PART_NAME = re.compile(rb'PartName\s*=\s*["\']/?([^"\']+)')
+WORKSHEET = re.compile(rb'ContentType\s*=\s*["\'][^"\']*worksheet\+xml["\']')
 LOCAL_HEADER = struct.Struct("<4s22xHH")
 READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
@@ -52,26 +58,44 @@ def check_workbook(path: Path) -> None:
     """Refuse a workbook whose parts declare, or really have, unsafe uncompressed sizes."""
     try:
         with zipfile.ZipFile(path) as archive:
+            check_declared(archive)
             members = archive.infolist()
-        check_declared(members)
         with open(path, "rb") as handle:
             for info in members:
                 check_actual(handle, info)
-    except (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError):
+    except (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError, KeyError):
         raise unreadable() from None
 
 
-def check_declared(members: list[zipfile.ZipInfo]) -> None:
-    """Refuse on the sizes the zip declares: total, shared strings, and each big part's ratio."""
+def check_declared(archive: zipfile.ZipFile) -> None:
+    """Refuse on the sizes the zip declares: total, each big part's ratio, parts openpyxl reads whole."""
     max_bytes, max_ratio = limits()
+    members = archive.infolist()
     if sum(info.file_size for info in members) > max_bytes:
         raise UnsafeWorkbookError(too_large_message(max_bytes))
-    max_text = max(MB, max_bytes // SHARED_STRINGS_SHARE // MB * MB)
     for info in members:
-        if info.filename.lower() == SHARED_STRINGS and info.file_size > max_text:
-            raise UnsafeWorkbookError(too_much_text_message(max_text))
         if info.file_size >= RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
             raise UnsafeWorkbookError(ratio_message(max_ratio))
+    max_text = max(MB, max_bytes // WHOLE_PART_SHARE // MB * MB)
+    streamed = worksheets(archive, max_text)
+    for info in members:
+        if read_whole(info.filename, streamed) and info.file_size > max_text:
+            raise UnsafeWorkbookError(too_much_text_message(max_text))
+
+
+def worksheets(archive: zipfile.ZipFile, max_text: int) -> set[str]:
+    """Return the parts the content types declare as worksheets (the only ones openpyxl streams)."""
+    info = archive.getinfo(CONTENT_TYPES)
+    if info.file_size > max_text:
+        raise UnsafeWorkbookError(too_much_text_message(max_text))
+    declared = archive.read(info)  # zipfile never inflates more than the (checked) declared size
+    overrides = [m.group(0) for m in OVERRIDE.finditer(declared) if WORKSHEET.search(m.group(0))]
+    return {name.group(1).decode("utf-8", "replace") for o in overrides if (name := PART_NAME.search(o))}
+
+
+def read_whole(name: str, streamed: set[str]) -> bool:
+    """Return whether openpyxl would read this part whole into memory."""
+    return name.lower().endswith(WHOLE_READ) and name not in streamed and not name.startswith(NOT_READ)
 
 
 def too_large_message(max_bytes: int) -> str:

@@ -53,17 +53,30 @@ def bomb(uncompressed_mb: int = 300) -> bytes:
     return out.getvalue()
 
 
-def registered(name: str, data: bytes) -> bytes:
+def registered(name: str, data: bytes, part: str = SHARED) -> bytes:
     """Declare a shared-strings part in the content types and the workbook's relationships."""
     if name == "[Content_Types].xml":
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-        part = f'<Override PartName="/{SHARED}" ContentType="{kind}"/>'
-        return data.replace(b"</Types>", part.encode() + b"</Types>")
+        override = f'<Override PartName="/{part}" ContentType="{kind}"/>'
+        return data.replace(b"</Types>", override.encode() + b"</Types>")
     if name == "xl/_rels/workbook.xml.rels":
         kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
-        link = f'<Relationship Type="{kind}" Target="sharedStrings.xml" Id="rId9"/>'
+        link = f'<Relationship Type="{kind}" Target="/{part}" Id="rId9"/>'
         return data.replace(b"</Relationships>", link.encode() + b"</Relationships>")
     return data
+
+
+def many_strings(part: str, megabytes: float) -> bytes:
+    """Return a workbook whose shared strings (in any part) are distinct short texts: no bomb ratio."""
+    source = zipfile.ZipFile(io.BytesIO(small_workbook()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, registered(info.filename, source.read(info), part))
+        entries = b"".join(b"<si><t>%d</t></si>" % n for n in range(int(megabytes * MB) // 23))
+        target.writestr(part, b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        + entries + b"</sst>")  # fmt: skip
+    return out.getvalue()
 
 
 def lying(content: bytes, declared: int = 4096) -> bytes:
@@ -120,6 +133,19 @@ def test_a_part_that_compresses_too_well_is_refused_even_under_the_size_limit(ap
     assert response.status_code == 400
     assert "se comprime de forma anómala" in text(response)
     assert peak < 50 * MB
+
+
+def test_shared_strings_beyond_what_memory_allows_are_refused_whatever_the_part_is_called(
+    make_user, login, upload
+):
+    login(make_user("staff"))
+    for part in (SHARED, "xl/cadenas.xml"):
+        content = many_strings(part, 20)
+        assert 20 * MB / len(content) < 100  # not a bomb by its ratio
+        response, peak, _rss = upload_measured(upload, content)
+        assert response.status_code == 400, part
+        assert "contiene más de 6 MB de texto" in text(response)
+        assert peak < 50 * MB
 
 
 def test_a_zip_that_lies_about_its_sizes_is_refused(make_user, login, upload):
