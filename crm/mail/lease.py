@@ -55,6 +55,8 @@ class ClaimLease:
 
     def held(self) -> bool:
         """Return whether no other worker can have taken our claims: a beat in the last half timeout."""
+        if not self.ids:
+            return True  # nothing to keep alive (or a single-process in-memory database)
         return not self.broken and time.monotonic() - self.last_beat < self.timeout / 2
 
     def __enter__(self) -> ClaimLease:
