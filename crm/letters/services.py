@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from crm.documents import DocumentError, has_file, remove_file, store_upload
 from crm.extensions import db
+from crm.letters import gate
 from crm.letters.rules import LetterError, LetterValues, checked_amount, checked_columns, usd
 from crm.models import ChangeLog, Document, Letter, Materialisation, Organisation, User
 from crm.permissions import can, visible_organisations
@@ -109,6 +110,7 @@ def update_letter(
     if letter.version_id != expected_version:
         raise ConflictError(changes_since(letter_id, expected_version))
     columns = checked_columns(letter.organisation_id, values, today)
+    gate.check_edit(letter, columns)
     if columns["kind"] != "cofinance" and has_materialisations(letter_id):
         raise LetterError(_("Remove the materialisation entries before changing the kind."), "kind")
     document = stored(upload, user_id)
@@ -140,6 +142,7 @@ def changes_since(letter_id: int, version: int) -> list[ChangeLog]:
 
 def delete_letter(letter: Letter) -> str | None:
     """Delete a letter, its materialisation entries and its document row; return the file to remove."""
+    gate.check_delete(letter)
     document = letter.document
     db.session.delete(letter)
     if document is not None:

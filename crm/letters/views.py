@@ -15,10 +15,11 @@ from crm.contacts.services import contacts_of
 from crm.documents import limit_mb, remove_file, send_document
 from crm.extensions import db
 from crm.history import present
-from crm.letters import bp, cofinance, forms, listing, materialisations, services
+from crm.letters import bp, cofinance, forms, gate, listing, materialisations, services
 from crm.models import LETTER_KINDS, Letter, Organisation
 from crm.pagination import paginate
-from crm.permissions import deny, get_or_404, require, visible_organisations
+from crm.permissions import can, deny, get_or_404, require, visible_organisations
+from crm.pipeline.forms import NOTE_MAX
 
 
 def overdue_days() -> int:
@@ -150,6 +151,8 @@ def render_detail(letter: Letter, entry_form: forms.MaterialisationForm, status:
         figures=materialisations.figures([letter.id]).get(letter.id),
         entry_form=entry_form,
         csrf_form=forms.CsrfForm(),
+        relying=gate.relying(letter) if can(current_user, "letter.edit") else [],
+        before_gate=gate.BEFORE_GATE,
     )
     return page, status
 
@@ -198,12 +201,25 @@ def delete(letter_id: int):
     if not forms.CsrfForm().validate_on_submit():
         return redirect(url_for("letters.detail", letter_id=letter_id))
     org_id = letter.organisation_id
-    storage_name = services.delete_letter(letter)
+    try:
+        storage_name = delete_or_move_back(letter)
+    except services.LetterError as exc:
+        db.session.rollback()  # nothing changes: neither the engagements nor the letter
+        flash(exc.message, "error")
+        return redirect(url_for("letters.detail", letter_id=letter_id))
     db.session.commit()
     if storage_name:
         remove_file(storage_name)  # only once the deletion is committed
     flash(_("Letter deleted."), "success")
     return redirect(url_for("organisations.detail", org_id=org_id))
+
+
+def delete_or_move_back(letter: Letter) -> str | None:
+    """Delete the letter, first moving back the engagements relying on it when the user asked to."""
+    if request.form.get("move_back") and can(current_user, "pipeline.move"):
+        note = (request.form.get("note") or "")[:NOTE_MAX]
+        gate.move_back(letter, note, current_user.id, clock.today())
+    return services.delete_letter(letter)
 
 
 @bp.get("/<int:letter_id>/document")
