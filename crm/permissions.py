@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.edit": TECH,
     "org.delete": frozenset({"admin"}),
     "org.notes": READERS,  # internal notes on a company: never shown to liaisons
+    "org.own": TECH,  # may be named an organisation's owner (the staff member who leads the relationship)
     "profile.view": TECH,
     "profile.edit": TECH,
     "contact.view": ALL,

@@ -32,6 +32,7 @@ from crm.labels import choices
 from crm.models import Membership, Organisation
 from crm.organisations import listing, services
 from crm.ruc import clean_ruc, ruc_error
+from crm.web import to_id
 
 MAX_14_2 = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_16_2 = Decimal("99999999999999.99")  # Numeric(16, 2)
@@ -163,8 +164,7 @@ def profile_values(form: OrganisationForm) -> dict[str, Any] | None:
 
 def loaded_version(form: OrganisationForm) -> int:
     """Return the version the user loaded; anything odd counts as 0, i.e. a conflict."""
-    raw = (form.version.data or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    return to_id((form.version.data or "").strip()) or 0
 
 
 class CsrfForm(FlaskForm):

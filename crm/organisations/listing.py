@@ -10,11 +10,10 @@ from sqlalchemy import Select, func, or_, select
 
 from crm.extensions import db
 from crm.models import KINDS, District, Organisation, Sector, User
-from crm.permissions import visible_organisations
+from crm.permissions import PERMISSIONS, visible_organisations
 from crm.ruc import clean_ruc
 from crm.text import like_pattern
-
-STAFF_ROLES = ("admin", "manager", "staff")
+from crm.web import to_id  # re-exported for crm/pipeline/board.py and crm/liaison (not yet converted)
 
 SORTS = {
     "name": func.lower(Organisation.legal_name),
@@ -41,11 +40,6 @@ class Filters:
     def active(self) -> bool:
         """Return whether any search or filter narrows the list."""
         return bool(self.q or self.kind or self.sector or self.district or self.owner)
-
-
-def to_id(raw: str | None) -> int | None:
-    """Return a plausible database id from a query argument, else None."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
 
 
 def parse_filters(args: Mapping[str, str]) -> Filters:
@@ -134,7 +128,7 @@ def districts() -> list[District]:
 
 def staff_users(include_id: int | None = None, active_only: bool = True) -> list[User]:
     """Return the users who can own relationships (plus one current owner, even if inactive)."""
-    query = select(User).where(User.role.in_(STAFF_ROLES))
+    query = select(User).where(User.role.in_(sorted(PERMISSIONS["org.own"])))
     if active_only:
         query = query.where(or_(User.active.is_(True), User.id == include_id))
     return list(db.session.scalars(query.order_by(User.name)))

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from crm.clock import today
-from crm.extensions import db
+from crm.errors import UserError, discard_work
 from crm.models import Membership
 from crm.organisations import bp, forms, memberships
 from crm.permissions import get_or_404, require, visible_memberships, visible_organisations
@@ -24,6 +24,12 @@ def flash_errors(form: FlaskForm) -> None:
     for field in form:
         for error in field.errors:
             flash(f"{field.label.text}: {error}", "error")
+
+
+def refuse(exc: UserError) -> None:
+    """Flash a service's refusal; the redirect that follows must not save anything."""
+    discard_work()
+    flash(exc.message, "error")
 
 
 def scoped_membership(membership_id: int) -> Membership:
@@ -46,10 +52,9 @@ def add_membership(org_id: int):
         memberships.add_membership(
             current_user, company, form.association_id.data, form.status.data, form.since.data, today()
         )
-    except memberships.MembershipError as exc:
-        flash(str(exc), "error")
+    except UserError as exc:
+        refuse(exc)
         return back_to(org_id)
-    db.session.commit()
     flash(_("Membership added."), "success")
     return back_to(org_id)
 
@@ -67,10 +72,9 @@ def edit_membership(membership_id: int):
         return back_to(target)
     try:
         memberships.update_membership(membership, form.status.data, form.since.data, today())
-    except memberships.MembershipError as exc:
-        flash(str(exc), "error")
+    except UserError as exc:
+        refuse(exc)
         return back_to(target)
-    db.session.commit()
     flash(_("Membership updated."), "success")
     return back_to(target)
 
@@ -85,7 +89,6 @@ def review_membership(membership_id: int):
     target = forms.back_target(membership, form.back.data)
     if form.validate_on_submit():
         memberships.mark_reviewed(membership, current_user)
-        db.session.commit()
         flash(_("Membership marked as reviewed."), "success")
     return back_to(target)
 
@@ -100,6 +103,5 @@ def remove_membership(membership_id: int):
     target = forms.back_target(membership, form.back.data)
     if form.validate_on_submit():
         memberships.remove_membership(membership)
-        db.session.commit()
         flash(_("Membership removed."), "success")
     return back_to(target)

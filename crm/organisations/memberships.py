@@ -8,13 +8,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import MEMBERSHIP_STATUSES, Membership, Organisation, User, utcnow
 from crm.permissions import visible_memberships, visible_organisations
 
-
-class MembershipError(ValueError):
-    """A membership could not be saved; the message is for the user."""
+MembershipError = UserError  # kept for modules not yet converted (crm/liaison/services.py)
 
 
 def company_memberships(user: User, company_id: int) -> list[Membership]:
@@ -47,9 +46,9 @@ def associations(user: User) -> list[Organisation]:
 def check_status(status: str, since: date | None, today: date) -> None:
     """Refuse an unknown status or a start date in the future."""
     if status not in MEMBERSHIP_STATUSES:
-        raise MembershipError(_("Choose a valid membership status."))
+        raise UserError(_("Choose a valid membership status."))
     if since is not None and since > today:
-        raise MembershipError(_("The membership cannot start in the future."))
+        raise UserError(_("The membership cannot start in the future."))
 
 
 def existing(company_id: int, association_id: int) -> Membership | None:
@@ -74,9 +73,9 @@ def add_membership(
     query = visible_organisations(user).where(Organisation.id == association_id)
     association = db.session.scalars(query).first()
     if company.kind != "company" or association is None or association.kind != "association":
-        raise MembershipError(_("Memberships link a company to a business association."))
+        raise UserError(_("Memberships link a company to a business association."))
     if existing(company.id, association.id):
-        raise MembershipError(
+        raise UserError(
             _(
                 "%(company)s is already a member of %(association)s.",
                 company=company.legal_name,

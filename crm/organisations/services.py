@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.errors import StaleEditError, UserError
 from crm.extensions import db
 from crm.history import HistoryEntry, present
 from crm.models import (
@@ -52,30 +53,16 @@ PROFILE_FIELDS = (
 CENT = Decimal("0.01")
 
 
-class OrganisationError(ValueError):
-    """An organisation could not be saved; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+OrganisationError = UserError  # kept for modules not yet converted (crm/letters/cofinance.py, crm/liaison)
 
 
-class DuplicateRucError(OrganisationError):
-    """Another organisation already uses the RUC."""
+class DuplicateRucError(UserError):
+    """Kept for modules not yet converted (crm/liaison/add_views.py): a UserError naming the RUC's holder."""
 
-    def __init__(self, other: Organisation) -> None:
-        message = _("Another organisation already has this RUC: %(name)s", name=other.legal_name)
-        super().__init__(message, "ruc")
-        self.other = other
-
-
-class ConflictError(Exception):
-    """Someone saved the organisation after the user loaded it; `changes` lists what they changed."""
-
-    def __init__(self, changes: list[ChangeLog]) -> None:
-        super().__init__("edit conflict")
-        self.changes = changes
+    @property
+    def other(self) -> Organisation:
+        """Return the organisation that already has the RUC."""
+        return self.context["other"]
 
 
 # --- create, update, delete ---------------------------------------------------------------------------
@@ -119,17 +106,18 @@ def ruc_owner(ruc: str, except_id: int | None = None) -> Organisation | None:
 def check_values(values: dict[str, Any], except_id: int | None = None) -> None:
     """Refuse values no form should let through, and a RUC another organisation has."""
     if values["kind"] not in KINDS:
-        raise OrganisationError(_("Choose a kind of organisation."), "kind")
+        raise UserError(_("Choose a kind of organisation."), "kind")
     if not values["legal_name"] or len(values["legal_name"]) > 200:
-        raise OrganisationError(_("Enter a legal name of at most 200 characters."), "legal_name")
+        raise UserError(_("Enter a legal name of at most 200 characters."), "legal_name")
     if values["size"] is not None and values["size"] not in SIZES:
-        raise OrganisationError(_("Choose a size."), "size")
+        raise UserError(_("Choose a size."), "size")
     if values["website"] and not web_url(values["website"]):
-        raise OrganisationError(_("Enter a web address starting with http:// or https://."), "website")
+        raise UserError(_("Enter a web address starting with http:// or https://."), "website")
     if values["ruc"] and (problem := ruc_error(values["ruc"])):
-        raise OrganisationError(ruc_message(problem), "ruc")
+        raise UserError(ruc_message(problem), "ruc")
     if values["ruc"] and (other := ruc_owner(values["ruc"], except_id)):
-        raise DuplicateRucError(other)
+        message = _("Another organisation already has this RUC: %(name)s", name=other.legal_name)
+        raise DuplicateRucError(message, "ruc", other=other)
 
 
 def cents(value: Any) -> Any:
@@ -195,10 +183,10 @@ def update_organisation(
     expected_version: int,
     profile: Mapping[str, Any] | None = None,
 ) -> Organisation:
-    """Save the user's edit unless someone saved a newer version first (ConflictError)."""
+    """Save the user's edit unless someone saved a newer version first (StaleEditError)."""
     org_id = org.id
     if org.version_id != expected_version:
-        raise ConflictError(changes_since(org_id, expected_version))
+        raise StaleEditError(changes_since(org_id, expected_version))
     cleaned = clean_values(values)
     check_values(cleaned, except_id=org_id)
     marker = last_change_id()
@@ -210,8 +198,9 @@ def update_organisation(
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
-        raise ConflictError(changes_since(org_id, expected_version)) from None
+        # A save won the race between the check and the UPDATE; the failed flush leaves the session unable
+        # to read what changed, so the view reads it after discarding the work.
+        raise StaleEditError() from None
     if profile_changed:
         stamp_profile_changes(org, marker)
     return org

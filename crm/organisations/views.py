@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from crm.contacts.services import contacts_of
-from crm.extensions import db
+from crm.errors import StaleEditError, UserError, discard_work, form_error
 from crm.interactions.services import recent_for_organisation
 from crm.labels import label
 from crm.models import KINDS, MEMBERSHIP_STATUSES, Organisation
@@ -19,16 +18,7 @@ from crm.organisations import bp, forms, listing, memberships, services
 from crm.organisations.panels import org_panels
 from crm.pagination import Page, page_number, paginate
 from crm.permissions import can, get_or_404, require, visible_organisations
-
-
-def locale() -> str:
-    """Return the language of the current request."""
-    return str(get_locale())
-
-
-def per_page() -> int:
-    """Return the configured page size."""
-    return current_app.config["PAGE_SIZE"]
+from crm.web import locale, page_size
 
 
 @bp.route("/")
@@ -37,7 +27,7 @@ def per_page() -> int:
 def index():
     """List, search, filter and sort the organisations the user may see."""
     filters = listing.parse_filters(request.args)
-    page = paginate(listing.list_query(current_user, filters), per_page(), page_number("page"))
+    page = paginate(listing.list_query(current_user, filters), page_size(), page_number("page"))
     return render_template(
         "organisations/index.html",
         page=page,
@@ -53,7 +43,7 @@ def membership_parts(org: Organisation) -> dict[str, Any]:
     """Return a company's associations (and the add form) or an association's members."""
     if org.kind == "association":
         query = memberships.members_query(current_user, org.id)
-        return {"members": paginate(query, per_page(), page_number("mpage"))}
+        return {"members": paginate(query, page_size(), page_number("mpage"))}
     if org.kind != "company":
         return {}
     parts: dict[str, Any] = {"memberships": memberships.company_memberships(current_user, org.id)}
@@ -67,7 +57,7 @@ def history_part(org: Organisation) -> Page | None:
     """Return one page of the organisation's history, for roles that may see it."""
     if not can(current_user, "history.view"):
         return None
-    return services.history_page(org.id, can(current_user, "profile.view"), per_page(), page_number("hpage"))
+    return services.history_page(org.id, can(current_user, "profile.view"), page_size(), page_number("hpage"))
 
 
 @bp.route("/<int:org_id>")
@@ -94,7 +84,6 @@ def detail(org_id: int):
     )
     if show_profile:
         services.log_profile_access(current_user, org.id, request.endpoint)
-        db.session.commit()
     return html
 
 
@@ -103,15 +92,15 @@ def render_form(form: forms.OrganisationForm, org: Organisation | None, status: 
     return render_template("organisations/form.html", form=form, org=org, **extra), status
 
 
-def add_error(form: forms.OrganisationForm, exc: services.OrganisationError) -> None:
+def add_error(form: forms.OrganisationForm, exc: UserError) -> None:
     """Show a service's refusal next to the field it concerns (a duplicate RUC links to the other)."""
     message: Any = exc.message
-    if isinstance(exc, services.DuplicateRucError):
-        href = url_for("organisations.detail", org_id=exc.other.id)
-        link = Markup('<a href="{}">{}</a>').format(href, exc.other.legal_name)
+    if (other := exc.context.get("other")) is not None:
+        href = url_for("organisations.detail", org_id=other.id)
+        link = Markup('<a href="{}">{}</a>').format(href, other.legal_name)
         # escape() turns the translation into Markup, so only the link is inserted as HTML
         message = escape(_("Another organisation already has this RUC: %(name)s")) % {"name": link}
-    getattr(form, exc.field or "legal_name").errors.append(message)
+    form_error(form, UserError(message, exc.field or "legal_name"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -128,21 +117,29 @@ def create():
         return render_form(form, None, 400 if form.is_submitted() else 200)
     try:
         org = services.create_organisation(forms.org_values(form), forms.profile_values(form))
-    except services.OrganisationError as exc:
+    except UserError as exc:
         add_error(form, exc)
         return render_form(form, None, 400)
-    db.session.commit()
     flash(_("Organisation created."), "success")
     return redirect(url_for("organisations.detail", org_id=org.id))
 
 
-def render_conflict(form: forms.OrganisationForm, org_id: int, exc: services.ConflictError):
+def conflict_rows(exc: StaleEditError, org_id: int, loaded: int) -> list:
+    """Return what others saved since the loaded version; a flush that lost the race is discarded first."""
+    if exc.changes:
+        return exc.changes
+    discard_work()  # the failed flush leaves a session that cannot read until it is rolled back
+    return services.changes_since(org_id, loaded)
+
+
+def render_conflict(form: forms.OrganisationForm, org_id: int, exc: StaleEditError):
     """Show what others changed since the user loaded the form; nothing was saved."""
+    rows = conflict_rows(exc, org_id, forms.loaded_version(form))
     org = get_or_404(visible_organisations(current_user), org_id)
     # The form now carries the current version: saving again is a deliberate overwrite.
     form.version.data = str(org.version_id)
     form.version.raw_data = [form.version.data]
-    changes = services.visible_changes(exc.changes, can(current_user, "profile.view"))
+    changes = services.visible_changes(rows, can(current_user, "profile.view"))
     return render_form(form, org, 409, conflict=changes)
 
 
@@ -160,12 +157,11 @@ def edit(org_id: int):
     values, profile = forms.org_values(form), forms.profile_values(form)
     try:
         services.update_organisation(org, values, forms.loaded_version(form), profile)
-    except services.ConflictError as exc:
+    except StaleEditError as exc:
         return render_conflict(form, org_id, exc)
-    except services.OrganisationError as exc:
+    except UserError as exc:
         add_error(form, exc)
         return render_form(form, org, 400)
-    db.session.commit()
     flash(_("Changes saved."), "success")
     return redirect(url_for("organisations.detail", org_id=org_id))
 
@@ -180,6 +176,5 @@ def delete(org_id: int):
         return redirect(url_for("organisations.detail", org_id=org_id))
     name = org.legal_name
     services.delete_organisation(org)
-    db.session.commit()
     flash(_("%(name)s was deleted.", name=name), "success")
     return redirect(url_for("organisations.index"))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from crm.audit import set_actor
+from crm.errors import StaleEditError
 from crm.extensions import db
 from crm.models import ChangeLog, Contact, EmissionProfile, Membership, Organisation
 from crm.organisations import services
@@ -249,7 +252,7 @@ def test_concurrent_save_after_loading_raises_conflict(make_org):
     loaded = org.version_id
     # Another process commits between our load and our flush: the ORM's version check catches it.
     db.session.execute(update(Organisation).where(Organisation.id == org.id).values(version_id=loaded + 1))
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(StaleEditError):
         services.update_organisation(org, form_data(legal_name="Changed"), loaded)
     db.session.rollback()
     assert db.session.get(Organisation, org.id).legal_name == "Fundición Callao SAC"
@@ -296,3 +299,35 @@ def test_staff_may_not_delete(client, staff, make_org):
     assert client.post(f"/organisations/{org.id}/delete").status_code == 404
     assert db.session.get(Organisation, org.id) is not None
     assert client.post("/organisations/999999/delete").status_code == 404
+
+
+@contextmanager
+def rival_save_before_flush(org_id: int, notes: str):
+    """Have another process commit an edit of the organisation just before this request's UPDATE."""
+
+    def rival(_session, _context, _instances):
+        with Session(db.engine) as other:
+            other.get(Organisation, org_id).notes = notes
+            other.commit()
+
+    event.listen(db.session, "before_flush", rival, once=True)
+    try:
+        yield
+    finally:
+        if event.contains(db.session, "before_flush", rival):
+            event.remove(db.session, "before_flush", rival)
+
+
+def test_save_losing_the_race_to_its_update_is_a_409_listing_the_rival_change(client, staff, make_org):
+    org = make_org("Fundición Callao SAC")
+    data = form_data(legal_name="Mi Nombre", version=str(org.version_id))
+    with rival_save_before_flush(org.id, "Nota del rival"):
+        response = client.post(f"/organisations/{org.id}/edit", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved changes to this organisation" in html
+    assert "Nota del rival" in html  # the rival's change is read after the failed flush is discarded
+    db.session.expire_all()
+    stored = db.session.get(Organisation, org.id)
+    assert (stored.legal_name, stored.notes) == ("Fundición Callao SAC", "Nota del rival")
+    assert f'name="version" type="hidden" value="{stored.version_id}"' in html
