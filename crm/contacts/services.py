@@ -9,6 +9,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.errors import StaleEditError
 from crm.extensions import db
 from crm.history import present
 from crm.models import GENDERS, ChangeLog, Contact, Interaction, Organisation, User, interaction_contacts
@@ -21,14 +22,6 @@ SORTS = {
     "organisation": (Organisation.legal_name, Contact.last_name),
     "updated": (Contact.updated_at,),
 }
-
-
-class ContactConflictError(Exception):
-    """Someone else saved the contact after the user loaded it."""
-
-    def __init__(self, changes: list[ChangeLog]) -> None:
-        super().__init__("contact changed since it was loaded")
-        self.changes = changes
 
 
 @dataclass
@@ -146,18 +139,18 @@ def changes_since(contact_id: int, version: int) -> list[ChangeLog]:
 
 
 def update_contact(contact: Contact, values: ContactValues, loaded_version: int) -> Contact:
-    """Save the contact unless it changed since loaded_version (then raise ContactConflictError)."""
+    """Save the contact unless it changed since loaded_version (then raise StaleEditError)."""
     contact_id = contact.id
     if loaded_version != contact.version_id:
-        raise ContactConflictError(changes_since(contact_id, loaded_version))
+        raise StaleEditError(changes_since(contact_id, loaded_version))
     for key, value in clean(values).items():
         setattr(contact, key, value)
     try:
         db.session.flush()
     except StaleDataError:
-        # A concurrent save won the race between our check and our UPDATE.
-        db.session.rollback()
-        raise ContactConflictError(changes_since(contact_id, loaded_version)) from None
+        # A concurrent save won the race between our check and our UPDATE. The failed flush leaves the
+        # session unable to read what changed: the view reads it after discarding the work.
+        raise StaleEditError() from None
     return contact
 
 

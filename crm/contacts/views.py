@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from crm.contacts import bp, services
 from crm.contacts.forms import ContactEditForm, ContactFilterForm, ContactForm
-from crm.extensions import db
+from crm.errors import StaleEditError, discard_work
 from crm.models import Contact
 from crm.permissions import can, deny, get_or_404, require, visible_contacts
+from crm.web import page_size, to_id
 
 
 @bp.route("/")
@@ -22,7 +23,7 @@ def index():
     form = ContactFilterForm(formdata=request.args)
     form.set_organisations(services.organisation_choices(current_user))
     sort = request.args.get("sort", "name")
-    page = services.search_contacts(current_user, form.search(sort), current_app.config["PAGE_SIZE"])
+    page = services.search_contacts(current_user, form.search(sort), page_size())
     return render_template("contacts/index.html", form=form, page=page, sort=sort)
 
 
@@ -46,7 +47,7 @@ def prefilled_organisation() -> int | None:
     raw = request.args.get("organisation_id")
     if raw is None:
         return None
-    org = services.visible_organisation(current_user, int(raw)) if raw.isdigit() else None
+    org = services.visible_organisation(current_user, to_id(raw))
     if org is None:
         deny()
     return org.id
@@ -79,7 +80,6 @@ def new():
     if not form.validate_on_submit():
         return render_template("contacts/form.html", form=form, contact=None), 400 if form.errors else 200
     contact = services.create_contact(form.values())
-    db.session.commit()
     flash(_("Contact %(name)s created.", name=contact.full_name), "success")
     warn_duplicates(contact)
     if org_id is not None:
@@ -90,6 +90,18 @@ def new():
 def render_edit(form: ContactEditForm, contact: Contact, conflict: list | None = None, status: int = 200):
     """Render the edit form, with the conflicting changes if any."""
     return render_template("contacts/form.html", form=form, contact=contact, conflict=conflict), status
+
+
+def render_conflict(form: ContactEditForm, contact_id: int, exc: StaleEditError):
+    """Show what others saved since the user loaded the form; nothing was saved."""
+    changes = exc.changes
+    if not changes:
+        discard_work()  # the flush lost the race; the session cannot read until it is rolled back
+        changes = services.changes_since(contact_id, form.version.data)
+    contact = get_or_404(visible_contacts(current_user), contact_id)
+    # Saving again now deliberately overwrites: render the current version, not the submitted one.
+    form.version.data, form.version.raw_data = contact.version_id, None
+    return render_edit(form, contact, changes, 409)
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -106,12 +118,8 @@ def edit(contact_id: int):
         return render_edit(form, contact, status=400 if form.errors else 200)
     try:
         services.update_contact(contact, form.values(), form.version.data)
-    except services.ContactConflictError as conflict:
-        contact = get_or_404(visible_contacts(current_user), contact_id)
-        # Saving again now deliberately overwrites: render the current version, not the submitted one.
-        form.version.data, form.version.raw_data = contact.version_id, None
-        return render_edit(form, contact, conflict.changes, 409)
-    db.session.commit()
+    except StaleEditError as exc:
+        return render_conflict(form, contact_id, exc)
     flash(_("Contact saved."), "success")
     warn_duplicates(contact)
     return redirect(url_for("contacts.detail", contact_id=contact.id))
@@ -125,7 +133,6 @@ def delete(contact_id: int):
     contact = get_or_404(visible_contacts(current_user), contact_id)
     org_id, name = contact.organisation_id, contact.full_name
     services.delete_contact(contact)
-    db.session.commit()
     flash(_("Contact %(name)s deleted.", name=name), "success")
     if org_id is not None:
         return redirect(url_for("organisations.detail", org_id=org_id))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from crm.contacts import services
+from crm.errors import StaleEditError
 from crm.extensions import db
 from crm.models import ChangeLog, Contact, Interaction, interaction_contacts
 
@@ -156,7 +159,7 @@ def test_concurrent_write_between_check_and_save_is_a_conflict(make_contact):
     with db.engine.begin() as conn:  # another process saves after we loaded the row
         conn.execute(update(Contact).where(Contact.id == contact.id).values(position="Otro", version_id=2))
     values = services.ContactValues(first_name="Ana", last_name="Pérez", position="Mío")
-    with pytest.raises(services.ContactConflictError):
+    with pytest.raises(StaleEditError):
         services.update_contact(contact, values, loaded)
     db.session.rollback()
     assert db.session.get(Contact, contact.id).position == "Otro"
@@ -226,3 +229,38 @@ def test_detail_shows_organisation_and_history(client, en_user, login, make_org,
     assert "Cementos del Pacífico SA" in page and f'href="/organisations/{org.id}"' in page
     assert "Change history" in page and "Asistente → Jefa de Energía" in page
     assert "Modification" in page and "Creation" in page
+
+
+@contextmanager
+def rival_save_before_flush(contact_id: int, position: str):
+    """Have another process commit an edit of the contact just before this request's UPDATE."""
+
+    def rival(_session, _context, _instances):
+        with Session(db.engine) as other:
+            other.get(Contact, contact_id).position = position
+            other.commit()
+
+    event.listen(db.session, "before_flush", rival, once=True)
+    try:
+        yield
+    finally:
+        if event.contains(db.session, "before_flush", rival):
+            event.remove(db.session, "before_flush", rival)
+
+
+def test_save_losing_the_race_to_its_update_is_a_409_listing_the_rival_change(
+    client, en_user, login, make_contact
+):
+    login(en_user("staff"))
+    contact = make_contact(None, "Ana", "Pérez", position="Asistente")
+    data = form(first_name="Ana", last_name="Pérez", position="Mía", version=str(contact.version_id))
+    with rival_save_before_flush(contact.id, "Puesto del rival"):
+        response = client.post(f"/contacts/{contact.id}/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this contact after you opened it." in page
+    assert "Puesto del rival" in page  # the rival's change is read after the failed flush is discarded
+    db.session.expire_all()
+    stored = db.session.get(Contact, contact.id)
+    assert (stored.position, stored.email) == ("Puesto del rival", None)
+    assert f'name="version" type="hidden" value="{stored.version_id}"' in page
