@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicator.edit": frozenset({"admin"}),
     "reference.admin": frozenset({"admin"}),
     "user.admin": frozenset({"admin"}),
+    "association.represent": frozenset({"liaison"}),  # may be linked to associations and work for them
     "system.view": frozenset({"admin"}),
     "metrics.view": READERS,
     "metrics.run": frozenset({"admin", "manager"}),

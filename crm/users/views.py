@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.errors import UserError, discard_work, form_error
 from crm.labels import options
 from crm.models import User
 from crm.pagination import paginate
@@ -22,22 +22,13 @@ from crm.users.forms import (
     UserEditForm,
     UserFilterForm,
 )
-
-
-def show_error(form: FlaskForm, exc: services.UserError) -> None:
-    """Put a service's refusal next to its field (or on top of the page) and undo everything."""
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        flash(str(exc), "error")
+from crm.web import page_size
 
 
 def render(template: str, form: FlaskForm, **context):
     """Render a form page: 400 when the form carries errors, else 200."""
-    status = 400 if any(f.errors for f in form) else 200
-    return render_template(template, form=form, **context), status
+    status = 400 if form.errors else 200
+    return render_template(template, form=form, represents=services.represents, **context), status
 
 
 def load_user(user_id: int) -> User:
@@ -53,8 +44,8 @@ def index():
     form = UserFilterForm(request.args)
     valid = form.validate()
     query = services.user_query(form.q.data or "", form.role.data or "") if valid else services.user_query()
-    page = paginate(query, current_app.config["PAGE_SIZE"])
-    return render_template("users/index.html", form=form, page=page)
+    page = paginate(query, page_size())
+    return render_template("users/index.html", form=form, page=page, represents=services.represents)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -72,10 +63,9 @@ def create():
                 password=form.password.data,
                 locale=form.locale.data,
             )
-        except services.UserError as exc:
-            show_error(form, exc)
+        except UserError as exc:
+            form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("users.edit", user_id=user.id))
     return render("users/form.html", form, user=None)
@@ -99,10 +89,9 @@ def edit(user_id: int):
                 locale=form.locale.data,
                 active=form.active.data,
             )
-        except services.UserError as exc:
-            show_error(form, exc)
+        except UserError as exc:
+            form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Account saved."), "success")
             return redirect(url_for("users.edit", user_id=user.id))
     return render("users/form.html", form, user=user, confirm=ConfirmForm())
@@ -118,10 +107,9 @@ def password(user_id: int):
     if form.validate_on_submit():
         try:
             services.reset_password(user, form.password.data)
-        except services.UserError as exc:
-            show_error(form, exc)
+        except UserError as exc:
+            form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("New password set for %(email)s.", email=user.email), "success")
             return redirect(url_for("users.edit", user_id=user.id))
     return render("users/password.html", form, user=user)
@@ -136,11 +124,10 @@ def deactivate(user_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             services.deactivate_user(current_user, user)
-        except services.UserError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        except UserError as exc:
+            discard_work()  # the redirect that follows must save nothing
+            flash(exc.message, "error")
         else:
-            db.session.commit()
             flash(_("Account %(email)s deactivated.", email=user.email), "success")
     return redirect(url_for("users.edit", user_id=user_id))
 
@@ -158,10 +145,9 @@ def associations(user_id: int):
     if form.validate_on_submit():
         try:
             services.set_associations(user, form.associations.data or [])
-        except services.UserError as exc:
-            show_error(form, exc)
+        except UserError as exc:
+            form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Associations saved."), "success")
             return redirect(url_for("users.edit", user_id=user.id))
     return render("users/associations.html", form, user=user)

@@ -73,3 +73,18 @@ def test_non_admins_cannot_link(client, make_user, make_association, login):
         client.post(f"/users/{liaison.id}/associations", data={"associations": [sni.id]}).status_code == 404
     )
     assert linked(liaison) == set()
+
+
+def test_a_deactivated_liaison_keeps_and_can_change_its_links(client, admin, make_user, make_association):
+    liaison = make_user("liaison", name="Luis Gremio", active=False)
+    sni, ccl = make_association("Sociedad Nacional de Industrias"), make_association("Cámara de Comercio")
+    response = client.post(f"/users/{liaison.id}/associations", data={"associations": [sni.id, ccl.id]})
+    assert response.status_code == 302 and linked(liaison) == {sni.id, ccl.id}
+    edit = client.post(
+        f"/users/{liaison.id}/edit",
+        data={"email": liaison.email, "name": "Luis Gremio", "role": "liaison", "locale": "es"},
+    )
+    assert edit.status_code == 302 and linked(liaison) == {sni.id, ccl.id}  # inactive, still a liaison
+    assert "Choose associations" in client.get(f"/users/{liaison.id}/edit").get_data(as_text=True)
+    listing = client.get("/users/?q=Luis").get_data(as_text=True)
+    assert "Cámara de Comercio, Sociedad Nacional de Industrias" in listing
