@@ -22,13 +22,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.edit": TECH,
     "org.delete": frozenset({"admin"}),
     "org.notes": READERS,  # internal notes on a company: never shown to liaisons
-    "org.own": TECH,  # may be named an organisation's owner (the staff member who leads the relationship)
     "profile.view": TECH,
     "profile.edit": TECH,
     "contact.view": ALL,
     "contact.edit": TECH,
     "interaction.view": READERS,
     "interaction.log": TECH,
+    "interaction.edit_any": frozenset({"admin", "manager"}),  # change interactions others logged
     "membership.view": ALL,
     "membership.edit": TECH,
     "history.view": READERS,
@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "event.view": READERS,
     "event.edit": TECH,
     "followup.edit": TECH,
+    "followup.edit_any": frozenset({"admin", "manager"}),  # close, snooze, reassign others' follow-ups
+    "followup.view_all": frozenset({"admin", "manager"}),  # the 'all' tab of the follow-up list
     "import.run": TECH,
     "import.undo": frozenset({"admin"}),
     "record.merge": frozenset({"admin", "manager"}),
@@ -47,7 +49,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicator.edit": frozenset({"admin"}),
     "reference.admin": frozenset({"admin"}),
     "user.admin": frozenset({"admin"}),
-    "association.represent": frozenset({"liaison"}),  # may be linked to associations and work for them
     "system.view": frozenset({"admin"}),
     "metrics.view": READERS,
     "metrics.run": frozenset({"admin", "manager"}),

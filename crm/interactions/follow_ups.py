@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, case, false, func, select
 from sqlalchemy.orm import joinedload
 
+from crm.errors import UserError
 from crm.extensions import db
-from crm.interactions.services import MANAGERS, notify_assignment, staff_choices
+from crm.interactions.services import notify_assignment, staff_choices
 from crm.models import FollowUp, Organisation, User, utcnow
 from crm.pagination import Page, paginate
 from crm.permissions import can, visible_organisations
@@ -31,7 +32,7 @@ def visible_follow_ups(user: User) -> Select:
 def toggleable_follow_ups(user: User) -> Select:
     """Select the follow-ups the user may mark done or reopen: managers all, others their own."""
     query = visible_follow_ups(user)
-    if user.role in MANAGERS:
+    if can(user, "followup.edit_any"):
         return query
     return query.where(FollowUp.assignee_id == user.id)
 
@@ -40,12 +41,12 @@ def may_toggle_follow_up(user: User, follow_up: FollowUp) -> bool:
     """Return whether the user may mark this follow-up done or reopen it (for showing buttons)."""
     if not can(user, "interaction.log"):
         return False
-    return user.role in MANAGERS or follow_up.assignee_id == user.id
+    return can(user, "followup.edit_any") or follow_up.assignee_id == user.id
 
 
 def tab_for(user: User, tab: str | None) -> str:
     """Return the tab the user may open: 'all' only for managers."""
-    return "all" if tab == "all" and user.role in MANAGERS else "mine"
+    return "all" if tab == "all" and can(user, "followup.view_all") else "mine"
 
 
 def status_for(status: str | None) -> str:
@@ -98,14 +99,6 @@ def set_done(follow_up: FollowUp, done: bool, user: User | None = None) -> None:
 SNOOZES = {"day": timedelta(days=1), "week": timedelta(weeks=1)}
 
 
-class FollowUpError(ValueError):
-    """A follow-up change was refused; problems maps form field names to messages."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
-
-
 @dataclass
 class NewFollowUp:
     """A follow-up created on its own, as submitted."""
@@ -154,10 +147,10 @@ def creation_problems(user: User, values: NewFollowUp, today: date) -> dict[str,
 
 
 def create_follow_up(user: User, values: NewFollowUp, today: date) -> FollowUp:
-    """Add a follow-up of its own (not from an interaction), or raise FollowUpError."""
+    """Add a follow-up of its own (not from an interaction), or raise UserError."""
     problems = creation_problems(user, values, today)
     if problems:
-        raise FollowUpError(problems)
+        raise UserError(problems=problems)
     follow_up = FollowUp(
         organisation_id=values.organisation_id,
         assignee_id=values.assignee_id,
@@ -174,17 +167,17 @@ def create_follow_up(user: User, values: NewFollowUp, today: date) -> FollowUp:
 def refuse_if_done(follow_up: FollowUp, field: str) -> None:
     """Refuse to change a closed follow-up."""
     if follow_up.done_at is not None:
-        raise FollowUpError({field: _("This follow-up is done. Reopen it before changing it.")})
+        raise UserError(_("This follow-up is done. Reopen it before changing it."), field=field)
 
 
 def reassign(user: User, follow_up: FollowUp, assignee_id: int | None, today: date) -> None:
-    """Give the follow-up to another active staff member, or raise FollowUpError."""
+    """Give the follow-up to another active staff member, or raise UserError."""
     refuse_if_done(follow_up, "assignee_id")
     if assignee_id == follow_up.assignee_id:
-        raise FollowUpError({"assignee_id": _("The follow-up is already assigned to this person.")})
+        raise UserError(_("The follow-up is already assigned to this person."), field="assignee_id")
     problems = assignee_problem(assignee_id)
     if problems:
-        raise FollowUpError(problems)
+        raise UserError(problems=problems)
     follow_up.assignee_id = assignee_id
     db.session.flush()
     db.session.expire(follow_up, ["assignee"])
@@ -199,12 +192,12 @@ def snoozed_until(follow_up: FollowUp, by: str | None, chosen: date | None, toda
 
 
 def snooze(follow_up: FollowUp, by: str | None, chosen: date | None, today: date) -> date:
-    """Move the due date later, never into the past, or raise FollowUpError."""
+    """Move the due date later, never into the past, or raise UserError."""
     refuse_if_done(follow_up, "due_on")
     new_due = snoozed_until(follow_up, by, chosen, today)
     problems = due_problem(new_due, today)
     if problems:
-        raise FollowUpError(problems)
+        raise UserError(problems=problems)
     follow_up.due_on = new_due
     db.session.flush()
     return new_due

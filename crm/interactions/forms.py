@@ -61,11 +61,6 @@ class InteractionForm(FlaskForm):
             contact_ids=list(self.contact_ids.data or []),
         )
 
-    def show_problems(self, problems: dict[str, str]) -> None:
-        """Put the service's messages next to their fields."""
-        for name, message in problems.items():
-            self[name].errors = [*self[name].errors, message]
-
 
 class LogInteractionForm(InteractionForm):
     """A new interaction, with an optional follow-up."""
@@ -118,11 +113,6 @@ class FollowUpForm(FlaskForm):
             assignee_id=self.assignee_id.data,
             due_on=self.due_on.data,
         )
-
-    def show_problems(self, problems: dict[str, str]) -> None:
-        """Put the service's messages next to their fields."""
-        for name, message in problems.items():
-            self[name].errors = [*self[name].errors, message]
 
 
 class ReassignForm(FlaskForm):

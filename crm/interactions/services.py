@@ -9,20 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, false, select
 
 from crm import clock
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import INTERACTION_KINDS, Contact, FollowUp, Interaction, Organisation, User
 from crm.outbox import queue_mail
-from crm.permissions import TECH, can, visible_organisations
-
-MANAGERS = frozenset({"admin", "manager"})
-
-
-class InteractionError(ValueError):
-    """The interaction could not be saved; problems maps form field names to messages."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+from crm.permissions import PERMISSIONS, can, visible_organisations
 
 
 @dataclass
@@ -75,7 +66,7 @@ def visible_interactions(user: User) -> Select:
 def editable_interactions(user: User) -> Select:
     """Select the interactions the user may change: managers all, staff their own."""
     query = visible_interactions(user)
-    if user.role in MANAGERS:
+    if can(user, "interaction.edit_any"):
         return query
     if can(user, "interaction.log"):
         return query.where(Interaction.staff_id == user.id)
@@ -84,14 +75,14 @@ def editable_interactions(user: User) -> Select:
 
 def may_edit_interaction(user: User, interaction: Interaction) -> bool:
     """Return whether the user may change this interaction (for showing links)."""
-    if user.role in MANAGERS:
+    if can(user, "interaction.edit_any"):
         return True
     return can(user, "interaction.log") and interaction.staff_id == user.id
 
 
 def staff_choices(include_id: int | None = None) -> list[tuple[int, str]]:
     """Return (id, name) of active staff who can log interactions, plus include_id."""
-    condition = User.role.in_(TECH) & User.active.is_(True)
+    condition = User.role.in_(PERMISSIONS["interaction.log"]) & User.active.is_(True)
     if include_id is not None:
         condition = condition | (User.id == include_id)
     rows = db.session.execute(select(User.id, User.name).where(condition).order_by(User.name))
@@ -204,14 +195,14 @@ def new_follow_up(
 def log_interaction(
     user: User, org_id: int, values: InteractionValues, follow_up: FollowUpValues, today: date | None = None
 ) -> Interaction:
-    """Record an interaction and its optional follow-up, or raise InteractionError."""
+    """Record an interaction and its optional follow-up, or raise UserError."""
     today = today or clock.today()
     contacts = contacts_in(org_id, values.contact_ids)
     staff_ids = {pair[0] for pair in staff_choices()}
     problems = interaction_problems(values, contacts, staff_ids, today)
     problems |= follow_up_problems(follow_up, values.next_step, staff_ids, today)
     if problems:
-        raise InteractionError(problems)
+        raise UserError(problems=problems)
     interaction = Interaction(organisation_id=org_id)
     apply(interaction, values, contacts)
     db.session.add(interaction)
@@ -224,12 +215,12 @@ def log_interaction(
 def update_interaction(
     interaction: Interaction, values: InteractionValues, today: date | None = None
 ) -> None:
-    """Save changes to an interaction, or raise InteractionError."""
+    """Save changes to an interaction, or raise UserError."""
     contacts = contacts_in(interaction.organisation_id, values.contact_ids)
     staff_ids = {pair[0] for pair in staff_choices(include_id=interaction.staff_id)}
     problems = interaction_problems(values, contacts, staff_ids, today or clock.today())
     if problems:
-        raise InteractionError(problems)
+        raise UserError(problems=problems)
     apply(interaction, values, contacts)
     db.session.flush()
 

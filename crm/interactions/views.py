@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from crm import clock
 from crm.auth.services import safe_next
 from crm.contacts.services import contacts_of, organisation_choices
-from crm.extensions import db
+from crm.errors import UserError, discard_work, form_error
 from crm.interactions import bp, follow_ups, services
 from crm.interactions.forms import (
     FollowUpForm,
@@ -21,6 +21,7 @@ from crm.interactions.forms import (
 )
 from crm.models import FollowUp, Interaction
 from crm.permissions import deny, get_or_404, require, visible_organisations
+from crm.web import page_size, to_id
 
 
 @bp.app_template_global("may_edit_interaction")
@@ -43,10 +44,10 @@ def today_lima():
 
 def organisation_arg() -> int:
     """Return ?organisation_id= as an int, or deny."""
-    raw = request.args.get("organisation_id", "")
-    if not raw.isdigit():
+    ident = to_id(request.args.get("organisation_id"))
+    if ident is None:
         deny()
-    return int(raw)
+    return ident
 
 
 def contact_choices(org_id: int) -> list[tuple[int, str]]:
@@ -74,10 +75,9 @@ def new():
         return render_form(form, org)
     try:
         services.log_interaction(current_user, org.id, form.values(), form.follow_up())
-    except services.InteractionError as exc:
-        form.show_problems(exc.problems)
+    except UserError as exc:
+        form_error(form, exc)
         return render_form(form, org)
-    db.session.commit()
     flash(_("Interaction logged."), "success")
     return redirect(url_for("organisations.detail", org_id=org.id))
 
@@ -97,10 +97,9 @@ def edit(interaction_id: int):
         return render_form(form, interaction.organisation, interaction)
     try:
         services.update_interaction(interaction, form.values())
-    except services.InteractionError as exc:
-        form.show_problems(exc.problems)
+    except UserError as exc:
+        form_error(form, exc)
         return render_form(form, interaction.organisation, interaction)
-    db.session.commit()
     flash(_("Interaction saved."), "success")
     return redirect(url_for("organisations.detail", org_id=interaction.organisation_id))
 
@@ -112,7 +111,6 @@ def delete(interaction_id: int):
     """Delete an interaction (its follow-ups stay on the list)."""
     interaction = get_or_404(services.editable_interactions(current_user), interaction_id)
     org_id = services.delete_interaction(interaction)
-    db.session.commit()
     flash(_("Interaction deleted."), "success")
     return redirect(url_for("organisations.detail", org_id=org_id))
 
@@ -125,7 +123,7 @@ def follow_up_list():
     tab = follow_ups.tab_for(current_user, request.args.get("tab"))
     status = follow_ups.status_for(request.args.get("status"))
     today = clock.today()
-    page = follow_ups.follow_up_page(current_user, tab, status, today, current_app.config["PAGE_SIZE"])
+    page = follow_ups.follow_up_page(current_user, tab, status, today, page_size())
     counts = follow_ups.status_counts(current_user, tab, today)
     return render_template(
         "interactions/follow_ups.html", page=page, tab=tab, status=status, counts=counts, today=today
@@ -136,7 +134,6 @@ def toggle(follow_up_id: int, done: bool):
     """Mark a follow-up done or reopen it, then go back where the user was."""
     follow_up = get_or_404(follow_ups.toggleable_follow_ups(current_user), follow_up_id)
     follow_ups.set_done(follow_up, done, current_user)
-    db.session.commit()
     flash(_("Follow-up marked done.") if done else _("Follow-up reopened."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("interactions.follow_up_list"))
 
@@ -184,11 +181,9 @@ def follow_up_new():
         return render_new_follow_up(form, org_id)
     try:
         follow_up = follow_ups.create_follow_up(current_user, form.values(), clock.today())
-    except follow_ups.FollowUpError as exc:
-        db.session.rollback()
-        form.show_problems(exc.problems)
+    except UserError as exc:
+        form_error(form, exc)
         return render_new_follow_up(form, org_id)
-    db.session.commit()
     flash(_("Follow-up created."), "success")
     if org_id is not None:
         return redirect(url_for("organisations.detail", org_id=follow_up.organisation_id))
@@ -228,13 +223,12 @@ def follow_up_reassign(follow_up_id: int):
     form = ReassignForm()
     try:
         if not form.validate_on_submit():
-            raise follow_ups.FollowUpError({"assignee_id": _("Choose an active staff member.")})
+            raise UserError(_("Choose an active staff member."), field="assignee_id")
         follow_ups.reassign(current_user, follow_up, form.assignee_id.data, clock.today())
-    except follow_ups.FollowUpError as exc:
-        db.session.rollback()
-        form.assignee_id.errors = list(exc.problems.values())
+    except UserError as exc:
+        discard_work()
+        form.assignee_id.errors = [exc.message]  # replaces WTForms' own message
         return render_follow_up(follow_up, reassign_form=form, status=400, problems=form.assignee_id.errors)
-    db.session.commit()
     flash(_("Follow-up reassigned to %(name)s.", name=follow_up.assignee.name), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("interactions.follow_up_list"))
 
@@ -248,13 +242,12 @@ def follow_up_snooze(follow_up_id: int):
     form = SnoozeForm()
     try:
         if not form.validate_on_submit():
-            raise follow_ups.FollowUpError({"due_on": _("Enter the due date (YYYY-MM-DD).")})
+            raise UserError(_("Enter the due date (YYYY-MM-DD)."), field="due_on")
         new_due = follow_ups.snooze(follow_up, form.by.data, form.due_on.data, clock.today())
-    except follow_ups.FollowUpError as exc:
-        db.session.rollback()
-        form.due_on.errors = list(exc.problems.values())
+    except UserError as exc:
+        discard_work()
+        form.due_on.errors = [exc.message]  # replaces WTForms' own message
         return render_follow_up(follow_up, snooze_form=form, status=400, problems=form.due_on.errors)
-    db.session.commit()
     flash(_("Follow-up now due on %(date)s.", date=format_date(new_due, "medium")), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("interactions.follow_up_list"))
 
