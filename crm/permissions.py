@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.edit": TECH,
     "org.delete": frozenset({"admin"}),
     "org.notes": READERS,  # internal notes on a company: never shown to liaisons
+    "org.own": TECH,  # may be named an organisation's owner (the staff member who leads the relationship)
     "profile.view": TECH,
     "profile.edit": TECH,
     "contact.view": ALL,
@@ -49,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicator.edit": frozenset({"admin"}),
     "reference.admin": frozenset({"admin"}),
     "user.admin": frozenset({"admin"}),
+    "association.represent": frozenset({"liaison"}),  # may be linked to associations and work for them
     "system.view": frozenset({"admin"}),
     "metrics.view": READERS,
     "metrics.run": frozenset({"admin", "manager"}),
