@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from crm.contacts.services import ContactValues, create_contact
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import GENDERS, Attendance, Contact, Event, Organisation, User
 from crm.pagination import Page, paginate
@@ -16,22 +17,6 @@ from crm.permissions import MAX_ID, visible_contacts, visible_organisations
 from crm.text import fold, like_pattern
 
 SEARCH_LIMIT = 20
-
-
-class AttendanceError(ValueError):
-    """An attendee could not be added; problems maps form field names to messages."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
-
-
-class AlreadyAttendingError(AttendanceError):
-    """The person is already on the event's list: nothing was added."""
-
-    def __init__(self, contact: Contact) -> None:
-        super().__init__({"contact_id": _("%(name)s is already on the list.", name=contact.full_name)})
-        self.contact = contact
 
 
 @dataclass
@@ -92,9 +77,10 @@ def search_contacts(user: User, event_id: int, term: str) -> list[tuple[Contact,
 
 
 def attend(event: Event, contact: Contact) -> Attendance:
-    """Put the contact on the event's list, or raise AlreadyAttendingError and change nothing."""
+    """Put the contact on the event's list, or refuse (reason "already_attending") and change nothing."""
     if attending_ids(event.id, [contact.id]):
-        raise AlreadyAttendingError(contact)
+        message = _("%(name)s is already on the list.", name=contact.full_name)
+        raise UserError(message, field="contact_id", reason="already_attending", contact=contact)
     attendance = Attendance(event_id=event.id, contact_id=contact.id)
     db.session.add(attendance)
     db.session.flush()
@@ -102,12 +88,12 @@ def attend(event: Event, contact: Contact) -> Attendance:
 
 
 def add_contact(user: User, event: Event, contact_id: int | None) -> Contact:
-    """Add a contact the user may see to the event, or raise AttendanceError."""
+    """Add a contact the user may see to the event, or raise UserError."""
     contact = None
     if contact_id is not None and 0 < contact_id <= MAX_ID:
         contact = db.session.scalar(visible_contacts(user).where(Contact.id == contact_id))
     if contact is None:
-        raise AttendanceError({"contact_id": _("Choose a person from the search results.")})
+        raise UserError(_("Choose a person from the search results."), field="contact_id")
     attend(event, contact)
     return contact
 
@@ -159,11 +145,12 @@ def quick_add(user: User, event: Event, person: NewPerson) -> tuple[Contact, boo
     """Add a person to the event, creating the contact unless they exist; return it and whether new.
 
     An existing contact (same e-mail, or same name at the same organisation) is reused so the same
-    person is never counted twice; if they already attend, AlreadyAttendingError is raised.
+    person is never counted twice; if they already attend, a UserError with reason "already_attending"
+    is raised.
     """
     problems = person_problems(user, person)
     if problems:
-        raise AttendanceError(problems)
+        raise UserError(problems=problems)
     existing = same_person(user, person)
     if existing is not None:
         attend(event, existing)

@@ -58,11 +58,6 @@ class EventForm(FlaskForm):
             notes=self.notes.data,
         )
 
-    def show_problems(self, problems: dict[str, str]) -> None:
-        """Put the service's messages next to their fields."""
-        for name, message in problems.items():
-            self[name].errors = [*self[name].errors, message]
-
 
 class EventFilterForm(FlaskForm):
     """The filters of the event list (read from the query string)."""
@@ -126,8 +121,3 @@ class QuickAddForm(FlaskForm):
             gender=self.gender.data or None,
             email=(self.email.data or "").strip() or None,
         )
-
-    def show_problems(self, problems: dict[str, str]) -> None:
-        """Put the service's messages next to their fields."""
-        for name, message in problems.items():
-            self[name].errors = [*self[name].errors, message]

@@ -10,19 +10,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, delete, func, select
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import EVENT_TYPES, Attendance, Contact, Event, Programme, User
 from crm.pagination import Page, count
+from crm.web import to_id
 
 YEARS = range(1990, 2101)  # a year filter outside this is ignored
-
-
-class EventError(ValueError):
-    """The event could not be saved; problems maps form field names to messages."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
 
 
 @dataclass
@@ -49,17 +43,12 @@ class EventFilters:
     year: int | None = None
 
 
-def to_int(raw: str | None) -> int | None:
-    """Read a positive integer argument; anything else is None."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
-
-
 def parse_filters(args: Mapping[str, str]) -> EventFilters:
     """Read the list's filters from the query string, ignoring odd values."""
-    year = to_int(args.get("year"))
+    year = to_id(args.get("year"))
     return EventFilters(
         type=args.get("type") if args.get("type") in EVENT_TYPES else None,
-        programme=to_int(args.get("programme")),
+        programme=to_id(args.get("programme")),
         year=year if year in YEARS else None,
     )
 
@@ -170,11 +159,11 @@ def apply(event: Event, values: EventValues) -> None:
 
 
 def save_event(user: User, event: Event | None, values: EventValues) -> Event:
-    """Create the event (event None) or change it, or raise EventError."""
+    """Create the event (event None) or change it, or raise UserError."""
     allowed = {p.id for p in programmes(event.programme_id if event else None)}
     problems = event_problems(values, allowed)
     if problems:
-        raise EventError(problems)
+        raise UserError(problems=problems)
     if event is None:
         event = Event(created_by_id=user.id)
         db.session.add(event)

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from crm.contacts.services import organisation_choices
+from crm.errors import UserError, discard_work, form_error
 from crm.events import attendance, bp, services
 from crm.events.forms import AddAttendeeForm, AttendeeSearchForm, EventFilterForm, EventForm, QuickAddForm
-from crm.extensions import db
-from crm.models import Event
+from crm.models import Contact, Event
 from crm.pagination import page_number
 from crm.permissions import can, get_or_404, require
-
-
-def locale() -> str:
-    """Return the language of the current request."""
-    return str(get_locale())
+from crm.web import locale, page_size
 
 
 def events() -> Select:
@@ -36,11 +31,10 @@ def index():
     filters = services.parse_filters(request.args)
     form = EventFilterForm(formdata=request.args)
     form.set_choices(services.programmes(filters.programme), services.years(), locale())
-    per_page = current_app.config["PAGE_SIZE"]
     return render_template(
         "events/index.html",
         form=form,
-        page=services.event_page(filters, per_page, page_number()),
+        page=services.event_page(filters, page_size(), page_number()),
         totals=services.totals(filters),
     )
 
@@ -57,11 +51,9 @@ def save(form: EventForm, event: Event | None):
         return render_form(form, event)
     try:
         saved = services.save_event(current_user, event, form.values())
-    except services.EventError as exc:
-        db.session.rollback()
-        form.show_problems(exc.problems)
+    except UserError as exc:
+        form_error(form, exc)
         return render_form(form, event)
-    db.session.commit()
     flash(_("Event saved."), "success")
     return redirect(url_for("events.detail", event_id=saved.id))
 
@@ -91,7 +83,6 @@ def delete(event_id: int):
     event = get_or_404(events(), event_id)
     title = event.title
     services.delete_event(event)
-    db.session.commit()
     flash(_("Event %(title)s deleted.", title=title), "success")
     return redirect(url_for("events.index"))
 
@@ -108,7 +99,7 @@ def render_detail(event: Event, quick_form: QuickAddForm | None = None, status: 
     page = render_template(
         "events/detail.html",
         event=event,
-        attendees=attendance.attendee_page(event.id, current_app.config["PAGE_SIZE"], page_number("apage")),
+        attendees=attendance.attendee_page(event.id, page_size(), page_number("apage")),
         genders=attendance.gender_counts(event.id),
         search=search,
         found=attendance.search_contacts(current_user, event.id, term) if editable and term else [],
@@ -131,14 +122,22 @@ def back_to(event: Event):
     return redirect(url_for("events.detail", event_id=event.id, q=term or None) + "#attendees")
 
 
-def commit_attendance(event: Event, message: str):
-    """Commit a new attendance; a concurrent duplicate (unique pair) is reported, not a 500."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("This person is already on the list. Nothing was changed."), "warning")
-        return back_to(event)
+def refused(event: Event, message: str):
+    """Say why nothing was added and go back to the event (nothing is saved)."""
+    discard_work()  # the answer is a redirect, which would otherwise commit
+    flash(message, "warning")
+    return back_to(event)
+
+
+def concurrent_duplicate(event: Event):
+    """Report a person someone else put on the list at the same moment (unique pair), not a 500."""
+    discard_work()  # before _(): after a failed flush the session cannot even read the user's language
+    flash(_("This person is already on the list. Nothing was changed."), "warning")
+    return back_to(event)
+
+
+def added(event: Event, message: str):
+    """Confirm the new attendance and go back to the event (the request commits it)."""
     flash(message, "success")
     return back_to(event)
 
@@ -152,13 +151,21 @@ def add_attendee(event_id: int):
     form = AddAttendeeForm()
     try:
         if not form.validate_on_submit():
-            raise attendance.AttendanceError({"contact_id": _("Choose a person from the search results.")})
+            raise UserError(_("Choose a person from the search results."), field="contact_id")
         contact = attendance.add_contact(current_user, event, form.chosen())
-    except attendance.AttendanceError as exc:
-        db.session.rollback()
-        flash(" ".join(exc.problems.values()), "warning")
-        return back_to(event)
-    return commit_attendance(event, _("%(name)s added.", name=contact.full_name))
+    except UserError as exc:
+        return refused(event, exc.message)
+    except IntegrityError:
+        return concurrent_duplicate(event)
+    return added(event, _("%(name)s added.", name=contact.full_name))
+
+
+def quick_added(event: Event, contact: Contact, created: bool):
+    """Confirm a quick-added person, saying whether they were already a contact."""
+    name = contact.full_name
+    if created:
+        return added(event, _("%(name)s added to the contacts and the list.", name=name))
+    return added(event, _("%(name)s was already a contact and is now on the list.", name=name))
 
 
 @bp.post("/<int:event_id>/people")
@@ -173,18 +180,14 @@ def quick_add(event_id: int):
         return render_detail(event, form, 400)
     try:
         contact, created = attendance.quick_add(current_user, event, form.person())
-    except attendance.AlreadyAttendingError as exc:
-        db.session.rollback()
-        flash(" ".join(exc.problems.values()) + " " + _("Nothing was changed."), "warning")
-        return back_to(event)
-    except attendance.AttendanceError as exc:
-        db.session.rollback()
-        form.show_problems(exc.problems)
+    except UserError as exc:
+        if exc.context.get("reason") == "already_attending":
+            return refused(event, exc.message + " " + _("Nothing was changed."))
+        form_error(form, exc)
         return render_detail(event, form, 400)
-    name = contact.full_name
-    if created:
-        return commit_attendance(event, _("%(name)s added to the contacts and the list.", name=name))
-    return commit_attendance(event, _("%(name)s was already a contact and is now on the list.", name=name))
+    except IntegrityError:
+        return concurrent_duplicate(event)
+    return quick_added(event, contact, created)
 
 
 @bp.post("/<int:event_id>/attendees/<int:attendance_id>/remove")
@@ -197,6 +200,5 @@ def remove_attendee(event_id: int, attendance_id: int):
     if contact is None:
         flash(_("This person is not on the list."), "warning")
         return back_to(event)
-    db.session.commit()
     flash(_("%(name)s removed from the list.", name=contact.full_name), "success")
     return back_to(event)
