@@ -13,7 +13,7 @@ MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist and would error o
 def to_id(raw: Any) -> int | None:
     """Return a plausible database id from a query argument or form value, else None."""
     text = str(raw) if raw is not None else ""
-    if not text.isdigit() or len(text) > 10:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:  # "²".isdigit() is True, int("²") fails
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None
