@@ -10,7 +10,6 @@ def init_app(app: Flask) -> None:
     from crm.auth import bp as auth_bp
     from crm.contacts import bp as contacts_bp
     from crm.events import bp as events_bp
-    from crm.imports import bp as imports_bp
     from crm.interactions import bp as interactions_bp
     from crm.letters import bp as letters_bp
     from crm.liaison import bp as liaison_bp
@@ -33,9 +32,19 @@ def init_app(app: Flask) -> None:
         events_bp,
         reports_bp,
         liaison_bp,
-        imports_bp,
         users_bp,
         system_bp,
         metrics_bp,
     ):
         app.register_blueprint(bp)
+    register_features(app)
+
+
+def register_features(app: Flask) -> None:
+    """Register the features that bring their own blueprint module."""
+    from crm.exports import blueprint as exports
+    from crm.imports import blueprint as imports
+    from crm.merge import blueprint as merge
+
+    for feature in (imports, exports, merge):
+        feature.register(app)

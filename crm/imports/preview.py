@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
-from crm.exports import plain
+from crm.exports.writer import plain
 from crm.imports.cofinance_rows import CofinanceRows
 from crm.imports.contact_rows import ContactRows
 from crm.imports.extras import RowWriteError

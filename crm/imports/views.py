@@ -14,7 +14,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.clock import today
 from crm.extensions import db
-from crm.imports import bp, commit, services
+from crm.imports import commit, services
+from crm.imports.blueprint import bp
 from crm.imports.forms import KIND_LABELS, CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form
 from crm.imports.mapping import clean_mapping, fields_of
 from crm.imports.preview import SHOWS, Listing, preview, stored_path

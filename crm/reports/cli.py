@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from crm.clock import today
-from crm.exports import to_csv
+from crm.exports.writer import to_csv
 from crm.reports import registry
 from crm.reports.filters import ReportFilters, programme_by_code
 from crm.reports.tables import Table

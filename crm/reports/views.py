@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from crm.clock import today
-from crm.exports import to_csv, to_xlsx
+from crm.exports.writer import to_csv, to_xlsx
 from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator
 from crm.pagination import page_number

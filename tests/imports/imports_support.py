@@ -1,20 +1,15 @@
-"""Helpers of the import tests: valid RUCs, counts, response text."""
+"""Helpers of the import tests: batch ids and counts (RUCs and response text: common_support)."""
 
 from __future__ import annotations
 
 import re
 from types import SimpleNamespace
 
+from common_support import ruc, text  # noqa: F401  (the import tests take them from here)
 from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.models import ChangeLog, Contact, Organisation
-from crm.ruc import make_ruc
-
-
-def ruc(n: int) -> str:
-    """Return a valid company RUC (prefix 20) built from a number."""
-    return make_ruc("20", f"{n:08d}")
 
 
 def batch_id(response) -> int:
@@ -30,8 +25,3 @@ def count(model) -> int:
 def counts() -> SimpleNamespace:
     """Count the tables an import writes."""
     return SimpleNamespace(orgs=count(Organisation), contacts=count(Contact), changes=count(ChangeLog))
-
-
-def text(response) -> str:
-    """Return a response body as text."""
-    return response.get_data(as_text=True)

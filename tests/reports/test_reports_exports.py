@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from crm.exports import neutralise, to_csv, to_xlsx
+from crm.exports.writer import neutralise, to_csv, to_xlsx
 from crm.extensions import db
 from crm.models import Organisation
 

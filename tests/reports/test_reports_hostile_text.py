@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from crm.clock import today
-from crm.exports import to_csv, to_xlsx
+from crm.exports.writer import to_csv, to_xlsx
 from crm.extensions import db
 from crm.models import Organisation
 from crm.reports import registry

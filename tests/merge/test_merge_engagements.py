@@ -7,14 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from common_support import ruc, text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from imports_support import ruc, text
+from merge_support import programme
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.imports import merge
-from crm.imports.merge_engagements import kept_side
+from crm.merge import services as merge
+from crm.merge.engagements import kept_side
 from crm.models import (
     ALL_STAGES,
     EXITS,
@@ -24,22 +25,10 @@ from crm.models import (
     FollowUp,
     Letter,
     Organisation,
-    Programme,
     StageTransition,
 )
 
 DAY = date(2024, 1, 1)
-
-
-@pytest.fixture
-def manager(en_user, login):
-    """Sign in a manager who reads English."""
-    return login(en_user("manager"))
-
-
-def programme(code: str) -> Programme:
-    """Return a migrated programme."""
-    return db.session.scalars(select(Programme).where(Programme.code == code)).one()
 
 
 def engage(org: Organisation, code: str, steps: list[tuple[str, date]], **fields) -> Engagement:

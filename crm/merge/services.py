@@ -1,7 +1,7 @@
 """Merging two duplicates: the user picks values where they disagree; everything hanging off the
 merged-away record (contacts, interactions, follow-ups, letters, memberships, engagements,
 attendances, change history) moves to the survivor, and the merge is recorded in the history.
-Two engagements in the same programme become one (crm.imports.merge_engagements)."""
+Two engagements in the same programme become one (crm.merge.engagements)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.extensions import db
-from crm.imports import merge_engagements
+from crm.merge import engagements
 from crm.models import (
     AccessLog,
     Attendance,
@@ -165,8 +165,8 @@ def move_org_links(keep_id: int, drop_id: int) -> None:
 
 def combine_engagements(keep_id: int, drop_id: int, user_id: int | None) -> None:
     """Fold each engagement of `drop` into the survivor's in the same programme, and record it."""
-    for pair in merge_engagements.pairs(keep_id, drop_id):
-        changes = merge_engagements.combine(pair, user_id)
+    for pair in engagements.pairs(keep_id, drop_id):
+        changes = engagements.combine(pair, user_id)
         record_merge("engagement", pair.keep, keep_id, changes, user_id)
 
 

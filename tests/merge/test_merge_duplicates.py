@@ -6,7 +6,8 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from imports_support import ruc, text
+from common_support import ruc, text
+from merge_support import programme
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -25,17 +26,6 @@ from crm.models import (
     Programme,
     interaction_contacts,
 )
-
-
-@pytest.fixture
-def manager(en_user, login):
-    """Sign in a manager who reads English."""
-    return login(en_user("manager"))
-
-
-def programme(code: str) -> Programme:
-    """Return a migrated programme."""
-    return db.session.scalars(select(Programme).where(Programme.code == code)).one()
 
 
 @pytest.fixture

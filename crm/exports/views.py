@@ -2,7 +2,7 @@
 
 Rows come from the same scoped queries as the lists (a liaison exports only their associations'
 members); emission profile columns only for roles that may see the profile, and each exported
-profile is written in the access log. Cells are neutralised against formula injection by crm.exports.
+profile is written in the access log. Cells are neutralised against formula injection by crm.exports.writer.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from sqlalchemy.orm import contains_eager, joinedload
 from crm.clock import today
 from crm.contacts.forms import consultant_flag
 from crm.contacts.services import ContactSearch, filtered, order_by
-from crm.exports import to_csv, to_xlsx
+from crm.exports.blueprint import bp
+from crm.exports.writer import to_csv, to_xlsx
 from crm.extensions import db
-from crm.imports import bp
 from crm.labels import label
 from crm.models import AccessLog, Contact, Organisation
 from crm.organisations import listing
@@ -95,7 +95,7 @@ def log_exported_profiles(org_ids: list[int]) -> None:
 @bp.route("/export/organisations.<fmt>")
 @login_required
 @require("org.view")
-def export_organisations(fmt: str):
+def organisations(fmt: str):
     """Export the organisations the list shows with the same filters and sort."""
     if fmt not in FORMATS:
         abort(404)
@@ -144,7 +144,7 @@ def contact_rows(search: ContactSearch) -> Iterator[list[Any]]:
 @bp.route("/export/contacts.<fmt>")
 @login_required
 @require("contact.view")
-def export_contacts(fmt: str):
+def contacts(fmt: str):
     """Export the contacts the list shows with the same filters and sort."""
     if fmt not in FORMATS:
         abort(404)

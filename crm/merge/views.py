@@ -11,9 +11,10 @@ from flask_login import current_user, login_required
 
 from crm.extensions import db
 from crm.history import FIELD_LABELS
-from crm.imports import bp, duplicates, merge, merge_engagements
-from crm.imports.forms import choice_name, merge_choices, merge_form
 from crm.labels import label
+from crm.merge import duplicates, engagements, services
+from crm.merge.blueprint import bp
+from crm.merge.forms import choice_name, merge_choices, merge_form
 from crm.organisations.services import ORG_FIELDS, PROFILE_FIELDS, log_profile_access
 from crm.pagination import page_number
 from crm.permissions import can, get_or_404, require, visible_contacts, visible_organisations
@@ -28,7 +29,7 @@ ENUMS = ("kind", "size", "gender")
 def duplicate_organisations():
     """List groups of organisations with the same normalised name and district, with a score."""
     page = duplicates.organisation_groups(DUPLICATES_PAGE, page_number("page"))
-    return render_template("imports/duplicates.html", page=page, entity="organisation")
+    return render_template("merge/duplicates.html", page=page, entity="organisation")
 
 
 @bp.route("/duplicates/contacts")
@@ -37,7 +38,7 @@ def duplicate_organisations():
 def duplicate_contacts():
     """List groups of contacts sharing an e-mail address."""
     page = duplicates.contact_groups(DUPLICATES_PAGE, page_number("page"))
-    return render_template("imports/duplicates.html", page=page, entity="contact")
+    return render_template("merge/duplicates.html", page=page, entity="contact")
 
 
 def shown(record: Any, key: str) -> str:
@@ -85,21 +86,21 @@ def versions_of(form: Any) -> tuple[int, int]:
 @bp.route("/merge/organisations/<int:keep_id>/<int:drop_id>", methods=["GET", "POST"])
 @login_required
 @require("record.merge")
-def merge_organisations(keep_id: int, drop_id: int):
+def organisations(keep_id: int, drop_id: int):
     """Compare two organisations and merge the second into the first."""
     keep = get_or_404(visible_organisations(current_user), keep_id)
     drop = get_or_404(visible_organisations(current_user), drop_id)
     with_profile = can(current_user, "profile.view") and (
         keep.profile is not None or drop.profile is not None
     )
-    conflicts = merge.org_conflicts(keep, drop, with_profile)
+    conflicts = services.org_conflicts(keep, drop, with_profile)
     keys = list(ORG_FIELDS) + ([f"profile.{k}" for k in PROFILE_FIELDS] if with_profile else [])
     done, status = run_merge(
-        merge.merge_organisations, keep, drop, conflicts, "organisations.detail", "org_id"
+        services.merge_organisations, keep, drop, conflicts, "organisations.detail", "org_id"
     )
     if done is not None:
         return done
-    combined = merge_engagements.plan(keep.id, drop.id, str(get_locale()))
+    combined = engagements.plan(keep.id, drop.id, str(get_locale()))
     rows = comparison(keep, drop, keys, conflicts)
     html = render_merge(keep, drop, rows, conflicts, "organisation", status, engagements=combined)
     if with_profile:
@@ -112,15 +113,15 @@ def merge_organisations(keep_id: int, drop_id: int):
 @bp.route("/merge/contacts/<int:keep_id>/<int:drop_id>", methods=["GET", "POST"])
 @login_required
 @require("record.merge")
-def merge_contacts(keep_id: int, drop_id: int):
+def contacts(keep_id: int, drop_id: int):
     """Compare two contacts and merge the second into the first."""
     keep = get_or_404(visible_contacts(current_user), keep_id)
     drop = get_or_404(visible_contacts(current_user), drop_id)
-    conflicts = merge.contact_conflicts(keep, drop)
-    done, status = run_merge(merge.merge_contacts, keep, drop, conflicts, "contacts.detail", "contact_id")
+    conflicts = services.contact_conflicts(keep, drop)
+    done, status = run_merge(services.merge_contacts, keep, drop, conflicts, "contacts.detail", "contact_id")
     if done is not None:
         return done
-    rows = comparison(keep, drop, list(merge.CONTACT_FIELDS), conflicts)
+    rows = comparison(keep, drop, list(services.CONTACT_FIELDS), conflicts)
     return render_merge(keep, drop, rows, conflicts, "contact", status)
 
 
@@ -133,14 +134,14 @@ def run_merge(
         return None, 400 if request.method == "POST" else 200
     try:
         service(keep, drop, merge_choices(form, conflicts), versions_of(form), current_user.id)
-    except merge.MergeConflictError:
+    except services.MergeConflictError:
         db.session.rollback()
         flash(
             _("One of the two records was changed by someone else meanwhile. Check the values again."),
             "error",
         )
         return None, 409
-    except merge.MergeError as exc:
+    except services.MergeError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return None, 409
@@ -163,7 +164,7 @@ def render_merge(
     display = {k: (shown(keep, k), shown(drop, k)) for k in conflicts}
     form = merge_form(display, (keep.version_id, drop.version_id))
     return render_template(
-        "imports/merge.html",
+        "merge/merge.html",
         keep=keep,
         drop=drop,
         rows=rows,

@@ -10,7 +10,7 @@ when the combined timeline ends at another stage, one closing transition, dated 
 last day and signed by the user who merged, brings it to the stage kept. The survivor keeps its
 referral, or takes the other's when it has none; the feasibility delivery date comes from the
 engagement whose stage stays, else from the other. Letters (of interest and co-finance) and
-follow-ups belong to the organisation and move with it (crm.imports.merge). The merge is written
+follow-ups belong to the organisation and move with it (crm.merge.services). The merge is written
 in the history as an engagement "merge" row: programme, and the other's stage → the stage now.
 """
 

@@ -6,7 +6,7 @@ import csv
 import io
 from decimal import Decimal
 
-from imports_support import text
+from common_support import text
 from openpyxl import load_workbook
 from sqlalchemy import select
 

@@ -1,0 +1,1 @@
+"""Probable duplicates and merging two records into one."""
