@@ -38,10 +38,6 @@ NONE_KEY = "none"  # companies without a sector, district, referring association
 TOTAL_KEY = "all"  # the 'total' dimension: one row per programme
 
 
-class MetricsError(ValueError):
-    """A metrics request was refused."""
-
-
 def history(on: date) -> Any:
     """Per engagement: the furthest forward stage reached and whether it ever exited, up to a day."""
     rank = case({stage: i for i, stage in enumerate(STAGES)}, value=StageTransition.to_stage, else_=-1)

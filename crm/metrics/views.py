@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from redis.exceptions import RedisError
@@ -15,12 +14,12 @@ from crm.metrics.services import DIMENSIONS
 from crm.models import STAGES
 from crm.permissions import require
 from crm.redis_conn import get_redis
+from crm.web import locale, to_id
 
 
 def chosen_programme(programmes: list) -> object | None:
     """Return the programme named by ?programme=<id>, else the first one."""
-    raw = request.args.get("programme", "")
-    wanted = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    wanted = to_id(request.args.get("programme"))
     return next((p for p in programmes if p.id == wanted), programmes[0] if programmes else None)
 
 
@@ -32,7 +31,7 @@ def index():
     programmes = queries.programmes()
     programme = chosen_programme(programmes)
     dimension = request.args.get("dimension", "sector")
-    data = queries.page(programme.id, dimension, str(get_locale())) if programme else None
+    data = queries.page(programme.id, dimension, locale()) if programme else None
     return render_template(
         "metrics/index.html",
         programmes=programmes,
