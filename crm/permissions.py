@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "interaction.edit_any": frozenset({"admin", "manager"}),  # change interactions others logged
     "membership.view": ALL,
     "membership.edit": TECH,
+    "membership.review": frozenset({"liaison"}),  # status and review of their associations' confirmed members
     "history.view": READERS,
     "pipeline.view": READERS,
     "pipeline.move": TECH,
@@ -55,6 +56,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "metrics.view": READERS,
     "metrics.run": frozenset({"admin", "manager"}),
     "portal.use": frozenset({"liaison"}),
+    "referral.receive": frozenset({"manager"}),  # hears of a referral or request of an ownerless company
+    "referral.view_all": READERS,  # who referred a company, an association's funnel (not liaisons)
+    "scope.all_organisations": READERS,  # every record; without it only one's associations and members
 }
 
 
@@ -96,9 +100,9 @@ def liaison_association_ids(user: Any) -> Select:
 
 
 def visible_organisations(user: Any) -> Select:
-    """Select the organisations the user may see (liaisons: their associations and confirmed members)."""
+    """Select the organisations the user may see (else: the associations they represent, their members)."""
     query = select(Organisation)
-    if user.role != "liaison":
+    if can(user, "scope.all_organisations"):
         return query
     assoc_ids = liaison_association_ids(user)
     # A membership the PMU has not confirmed shows no record, contact or detail of the company.
@@ -111,28 +115,42 @@ def visible_organisations(user: Any) -> Select:
 def visible_contacts(user: Any) -> Select:
     """Select the contacts the user may see: those of visible organisations (never of pending members)."""
     query = select(Contact)
-    if user.role != "liaison":
+    if can(user, "scope.all_organisations"):
         return query
     org_ids = visible_organisations(user).with_only_columns(Organisation.id)
     return query.where(Contact.organisation_id.in_(org_ids))
 
 
 def visible_memberships(user: Any) -> Select:
-    """Select the memberships the user may see (liaisons: their associations', pending ones included)."""
+    """Select the memberships the user may see (else: their associations', pending ones included)."""
     query = select(Membership)
-    if user.role != "liaison":
+    if can(user, "scope.all_organisations"):
         return query
     return query.where(Membership.association_id.in_(liaison_association_ids(user)))
 
 
 def editable_memberships(user: Any) -> Select:
-    """Select the memberships the user may change (liaisons: their associations' confirmed; readers: none)."""
+    """Select the memberships the user may change (reviewers: their associations' confirmed; else none)."""
     query = visible_memberships(user)
-    if user.role in TECH:
+    if can(user, "membership.edit"):
         return query
-    if user.role == "liaison":
+    if can(user, "membership.review"):
         return query.where(Membership.confirmation == "confirmed")
     return query.where(false())
+
+
+def portal_associations(user: Any) -> Select:
+    """Select the associations the user represents, by name."""
+    return (
+        visible_organisations(user)
+        .where(Organisation.kind == "association", Organisation.id.in_(liaison_association_ids(user)))
+        .order_by(Organisation.legal_name, Organisation.id)
+    )
+
+
+def addable_companies() -> Select:
+    """Select the organisations a liaison may add as members: any company, not other kinds."""
+    return select(Organisation).where(Organisation.kind == "company")
 
 
 MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist and would error on PostgreSQL
