@@ -1,34 +1,35 @@
 """Adding members from the portal: a narrow search among all companies, or a new company.
 
-The company id a form sends is resolved through queries.addable_companies() (companies only) and the
-association through the liaison's own list; anything else answers 404.
+The company id a form sends is resolved through permissions.addable_companies() (companies only) and
+the association through the liaison's own list; anything else answers 404. A refusal discards the
+request's work before its message is shown; otherwise the request commits (crm.transactions).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm.clock import today
-from crm.extensions import db
+from crm.errors import UserError, discard_work, form_error
 from crm.liaison import bp, confirmation, forms, queries, services
 from crm.liaison.views import (
     first_error,
-    locale,
     programmes,
     referral_message,
+    refused,
     scoped_association,
     scoped_programme,
 )
 from crm.models import Membership, Organisation, Programme, utcnow
 from crm.organisations.forms import sector_choices
-from crm.organisations.listing import districts, to_id
-from crm.organisations.services import DuplicateRucError, OrganisationError
+from crm.organisations.listing import districts
 from crm.pagination import page_number
-from crm.permissions import get_or_404, require
+from crm.permissions import addable_companies, get_or_404, require
+from crm.web import locale, page_size, to_id
 
 
 def search_results(assoc_id: int) -> tuple[str, Any]:
@@ -37,7 +38,7 @@ def search_results(assoc_id: int) -> tuple[str, Any]:
     if len(term) < queries.MIN_SEARCH:
         return term, None
     query = queries.company_search(term, assoc_id, locale())
-    return term, queries.paginate_rows(query, current_app.config["PAGE_SIZE"], page_number("page"))
+    return term, queries.paginate_rows(query, page_size(), page_number("page"))
 
 
 def fill_new_company(form: forms.NewCompanyForm, options: list[Programme]) -> None:
@@ -102,11 +103,9 @@ def added_message(name: str, association: Organisation, membership: Membership) 
 
 
 def added(association: Organisation, membership: Membership, outcome: str | None):
-    """Commit, confirm and show the new member in the list."""
+    """Confirm and show the new member in the list (the request commits)."""
     name = membership.company.legal_name
-    message = added_message(name, association, membership)
-    db.session.commit()
-    flash(message, "success")
+    flash(added_message(name, association, membership), "success")
     if outcome:
         flash(referral_message(outcome, name), "success")
     return redirect(url_for(".members", assoc_id=association.id, q=name))
@@ -119,7 +118,7 @@ def add_existing(assoc_id: int):
     """Add a company found by the search (any company of the CRM) as a member."""
     association = scoped_association(assoc_id)
     form = forms.AddMemberForm()
-    company = get_or_404(queries.addable_companies(), to_id(form.organisation_id.data) or 0)
+    company = get_or_404(addable_companies(), to_id(form.organisation_id.data) or 0)
     if not form.validate_on_submit():
         flash(first_error(form), "error")
         return redirect(url_for(".add", assoc_id=assoc_id))
@@ -129,15 +128,15 @@ def add_existing(assoc_id: int):
             current_user, association, company, form.status.data, today(), programme
         )
         outcome = refer_new(membership, programme)
-    except services.LiaisonError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".add", assoc_id=assoc_id))
+    except UserError as exc:
+        return refused(exc, url_for(".add", assoc_id=assoc_id))
     return added(association, membership, outcome)
 
 
-def taken_ruc(association: Organisation, form: forms.NewCompanyForm, holder_id: int, kind: str):
+def taken_ruc(association: Organisation, form: forms.NewCompanyForm, holder: Organisation):
     """Offer the company that has the RUC; of any other kind, never say who has it."""
+    holder_id, kind = holder.id, holder.kind  # read before discarding the work expires it
+    discard_work()
     if kind != "company":  # a bank, ministry or association outside the liaison's scope
         form.ruc.errors.append(_("This RUC is already registered. Contact the PMU if you need it added."))
         return render_add(association, form, 400)
@@ -145,9 +144,12 @@ def taken_ruc(association: Organisation, form: forms.NewCompanyForm, holder_id: 
     return render_add(association, form, 400, queries.company_offer(holder_id, association.id, locale()))
 
 
-def error_field(exc: Exception) -> str:
-    """Return the form field a refusal concerns: the RUC, else the name."""
-    return "ruc" if getattr(exc, "field", None) == "ruc" else "legal_name"
+def refused_company(association: Organisation, form: forms.NewCompanyForm, exc: UserError):
+    """Show a refusal on the RUC field if it concerns the RUC, else on the name."""
+    if "other" in exc.context:  # the RUC is taken
+        return taken_ruc(association, form, exc.context["other"])
+    form_error(form, UserError(exc.message, "ruc" if exc.field == "ruc" else "legal_name"))
+    return render_add(association, form, 400)
 
 
 @bp.post("/<int:assoc_id>/new-company")
@@ -165,12 +167,6 @@ def new_company(assoc_id: int):
             current_user, association, form.company_values(), form.status.data, today()
         )
         outcome = refer_new(membership, chosen_programme(form.programme_id.data))
-    except DuplicateRucError as exc:
-        holder = (exc.other.id, exc.other.kind)  # read before the rollback expires it
-        db.session.rollback()
-        return taken_ruc(association, form, *holder)
-    except (OrganisationError, services.LiaisonError) as exc:
-        db.session.rollback()
-        getattr(form, error_field(exc)).errors.append(str(exc))
-        return render_add(association, form, 400)
+    except UserError as exc:
+        return refused_company(association, form, exc)
     return added(association, membership, outcome)

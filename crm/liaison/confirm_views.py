@@ -6,17 +6,19 @@ links there.
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from crm.extensions import db
-from crm.liaison import bp, confirmation, services
+from crm.errors import UserError
+from crm.liaison import bp, confirmation
 from crm.liaison.queries import paginate_rows
+from crm.liaison.views import refused
 from crm.models import utcnow
 from crm.organisations.forms import CsrfForm
 from crm.pagination import page_number
 from crm.permissions import get_or_404, require, visible_memberships
+from crm.web import page_size
 
 
 @bp.get("/pending")
@@ -24,7 +26,7 @@ from crm.permissions import get_or_404, require, visible_memberships
 @require("membership.edit")
 def pending():
     """List the memberships liaisons asked for that wait for a decision."""
-    page = paginate_rows(confirmation.pending_query(), current_app.config["PAGE_SIZE"], page_number("page"))
+    page = paginate_rows(confirmation.pending_query(), page_size(), page_number("page"))
     return render_template("liaison/pending.html", page=page, csrf_form=CsrfForm())
 
 
@@ -63,10 +65,7 @@ def decide(membership_id: int):
         return redirect(target)
     try:
         state = confirmation.decide(current_user, membership, request.form.get("decision", ""), utcnow())
-    except services.LiaisonError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(target)
-    db.session.commit()
+    except UserError as exc:
+        return refused(exc, target)
     flash(decided_message(state, *names), "success")
     return redirect(target)

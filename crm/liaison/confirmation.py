@@ -16,10 +16,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.interactions.follow_ups import set_done
 from crm.interactions.services import notify_assignment
-from crm.liaison.services import LiaisonError, add_existing, referral_recipient
+from crm.liaison.services import add_existing, referral_recipient
 from crm.models import FollowUp, Membership, Organisation, Programme, User
 from crm.permissions import visible_organisations
 
@@ -93,9 +94,9 @@ def add_member(
 def decide(user: User, membership: Membership, decision: str, now: datetime) -> str:
     """Confirm or reject a pending membership, close its follow-up and return the new state."""
     if decision not in DECISIONS:
-        raise LiaisonError(_("Choose to confirm or to reject the membership."))
+        raise UserError(_("Choose to confirm or to reject the membership."), "decision")
     if membership.confirmation != "pending":
-        raise LiaisonError(_("This membership has already been decided."))
+        raise UserError(_("This membership has already been decided."))
     membership.confirmation = DECISIONS[decision]
     membership.decided_at = now
     membership.decided_by_id = user.id

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-from flask_babel import get_locale
 from sqlalchemy import Select, case, func, select
 
 from crm.extensions import db
@@ -20,11 +18,12 @@ from crm.liaison.confirmation import company_requests
 from crm.models import STAGES, Engagement, Membership, Organisation, Programme, StageTransition, User
 from crm.pagination import Page, count, page_number
 from crm.permissions import can
+from crm.web import locale, page_size
 
 
 def programme_name() -> Any:
     """Return the programme name column of the request's language."""
-    return Programme.name_en if str(get_locale()) == "en" else Programme.name_es
+    return Programme.name_en if locale() == "en" else Programme.name_es
 
 
 def member_ids(association_id: int) -> Select:
@@ -93,7 +92,7 @@ def window_page(query: Select, per_page: int, number: int) -> Page:
 
 def association_panel(org: Organisation) -> dict[str, Any]:
     """Return an association's member funnel and referred companies (two queries)."""
-    page = window_page(referred_query(org.id), current_app.config["PAGE_SIZE"], page_number("rpage"))
+    page = window_page(referred_query(org.id), page_size(), page_number("rpage"))
     return {"kind": "association", "stages": STAGES, "funnel": funnel(org.id), "referred": page}
 
 
@@ -119,7 +118,7 @@ def company_panel(org: Organisation, requests: list[Any]) -> dict[str, Any] | No
 
 def org_panel(user: User, org: Organisation) -> dict[str, Any] | None:
     """Return the section's data, or None to hide it (liaisons and roles without the pipeline)."""
-    if user.role == "liaison" or not can(user, "pipeline.view"):
+    if not (can(user, "referral.view_all") and can(user, "pipeline.view")):
         return None
     if org.kind == "association":
         return association_panel(org)

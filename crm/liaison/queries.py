@@ -1,7 +1,8 @@
-"""Scoped queries of the portal: a liaison's associations, members, participation and company search.
+"""Queries of the portal: members, participation, referrals and the company search.
 
-Every id a liaison sends is resolved through one of these SELECTs (with get_or_404), so a record
-outside their associations is never fetched; the scope comes from crm.permissions.
+The scope (which associations, memberships and companies a user may reach) is crm.permissions' alone;
+the member list starts from it, and every id a liaison sends is resolved through a scoped SELECT (with
+get_or_404), so a record outside their associations is never fetched.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from crm.models import (
 )
 from crm.organisations.listing import search_clause
 from crm.pagination import Page, count
-from crm.permissions import liaison_association_ids, visible_memberships, visible_organisations
+from crm.permissions import portal_associations, visible_memberships
 
 MEMBERS_PER_PAGE = 50  # a 200-member association fits in four pages
 STALE_DAYS = 90
@@ -66,15 +67,6 @@ def parse_filters(args: Mapping[str, str]) -> MemberFilters:
         status=status if status in MEMBERSHIP_STATUSES else None,
         stale=args.get("stale") == "1",
         q=(args.get("q") or "").strip()[:200],
-    )
-
-
-def portal_associations(user: Any) -> Select:
-    """Select the associations the liaison works for, by name."""
-    return (
-        visible_organisations(user)
-        .where(Organisation.kind == "association", Organisation.id.in_(liaison_association_ids(user)))
-        .order_by(Organisation.legal_name, Organisation.id)
     )
 
 
@@ -195,11 +187,6 @@ def company_offer(company_id: int, association_id: int, locale: str) -> Any:
     """Return the narrow row of one company, offered when its RUC is typed for a new company."""
     query = company_rows(association_id, locale).where(Organisation.id == company_id)
     return db.session.execute(query).first()
-
-
-def addable_companies() -> Select:
-    """Select the organisations a liaison may add as members: any company, not other kinds."""
-    return select(Organisation).where(Organisation.kind == "company")
 
 
 def active_programmes() -> Select:

@@ -1,7 +1,7 @@
 """What a liaison changes: member status with a note, the monthly review, new members, referrals.
 
-Services take records already resolved through the scoped queries of crm.liaison.queries, flush,
-and leave the commit to the view.
+Services take records already resolved through the scoped queries of crm.permissions, flush, and
+leave the commit to the request (crm.transactions); a refusal is a crm.errors.UserError.
 """
 
 from __future__ import annotations
@@ -16,19 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.liaison.queries import MemberFilters, confirmed, members_query
 from crm.models import MEMBERSHIP_STATUSES, ChangeLog, Engagement, Membership, Organisation, Programme, User
 from crm.organisations import memberships
 from crm.organisations.services import create_organisation, last_change_id
 from crm.outbox import queue_mail
+from crm.permissions import PERMISSIONS
 from crm.pipeline.services import Move, PipelineError, engagement_for, start
 
 NOTE_MAX = 500
-
-
-class LiaisonError(ValueError):
-    """A liaison's change was refused; the message is for the user and nothing was changed."""
 
 
 # --- status, note and review ------------------------------------------------------------------------
@@ -60,10 +58,10 @@ def attach_note(membership: Membership, after_id: int, note: str) -> None:
 def review_member(membership: Membership, user: User, status: str, note: str | None, now: datetime) -> None:
     """Set a member's status, mark it reviewed by the user and keep the note in its history."""
     if status not in MEMBERSHIP_STATUSES:
-        raise LiaisonError(_("Choose a valid membership status."))
+        raise UserError(_("Choose a valid membership status."), "status")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise LiaisonError(_("Keep the note under %(count)s characters.", count=NOTE_MAX))
+        raise UserError(_("Keep the note under %(count)s characters.", count=NOTE_MAX), "note")
     marker = last_change_id()
     membership.status = status
     membership.last_reviewed_at = now
@@ -92,10 +90,7 @@ def add_existing(
     user: User, association: Organisation, company: Organisation, status: str, today: date, **columns: Any
 ) -> Membership:
     """Add a company as a member of the liaison's association (columns: its confirmation, follow-up)."""
-    try:
-        return memberships.add_membership(user, company, association.id, status, None, today, **columns)
-    except memberships.MembershipError as exc:
-        raise LiaisonError(str(exc)) from None
+    return memberships.add_membership(user, company, association.id, status, None, today, **columns)
 
 
 def add_new_company(
@@ -124,8 +119,8 @@ def link_source(engagement: Engagement, association: Organisation, user: User, n
     engagement.referred_at = now
     try:
         db.session.flush()
-    except StaleDataError:
-        raise LiaisonError(_("Someone changed this company's engagement meanwhile. Try again.")) from None
+    except StaleDataError:  # a race inside this request, not a stale form: the liaison just tries again
+        raise UserError(_("Someone changed this company's engagement meanwhile. Try again.")) from None
 
 
 def open_engagement(
@@ -148,8 +143,8 @@ def open_engagement(
             referred_by_id=user.id,
             referred_at=now,
         )
-    except PipelineError as exc:
-        raise LiaisonError(str(exc)) from None
+    except PipelineError as exc:  # not a UserError yet
+        raise UserError(exc.message) from None
 
 
 def refer(user: User, membership: Membership, programme: Programme, now: datetime, today: date) -> Referral:
@@ -176,8 +171,8 @@ def referral_recipient(company: Organisation) -> User | None:
         query = select(User).where(func.lower(User.email) == email.lower(), User.active.is_(True))
         if coordinator := db.session.scalars(query).first():
             return coordinator
-    managers = select(User).where(User.role == "manager", User.active.is_(True)).order_by(User.id)
-    return db.session.scalars(managers).first()
+    fallback = User.role.in_(sorted(PERMISSIONS["referral.receive"]))
+    return db.session.scalars(select(User).where(fallback, User.active.is_(True)).order_by(User.id)).first()
 
 
 def notify(

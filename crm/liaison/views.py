@@ -1,7 +1,8 @@
 """The liaison portal: members with status and review, new members, referrals.
 
-Every record comes from a scoped query (crm.liaison.queries, crm.permissions): an id outside the
-liaison's associations answers 404 through deny(), which logs the attempt.
+Every record comes from a scoped query of crm.permissions: an id outside the liaison's associations
+answers 404 through deny(), which logs the attempt. The request commits (crm.transactions); a refusal
+discards the request's work before its message is shown.
 """
 
 from __future__ import annotations
@@ -9,30 +10,26 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from crm.clock import today
+from crm.errors import UserError, discard_work
 from crm.extensions import db
 from crm.liaison import bp, forms, queries, services
 from crm.models import MEMBERSHIP_STATUSES, Membership, Organisation, Programme, utcnow
 from crm.organisations.forms import CsrfForm
-from crm.organisations.listing import to_id
 from crm.pagination import count, page_number, paginate
-from crm.permissions import deny, editable_memberships, get_or_404, require
-
-
-def locale() -> str:
-    """Return the language of the current request."""
-    return str(get_locale())
+from crm.permissions import deny, editable_memberships, get_or_404, portal_associations, require
+from crm.web import locale, page_size, to_id
 
 
 def scoped_association(assoc_id: int) -> Organisation:
     """Return one of the liaison's associations, or deny."""
-    return get_or_404(queries.portal_associations(current_user), assoc_id)
+    return get_or_404(portal_associations(current_user), assoc_id)
 
 
 def scoped_membership(membership_id: int) -> Membership:
@@ -68,14 +65,21 @@ def list_url(assoc_id: int, back: str | None, anchor: str = "") -> str:
     return url_for(".members", assoc_id=assoc_id, **queries.parse_filters(args).args(), **extra) + anchor
 
 
-def wants_json() -> bool:
+def refused(exc: UserError, target: str) -> Any:
+    """Discard the request's work (a redirect would commit it), show the refusal and go back."""
+    discard_work()
+    flash(exc.message, "error")
+    return redirect(target)
+
+
+def from_script() -> bool:
     """Return whether the row was sent by the portal's script, which wants a short answer."""
     return request.headers.get("X-Requested-With") == "fetch"
 
 
 def answer(membership: Membership, back: str | None, message: str, ok: bool) -> Any:
     """Answer a row's save: JSON for the script, else a flash and a redirect to the row."""
-    if wants_json():
+    if from_script():
         return {"ok": ok, "message": message, "status": membership.status}, 200 if ok else 400
     flash(message, "success" if ok else "error")
     return redirect(list_url(membership.association_id, back, f"#m-{membership.id}"))
@@ -140,11 +144,10 @@ def save_member(membership_id: int):
         return answer(membership, form.back.data, first_error(form), ok=False)
     try:
         services.review_member(membership, current_user, form.status.data, form.note.data, utcnow())
-    except services.LiaisonError as exc:
-        db.session.rollback()
-        return answer(membership, form.back.data, str(exc), ok=False)
+    except UserError as exc:
+        discard_work()  # the JSON refusal answers 400, but the redirect would commit
+        return answer(membership, form.back.data, exc.message, ok=False)
     name = membership.company.legal_name
-    db.session.commit()
     return answer(membership, form.back.data, _("%(name)s: saved.", name=name), ok=True)
 
 
@@ -158,7 +161,6 @@ def confirm(assoc_id: int):
     filters = queries.parse_filters(request.form)
     if form.validate_on_submit():
         done = services.confirm_all(current_user, assoc_id, filters, utcnow())
-        db.session.commit()
         text = ngettext(
             "%(num)s member confirmed as reviewed.", "%(num)s members confirmed as reviewed.", done
         )
@@ -196,11 +198,8 @@ def refer(membership_id: int):
     name = membership.company.legal_name
     try:
         referral = services.refer(current_user, membership, programme, utcnow(), today())
-    except services.LiaisonError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(back)
-    db.session.commit()
+    except UserError as exc:
+        return refused(exc, back)
     flash(referral_message(referral.outcome, name), "success" if referral.outcome != "already" else "info")
     return redirect(back)
 
@@ -220,7 +219,7 @@ def referrals(assoc_id: int):
         association=association,
         associations=queries.associations_of(current_user),
         counts=queries.referral_counts(assoc_id),
-        page=queries.paginate_rows(query, current_app.config["PAGE_SIZE"], page_number("page")),
+        page=queries.paginate_rows(query, page_size(), page_number("page")),
         ranks=queries.RANKS,
         participation_labels=queries.PARTICIPATION_LABELS,
     )
