@@ -13,7 +13,7 @@ from crm.models import KINDS, District, Organisation, Sector, User
 from crm.permissions import PERMISSIONS, visible_organisations
 from crm.ruc import clean_ruc
 from crm.text import like_pattern
-from crm.web import to_id  # re-exported for crm/pipeline/board.py and crm/liaison (not yet converted)
+from crm.web import to_id
 
 SORTS = {
     "name": func.lower(Organisation.legal_name),

@@ -13,8 +13,6 @@ from crm.extensions import db
 from crm.models import MEMBERSHIP_STATUSES, Membership, Organisation, User, utcnow
 from crm.permissions import visible_memberships, visible_organisations
 
-MembershipError = UserError  # kept for modules not yet converted (crm/liaison/services.py)
-
 
 def company_memberships(user: User, company_id: int) -> list[Membership]:
     """Return the memberships of a company the user may see, by association name."""

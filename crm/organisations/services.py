@@ -53,16 +53,7 @@ PROFILE_FIELDS = (
 CENT = Decimal("0.01")
 
 
-OrganisationError = UserError  # kept for modules not yet converted (crm/letters/cofinance.py, crm/liaison)
-
-
-class DuplicateRucError(UserError):
-    """Kept for modules not yet converted (crm/liaison/add_views.py): a UserError naming the RUC's holder."""
-
-    @property
-    def other(self) -> Organisation:
-        """Return the organisation that already has the RUC."""
-        return self.context["other"]
+OrganisationError = UserError  # kept for a module not yet converted (crm/letters/cofinance.py)
 
 
 # --- create, update, delete ---------------------------------------------------------------------------
@@ -117,7 +108,7 @@ def check_values(values: dict[str, Any], except_id: int | None = None) -> None:
         raise UserError(ruc_message(problem), "ruc")
     if values["ruc"] and (other := ruc_owner(values["ruc"], except_id)):
         message = _("Another organisation already has this RUC: %(name)s", name=other.legal_name)
-        raise DuplicateRucError(message, "ruc", other=other)
+        raise UserError(message, "ruc", other=other)  # the holder, for an offer
 
 
 def cents(value: Any) -> Any:
