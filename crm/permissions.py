@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "followup.view_all": frozenset({"admin", "manager"}),  # the 'all' tab of the follow-up list
     "import.run": TECH,
     "import.undo": frozenset({"admin"}),
+    "import.view_all": frozenset({"admin", "manager"}),  # every import batch, not only one's own
     "record.merge": frozenset({"admin", "manager"}),
     "report.view": READERS,
     "report.freeze": frozenset({"admin", "manager"}),
