@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, abort, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import insert
@@ -28,6 +27,7 @@ from crm.models import AccessLog, Contact, Organisation
 from crm.organisations import listing
 from crm.organisations.services import PROFILE_FIELDS
 from crm.permissions import can, require, visible_contacts
+from crm.web import locale, to_id
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -58,13 +58,13 @@ def org_headers(with_profile: bool) -> list[str]:
 
 def org_rows(query: Any, with_profile: bool, seen_profiles: list[int]) -> Iterator[list[Any]]:
     """Yield the export rows, noting which organisations' profiles were exported."""
-    locale = str(get_locale())
+    lang = locale()
     show_notes = can(current_user, "org.notes")  # internal notes never leave for liaisons
     if with_profile:
         query = query.options(joinedload(Organisation.profile))
     for org in db.session.scalars(query.execution_options(yield_per=BATCH)):
         row = [org.id, org.legal_name, org.trade_name, org.ruc, label("kind", org.kind),
-               org.sector.label(locale) if org.sector else None, org.district.name if org.district else None,
+               org.sector.label(lang) if org.sector else None, org.district.name if org.district else None,
                label("size", org.size), org.owner.name if org.owner else None, org.website,
                org.notes if show_notes else None,
                org.updated_at.date() if org.updated_at else None]  # fmt: skip
@@ -89,7 +89,6 @@ def log_exported_profiles(org_ids: list[int]) -> None:
         rows = [{"user_id": current_user.id, "organisation_id": i, "what": "emission_profile",
                  "endpoint": request.endpoint} for i in org_ids]  # fmt: skip
         db.session.execute(insert(AccessLog), rows)
-        db.session.commit()
 
 
 @bp.route("/export/organisations.<fmt>")
@@ -106,11 +105,6 @@ def organisations(fmt: str):
     response = download(_("organisations"), fmt, org_headers(with_profile), iter(rows))
     log_exported_profiles(exported)
     return response
-
-
-def to_id(raw: str | None) -> int | None:
-    """Return a plausible id from a query argument, else None."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
 
 
 def contact_search() -> ContactSearch:

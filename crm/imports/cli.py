@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.clock import today
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import IMPORT_KINDS, ImportBatch, User
 
@@ -59,12 +60,12 @@ def import_command(kind: str, path: Path, dry_run: bool, as_email: str | None) -
     from crm.imports.mapping import mapping_problems
     from crm.imports.preview import context, run_pass, stored_path
     from crm.imports.rows import RowResult
-    from crm.imports.services import BatchError, create_batch
+    from crm.imports.services import create_batch
 
     user = find_user(as_email)
     try:
         batch = create_batch(kind, path, path.name, user.id if user else None)
-    except BatchError as exc:
+    except UserError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     problems = mapping_problems(kind, batch.mapping)

@@ -26,9 +26,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm.audit import set_actor, set_batch
 from crm.clock import today
+from crm.errors import UserError
 from crm.extensions import db
 from crm.imports.preview import UnforeseenWriteError, context, run_pass, stored_path
-from crm.imports.services import BatchError
 from crm.models import ImportBatch, User, utcnow
 from crm.redis_conn import get_redis
 from workers.queues import enqueue
@@ -46,17 +46,17 @@ def progress_key(batch_id: int) -> str:
 def check_startable(batch: ImportBatch, skip_errors: bool) -> None:
     """Refuse to commit without a preview, with unaccepted errors, or while another import runs."""
     if batch.status != "previewed":
-        raise BatchError(_("This import was already started."))
+        raise UserError(_("This import was already started."))
     counts = batch.counts or {}
     if not counts:
-        raise BatchError(_("Look at the preview before importing."))
+        raise UserError(_("Look at the preview before importing."))
     if counts.get("error") and not skip_errors:
-        raise BatchError(
+        raise UserError(
             _("%(n)s rows have errors: fix the file, or confirm that the other rows are imported "
               "without them.", n=counts["error"])
         )  # fmt: skip
     if not counts.get("create") and not counts.get("update"):
-        raise BatchError(_("There is nothing to import: every row is unchanged or has errors."))
+        raise UserError(_("There is nothing to import: every row is unchanged or has errors."))
     running = select(ImportBatch.id).where(
         ImportBatch.user_id == batch.user_id,
         ImportBatch.kind == batch.kind,
@@ -64,13 +64,13 @@ def check_startable(batch: ImportBatch, skip_errors: bool) -> None:
         ImportBatch.id != batch.id,
     )
     if db.session.scalars(running).first() is not None:
-        raise BatchError(
+        raise UserError(
             _("Another import of this kind that you started is still running. Wait until it ends.")
         )
 
 
 def queue_batch(batch: ImportBatch, skip_errors: bool) -> None:
-    """Mark the batch queued (the view commits) — the job is enqueued after that commit."""
+    """Mark the batch queued (the request commits it) — the job is enqueued after that commit."""
     check_startable(batch, skip_errors)
     batch.status = "queued"
     batch.done_rows = 0
@@ -84,6 +84,13 @@ def enqueue_batch(batch: ImportBatch) -> None:
     enqueue(
         get_redis(), run_import, batch.id, queue_name="default", job_id=batch.job_id, job_timeout=JOB_TIMEOUT
     )
+
+
+def unqueue(batch_id: int) -> None:
+    """Put a committed batch whose job could not be enqueued back at the preview, in a fresh transaction."""
+    batch = db.session.get(ImportBatch, batch_id)
+    batch.status, batch.job_id = "previewed", None
+    db.session.commit()  # the request's own transaction has already ended: this one undoes its effect
 
 
 # --- the job ---------------------------------------------------------------------------------------------
@@ -125,7 +132,7 @@ def apply(batch: ImportBatch) -> dict[str, Any]:
     result = run_pass(stored_path(batch), ctx, on_chunk=lambda n: note_progress(batch.id, n))
     accepted = (batch.counts or {}).get("error", 0)
     if result.counts["error"] > accepted:
-        raise BatchError(_("Rows that the preview accepted now have errors: the data changed meanwhile. "
+        raise UserError(_("Rows that the preview accepted now have errors: the data changed meanwhile. "
                            "Look at the preview again."))  # fmt: skip
     db.session.flush()
     return {**result.counts, **result.written}
@@ -150,7 +157,7 @@ def finish(batch: ImportBatch, counts: dict[str, Any]) -> None:
 
 def reason(exc: Exception, batch_id: int) -> str:
     """Return the message stored on a failed batch; log the detail of an unforeseen failure."""
-    if isinstance(exc, ValueError) and str(exc):  # BatchError, ImportFileError, RowWriteError: for the user
+    if isinstance(exc, ValueError) and str(exc):  # UserError, ImportFileError, RowWriteError: for the user
         return str(exc)
     cause = exc.__cause__ if isinstance(exc, UnforeseenWriteError) else exc
     if isinstance(cause, IntegrityError | StaleDataError):

@@ -11,22 +11,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.imports.mapping import initial_mapping, mapping_problems, remember
 from crm.imports.preview import stored_path, upload_dir
 from crm.imports.reading import ImportFileError, headers_of, inspect_file
 from crm.models import IMPORT_KINDS, ImportBatch, User
+from crm.permissions import can
 
 EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
-OVERSEERS = ("admin", "manager")  # see every batch; others see their own
-
-
-class BatchError(ValueError):
-    """An import step was refused; the message is for the user and nothing changed."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def max_bytes() -> int:
@@ -52,9 +45,9 @@ def extension_of(filename: str) -> str:
     """Return the file's extension if an import can read it; refuse others with a message."""
     suffix = Path(filename).suffix.lower()
     if suffix == ".xls":
-        raise BatchError(_("Old .xls workbooks cannot be read: save the sheet as .xlsx or CSV."))
+        raise UserError(_("Old .xls workbooks cannot be read: save the sheet as .xlsx or CSV."))
     if suffix not in EXTENSIONS:
-        raise BatchError(_("Upload a CSV or XLSX file."))
+        raise UserError(_("Upload a CSV or XLSX file."))
     return suffix
 
 
@@ -66,18 +59,18 @@ def new_stored_name(suffix: str) -> str:
 def create_batch(kind: str, source: Any, filename: str | None, user_id: int | None) -> ImportBatch:
     """Store an uploaded file (a FileStorage or a path), read it once and open a batch at the mapping step."""
     if kind not in IMPORT_KINDS:
-        raise BatchError(_("Choose what the file contains."))
+        raise UserError(_("Choose what the file contains."))
     name = display_name(filename)
     stored_name = new_stored_name(extension_of(name))
     path = upload_dir() / stored_name
     save(source, path)
     try:
         if path.stat().st_size > max_bytes():
-            raise BatchError(too_large_message())
+            raise UserError(too_large_message())
         info = inspect_file(path, int(current_app.config["IMPORT_MAX_ROWS"]))
-    except (ImportFileError, BatchError) as exc:
+    except (ImportFileError, UserError) as exc:
         path.unlink(missing_ok=True)
-        raise BatchError(str(exc)) from None
+        raise UserError(str(exc)) from None
     batch = ImportBatch(
         kind=kind,
         filename=name,
@@ -106,7 +99,7 @@ def save(source: Any, path: Path) -> None:
 def editable(batch: ImportBatch) -> None:
     """Refuse changes to a batch that was already started."""
     if batch.status != "previewed":
-        raise BatchError(_("This import was already started; upload the file again to change it."))
+        raise UserError(_("This import was already started; upload the file again to change it."))
 
 
 def save_mapping(batch: ImportBatch, mapping: dict[str, int]) -> None:
@@ -114,7 +107,7 @@ def save_mapping(batch: ImportBatch, mapping: dict[str, int]) -> None:
     editable(batch)
     problems = mapping_problems(batch.kind, mapping)
     if problems:
-        raise BatchError(" ".join(problems))
+        raise UserError(" ".join(problems))
     batch.mapping = dict(mapping)
     batch.counts = {}
     remember(batch.kind, headers_of(stored_path(batch)), mapping)
@@ -145,9 +138,9 @@ def record_preview(batch: ImportBatch, counts: dict[str, int]) -> None:
 
 
 def visible_batches(user: User) -> Select:
-    """Select the batches the user may see: all for admins and managers, else their own."""
+    """Select the batches the user may see: every batch with import.view_all, else their own."""
     query = select(ImportBatch)
-    return query if user.role in OVERSEERS else query.where(ImportBatch.user_id == user.id)
+    return query if can(user, "import.view_all") else query.where(ImportBatch.user_id == user.id)
 
 
 def discard_file(batch: ImportBatch) -> None:

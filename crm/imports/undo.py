@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Date, DateTime, Numeric, inspect, or_, select
 
 from crm.audit import set_batch
+from crm.errors import StaleEditError, UserError
 from crm.extensions import db
 from crm.imports import bulk
 from crm.imports.bulk import chunks
-from crm.imports.services import BatchError
 from crm.labels import label
 from crm.models import (
     Attendance,
@@ -41,7 +41,7 @@ DELETE_ORDER = (
     "organisation",
 )
 CHUNK = 1000
-MAX_LISTED = 100
+MAX_LISTED = 100  # later edits listed on the page when an undo is refused
 LOG_COLUMNS = (
     ChangeLog.id,
     ChangeLog.action,
@@ -59,15 +59,6 @@ class Conflict:
     entity: str
     name: str
     what: str
-
-
-class UndoConflictError(Exception):
-    """Later edits touch what the batch wrote; nothing was undone."""
-
-    def __init__(self, conflicts: list[Conflict], total: int) -> None:
-        super().__init__("undo conflicts")
-        self.conflicts = conflicts
-        self.total = total
 
 
 @dataclass
@@ -238,13 +229,13 @@ def remove_created(seen: Touched, models: dict[str, type]) -> int:
 
 
 def undo_batch(batch: ImportBatch, user: User) -> dict[str, int]:
-    """Undo a finished batch, or raise UndoConflictError listing later edits (nothing undone)."""
+    """Undo a finished batch, or raise StaleEditError whose changes are the later edits (nothing undone)."""
     if batch.status != "done":
-        raise BatchError(_("Only a finished import can be undone."))
+        raise UserError(_("Only a finished import can be undone."))
     seen = touched(batch.id)
     conflicts = find_conflicts(batch.id, seen)
     if conflicts:
-        raise UndoConflictError(conflicts[:MAX_LISTED], len(conflicts))
+        raise StaleEditError(conflicts)
     set_batch(None)
     models = audited_models()
     counts = {"restored": restore(seen, models), "removed": remove_created(seen, models)}

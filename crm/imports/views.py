@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, after_this_request, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,17 +14,18 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.clock import today
-from crm.extensions import db
+from crm.errors import StaleEditError, UserError, discard_work
 from crm.imports import commit, services
 from crm.imports.blueprint import bp
 from crm.imports.forms import KIND_LABELS, CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form
 from crm.imports.mapping import clean_mapping, fields_of
 from crm.imports.preview import SHOWS, Listing, preview, stored_path
 from crm.imports.reading import ImportFileError, headers_of, sample
-from crm.imports.undo import UndoConflictError, undo_batch
+from crm.imports.undo import MAX_LISTED, undo_batch
 from crm.models import ImportBatch
 from crm.pagination import Page, page_number, paginate
 from crm.permissions import get_or_404, require
+from crm.web import page_size
 
 PREVIEW_PAGE = 50
 STATUS_LABELS = {
@@ -66,7 +68,7 @@ def get_batch(batch_id: int) -> ImportBatch:
 def index():
     """List the import batches the user may see, newest first."""
     query = services.visible_batches(current_user).order_by(ImportBatch.id.desc())
-    page = paginate(query, current_app.config["PAGE_SIZE"], page_number("page"))
+    page = paginate(query, page_size(), page_number("page"))
     return render_template("imports/index.html", page=page, **labels())
 
 
@@ -81,10 +83,9 @@ def upload():
     file = form.upload.data
     try:
         batch = services.create_batch(form.kind.data, file, file.filename, current_user.id)
-    except services.BatchError as exc:
-        db.session.rollback()
+    except UserError as exc:
+        discard_work()
         return render_template("imports/upload.html", form=form, problem=exc.message), 400
-    db.session.commit()
     return redirect(url_for("imports.mapping", batch_id=batch.id))
 
 
@@ -116,10 +117,9 @@ def mapping(batch_id: int):
         try:
             if not problem:
                 services.save_mapping(batch, chosen)
-                db.session.commit()
                 return redirect(url_for("imports.detail", batch_id=batch.id))
-        except services.BatchError as exc:
-            db.session.rollback()
+        except UserError as exc:
+            discard_work()
             problem = exc.message
     status = 400 if problem or form.errors else 200
     rows = sample(stored_path(batch))
@@ -136,18 +136,18 @@ def detail(batch_id: int):
         return preview_page(batch)
     if commit.job_lost(batch):
         commit.mark_lost(batch)
-        db.session.commit()
     return render_batch(batch)
 
 
-def render_batch(batch: ImportBatch, conflicts: UndoConflictError | None = None, status: int = 200):
-    """Render a started batch: progress, counts, the failure reason or the undo button."""
+def render_batch(batch: ImportBatch, conflicts: list[Any] | None = None, status: int = 200):
+    """Render a started batch: progress, counts, the failure reason, the undo button or what stops it."""
     return render_template(
         "imports/batch.html",
         batch=batch,
         done=commit.progress(batch),
         csrf_form=CsrfForm(),
-        conflicts=conflicts,
+        conflicts=(conflicts or [])[:MAX_LISTED],
+        conflict_total=len(conflicts or []),
         **labels(),
     ), status
 
@@ -162,7 +162,6 @@ def preview_page(batch: ImportBatch):
     number = page_number("page")
     result = preview(batch, today(), Listing(show, (number - 1) * PREVIEW_PAGE, PREVIEW_PAGE))
     services.record_preview(batch, result.counts)
-    db.session.commit()
     return render_template(
         "imports/preview.html",
         batch=batch,
@@ -203,10 +202,9 @@ def decisions(batch_id: int):
         }
         try:
             services.save_decisions(batch, choices)
-            db.session.commit()
             flash(_("Your choices were saved; the preview below uses them."), "success")
-        except services.BatchError as exc:
-            db.session.rollback()
+        except UserError as exc:
+            discard_work()
             flash(exc.message, "error")
     args = {k: v for k, v in request.args.items() if k in ("show", "page")}
     return redirect(url_for("imports.detail", batch_id=batch.id, **args))
@@ -223,20 +221,34 @@ def start(batch_id: int):
         return redirect(url_for("imports.detail", batch_id=batch.id))
     try:
         commit.queue_batch(batch, form.skip_errors.data)
-    except services.BatchError as exc:
-        db.session.rollback()
+    except UserError as exc:
+        discard_work()
         flash(exc.message, "error")
         return redirect(url_for("imports.detail", batch_id=batch.id))
-    db.session.commit()
-    try:
-        commit.enqueue_batch(batch)
-    except RedisError:
-        batch.status, batch.job_id = "previewed", None
-        db.session.commit()
-        flash(_("The job queue cannot be reached right now. Nothing was imported; try again later."), "error")
-        return redirect(url_for("imports.detail", batch_id=batch.id))
-    flash(_("The import has started. This page shows its progress."), "success")
+    after_this_request(hand_over(batch))
     return redirect(url_for("imports.detail", batch_id=batch.id))
+
+
+def hand_over(batch: ImportBatch) -> Callable[[Response], Response]:
+    """Return the callback that enqueues the job once the request has committed the queued batch."""
+
+    def enqueue_after_commit(response: Response) -> Response:
+        """Enqueue the job (a worker must find the batch queued), or put the batch back at the preview."""
+        if response.status_code >= 400:
+            return response  # the request's work was rolled back: the batch is not queued
+        try:
+            commit.enqueue_batch(batch)
+        except RedisError:
+            commit.unqueue(batch.id)
+            flash(
+                _("The job queue cannot be reached right now. Nothing was imported; try again later."),
+                "error",
+            )
+            return response
+        flash(_("The import has started. This page shows its progress."), "success")
+        return response
+
+    return enqueue_after_commit
 
 
 @bp.route("/<int:batch_id>/progress")
@@ -275,14 +287,13 @@ def undo(batch_id: int):
         return redirect(url_for("imports.detail", batch_id=batch.id))
     try:
         counts = undo_batch(batch, current_user)
-    except UndoConflictError as exc:
-        db.session.rollback()
-        return render_batch(batch, conflicts=exc, status=409)
-    except services.BatchError as exc:
-        db.session.rollback()
+    except StaleEditError as exc:
+        discard_work()
+        return render_batch(batch, conflicts=exc.changes, status=409)
+    except UserError as exc:
+        discard_work()
         flash(exc.message, "error")
         return redirect(url_for("imports.detail", batch_id=batch.id))
-    db.session.commit()
     flash(
         _("Import undone: %(removed)s records removed, %(restored)s records restored.", **counts), "success"
     )

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.errors import StaleEditError, UserError
 from crm.extensions import db
 from crm.merge import engagements
 from crm.models import (
@@ -44,18 +45,6 @@ CONTACT_FIELDS = (
 ORG_CHILDREN = (Contact, Interaction, FollowUp, Letter, Engagement)
 
 
-class MergeError(ValueError):
-    """The merge was refused; the message is for the user and nothing changed."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class MergeConflictError(Exception):
-    """One of the records was saved by someone else since the merge page was opened."""
-
-
 def is_empty(key: str, value: Any) -> bool:
     """Return whether a value counts as missing (then the other record's value is kept)."""
     return value is None or value == "" or (key == "gender" and value == "not_recorded")
@@ -85,9 +74,9 @@ def merged_values(keep: Any, drop: Any, keys: tuple[str, ...], choices: dict[str
 def check_pair(keep: Any, drop: Any, versions: tuple[int, int]) -> None:
     """Refuse merging a record with itself, or records changed since the page was loaded."""
     if keep.id == drop.id:
-        raise MergeError(_("Choose two different records."))
+        raise UserError(_("Choose two different records."))
     if (keep.version_id, drop.version_id) != versions:
-        raise MergeConflictError()
+        raise StaleEditError()
 
 
 def record_merge(
@@ -190,12 +179,12 @@ def merge_organisations(
     versions: tuple[int, int],
     user_id: int | None,
 ) -> None:
-    """Merge `drop` into `keep`, one engagement per programme; raise MergeError or MergeConflictError."""
+    """Merge `drop` into `keep`, one engagement per programme; raise UserError or StaleEditError."""
     check_pair(keep, drop, versions)
     try:
         combine_engagements(keep.id, drop.id, user_id)
     except StaleDataError:
-        raise MergeConflictError() from None
+        raise StaleEditError() from None  # an engagement was moved by someone else meanwhile
     values = merged_values(keep, drop, ORG_FIELDS, choices)
     changes = {"legal_name": [drop.legal_name, keep.legal_name], "ruc": [drop.ruc, keep.ruc]}
     move_org_links(keep.id, drop.id)
@@ -248,7 +237,7 @@ def move_contact_links(keep_id: int, drop_id: int) -> None:
 def merge_contacts(
     keep: Contact, drop: Contact, choices: dict[str, str], versions: tuple[int, int], user_id: int | None
 ) -> None:
-    """Merge `drop` into `keep`; raise MergeError or MergeConflictError."""
+    """Merge `drop` into `keep`; raise UserError or StaleEditError."""
     check_pair(keep, drop, versions)
     values = merged_values(keep, drop, CONTACT_FIELDS, choices)
     changes = {k: [getattr(drop, k), getattr(keep, k)] for k in ("first_name", "last_name", "email")}

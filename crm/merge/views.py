@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from crm.extensions import db
+from crm.errors import StaleEditError, UserError, discard_work
 from crm.history import FIELD_LABELS
 from crm.labels import label
 from crm.merge import duplicates, engagements, services
@@ -18,6 +17,7 @@ from crm.merge.forms import choice_name, merge_choices, merge_form
 from crm.organisations.services import ORG_FIELDS, PROFILE_FIELDS, log_profile_access
 from crm.pagination import page_number
 from crm.permissions import can, get_or_404, require, visible_contacts, visible_organisations
+from crm.web import locale, page_size, to_id
 
 DUPLICATES_PAGE = 20
 ENUMS = ("kind", "size", "gender")
@@ -53,7 +53,7 @@ def shown(record: Any, key: str) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     names = {
-        "sector_id": lambda: record.sector.label(str(get_locale())),
+        "sector_id": lambda: record.sector.label(locale()),
         "district_id": lambda: record.district.name,
         "owner_id": lambda: record.owner.name,
         "organisation_id": lambda: record.organisation.legal_name,
@@ -79,8 +79,7 @@ def comparison(keep: Any, drop: Any, keys: list[str], conflicts: list[str]) -> l
 
 def versions_of(form: Any) -> tuple[int, int]:
     """Return the record versions the form was loaded with (-1 when missing or odd)."""
-    values = (form.keep_version.data or "", form.drop_version.data or "")
-    return tuple(int(v) if v.isdigit() and len(v) < 10 else -1 for v in values)  # type: ignore[return-value]
+    return to_id(form.keep_version.data) or -1, to_id(form.drop_version.data) or -1
 
 
 @bp.route("/merge/organisations/<int:keep_id>/<int:drop_id>", methods=["GET", "POST"])
@@ -100,13 +99,12 @@ def organisations(keep_id: int, drop_id: int):
     )
     if done is not None:
         return done
-    combined = engagements.plan(keep.id, drop.id, str(get_locale()))
+    combined = engagements.plan(keep.id, drop.id, locale())
     rows = comparison(keep, drop, keys, conflicts)
     html = render_merge(keep, drop, rows, conflicts, "organisation", status, engagements=combined)
     if with_profile:
         for org in (keep, drop):
             log_profile_access(current_user, org.id, request.endpoint)
-        db.session.commit()
     return html
 
 
@@ -134,21 +132,19 @@ def run_merge(
         return None, 400 if request.method == "POST" else 200
     try:
         service(keep, drop, merge_choices(form, conflicts), versions_of(form), current_user.id)
-    except services.MergeConflictError:
-        db.session.rollback()
+    except StaleEditError:
+        discard_work()
         flash(
             _("One of the two records was changed by someone else meanwhile. Check the values again."),
             "error",
         )
         return None, 409
-    except services.MergeError as exc:
-        db.session.rollback()
+    except UserError as exc:
+        discard_work()
         flash(exc.message, "error")
         return None, 409
-    survivor = keep.id
-    db.session.commit()
     flash(_("The two records were merged."), "success")
-    return redirect(url_for(endpoint, **{arg: survivor})), 302
+    return redirect(url_for(endpoint, **{arg: keep.id})), 302
 
 
 def render_merge(
@@ -171,5 +167,5 @@ def render_merge(
         form=form,
         entity=entity,
         engagements=engagements or [],
-        page_size=current_app.config["PAGE_SIZE"],
+        page_size=page_size(),
     ), status

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from merge_support import programme
 from sqlalchemy import select
 
+from crm.errors import StaleEditError
 from crm.extensions import db
 from crm.merge import services as merge
 from crm.merge.engagements import kept_side
@@ -170,7 +171,7 @@ def test_an_engagement_moved_by_someone_else_meanwhile_stops_the_merge(twins):
         table = Engagement.__table__
         moved = table.update().where(table.c.id == twins.mine.id)
         other.execute(moved.values(stage="meeting_held", version_id=seen + 1))
-    with pytest.raises(merge.MergeConflictError):
+    with pytest.raises(StaleEditError):
         merge.merge_organisations(
             twins.keep, twins.drop, {}, (twins.keep.version_id, twins.drop.version_id), twins.user.id
         )
