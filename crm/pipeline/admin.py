@@ -8,9 +8,9 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import Barrier, Engagement, Programme, StageTransition
-from crm.pipeline.services import PipelineError
 
 PROGRAMME_FIELDS = ("code", "name_es", "name_en", "description", "active")
 BARRIER_FIELDS = ("code", "reason_es", "reason_en", "active")
@@ -52,7 +52,7 @@ def check_code(model: Any, code: str, except_id: int | None) -> None:
     if except_id is not None:
         query = query.where(model.id != except_id)
     if db.session.scalar(query) is not None:
-        raise PipelineError(_("This code is already in use."), "code")
+        raise UserError(_("This code is already in use."), "code")
 
 
 def save(model: Any, row: Any, values: Mapping[str, Any], fields: tuple[str, ...]) -> Any:

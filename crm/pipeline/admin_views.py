@@ -9,12 +9,11 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
-from crm.extensions import db
+from crm.errors import UserError, discard_work
 from crm.models import Barrier, Programme
 from crm.permissions import get_or_404, require
 from crm.pipeline import admin, bp
 from crm.pipeline.forms import BarrierForm, CsrfForm, ProgrammeForm, show_error
-from crm.pipeline.services import PipelineError
 
 
 def values_of(form: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -48,11 +47,10 @@ def edit_row(kind: str, row: Any) -> Any:
         return render_form(template, form, row, 400 if form.is_submitted() else 200)
     try:
         saver(row, values_of(form, fields))
-    except PipelineError as exc:
-        db.session.rollback()
+    except UserError as exc:
+        discard_work()
         show_error(form, exc.message, exc.field, "code")
         return render_form(template, form, row, 422)
-    db.session.commit()
     flash(_("Changes saved."), "success")
     return redirect(url_for(f"pipeline.admin_{kind}s"))
 
@@ -111,7 +109,6 @@ def toggle_barrier(barrier_id: int, active: bool):
     barrier = get_or_404(select(Barrier), barrier_id)
     if CsrfForm().validate_on_submit():
         admin.set_barrier_active(barrier, active)
-        db.session.commit()
         message = _("The reason is offered again.") if active else _("The reason is no longer offered.")
         flash(message, "success")
     return redirect(url_for("pipeline.admin_barriers"))

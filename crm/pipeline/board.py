@@ -11,10 +11,11 @@ from sqlalchemy.orm import contains_eager
 
 from crm.extensions import db
 from crm.models import EXITS, STAGES, Engagement, Membership, Organisation, Programme, User
-from crm.organisations.listing import sector_clause, to_id
+from crm.organisations.listing import sector_clause
 from crm.pagination import Page
 from crm.permissions import visible_organisations
 from crm.pipeline.evidence import pending_clause
+from crm.web import to_id
 
 EXIT_COLUMN = "exits"  # the one column holding declined, on hold and withdrawn cards
 COLUMNS = (*STAGES, EXIT_COLUMN)

@@ -8,10 +8,11 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm.errors import StaleEditError, UserError
 from crm.extensions import db
 from crm.models import Contact, Engagement, Letter, StageTransition
 from crm.pipeline import services
-from crm.pipeline.services import Move, MoveConflictError, PipelineError
+from crm.pipeline.services import Move
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,18 @@ def check_signatory(organisation_id: int, signatory_id: int | None) -> None:
         return
     query = select(Contact.id).where(Contact.id == signatory_id, Contact.organisation_id == organisation_id)
     if db.session.scalar(query) is None:
-        raise PipelineError(_("The signatory must be a contact of the company."), "signatory_id")
+        raise UserError(_("The signatory must be a contact of the company."), "signatory_id")
 
 
 def check_letter(letter: LetterInput, move: Move, today: date) -> None:
     """The letter needs a signing date, not in the future nor after the move itself."""
     if letter.signed_on is None:
-        raise PipelineError(_("Enter the date the letter of interest was signed."), "letter_signed_on")
+        raise UserError(_("Enter the date the letter of interest was signed."), "letter_signed_on")
     if letter.signed_on > today:
-        raise PipelineError(_("The letter cannot be signed in the future."), "letter_signed_on")
+        raise UserError(_("The letter cannot be signed in the future."), "letter_signed_on")
     if move.occurred_on and letter.signed_on > move.occurred_on:
         message = _("The letter must be signed on or before the date of the change.")
-        raise PipelineError(message, "letter_signed_on")
+        raise UserError(message, "letter_signed_on")
 
 
 def record_interest_letter(
@@ -80,7 +81,7 @@ def move_with_evidence(
 ) -> StageTransition:
     """Check the version, record the letter when asked and missing, then move; the caller commits."""
     if expected_version is not None and expected_version != engagement.version_id:
-        raise MoveConflictError()
+        raise StaleEditError()
     if letter is not None and needs_letter(engagement, move.to_stage):
         record_interest_letter(engagement, letter, move, user_id, today)
     return services.move(engagement, move, user_id, today, expected_version)

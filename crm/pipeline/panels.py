@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -13,6 +12,7 @@ from crm.models import Engagement, Membership, Organisation, Programme, StageTra
 from crm.permissions import can, visible_organisations
 from crm.pipeline.evidence import pending_clause
 from crm.pipeline.forms import EngageForm
+from crm.web import locale
 
 
 def marked_engagements(org_id: int) -> list[tuple[Engagement, bool]]:
@@ -69,13 +69,13 @@ def engage_form(user: User, org: Organisation, engagements: list[Engagement]) ->
     if not programmes:
         return None
     form = EngageForm(formdata=None, prefix="engage")
-    form.set_choices(programmes, member_associations(user, org.id), str(get_locale()))
+    form.set_choices(programmes, member_associations(user, org.id), locale())
     return form
 
 
 def org_panel(user: User, org: Organisation) -> dict[str, Any] | None:
     """Return what the section shows, or None when the user may not see it."""
-    if org.kind != "company" or user.role == "liaison" or not can(user, "pipeline.view"):
+    if org.kind != "company" or not can(user, "pipeline.view"):
         return None
     rows = marked_engagements(org.id)
     engagements = [engagement for engagement, _pending in rows]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm import clock
 from crm.auth.services import safe_next
+from crm.errors import StaleEditError, UserError, discard_work, wants_json
 from crm.extensions import db
 from crm.labels import label
 from crm.models import ALL_STAGES, EXITS, STAGES, Barrier, Contact, Engagement, Organisation
@@ -22,12 +22,7 @@ from crm.permissions import deny, get_or_404, require, visible_contacts, visible
 from crm.pipeline import board as board_data
 from crm.pipeline import bp, gates, panels, services
 from crm.pipeline.forms import EngageForm, MoveForm, show_error
-from crm.pipeline.services import MoveConflictError, PipelineError
-
-
-def locale() -> str:
-    """Return the language of the current request."""
-    return str(get_locale())
+from crm.web import locale
 
 
 @bp.get("/")
@@ -58,12 +53,6 @@ def board():
 
 
 # --- moving an engagement -------------------------------------------------------------------------------
-
-
-def wants_json() -> bool:
-    """Return whether the caller (the board's script) asked for a JSON answer."""
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 def move_form(engagement: Engagement) -> MoveForm:
@@ -131,7 +120,7 @@ def conflict_message(engagement: Engagement) -> str:
 
 def refuse_conflict(form: MoveForm, engagement: Engagement):
     """Show the current state; the form keeps the user's entries and now carries the new version."""
-    db.session.rollback()
+    discard_work()  # the page reads where the company is now, which the failed move hides
     message = conflict_message(engagement)
     if wants_json():
         return json_refusal(engagement, message, 409, conflict=True)
@@ -139,9 +128,9 @@ def refuse_conflict(form: MoveForm, engagement: Engagement):
     return render_move(form, engagement, 409, conflict=message)
 
 
-def refuse(form: MoveForm, engagement: Engagement, exc: PipelineError):
+def refuse(form: MoveForm, engagement: Engagement, exc: UserError):
     """Show a rule's refusal next to its field; nothing was written."""
-    db.session.rollback()
+    discard_work()  # a letter recorded on the way would otherwise count on the page shown again
     if wants_json():
         return json_refusal(engagement, exc.message, 422, field=exc.field)
     form.show_error(exc.message, exc.field)
@@ -188,11 +177,10 @@ def move(engagement_id: int):
         gates.move_with_evidence(
             engagement, form.move(), form.letter(), current_user.id, clock.today(), form.loaded_version()
         )
-    except MoveConflictError:
+    except StaleEditError:
         return refuse_conflict(form, engagement)
-    except PipelineError as exc:
+    except UserError as exc:
         return refuse(form, engagement, exc)
-    db.session.commit()
     return moved(engagement)
 
 
@@ -211,11 +199,11 @@ def start_values(form: EngageForm, org: Organisation) -> tuple[Any, dict[str, An
     """Return the chosen open programme and the referral, refusing choices not offered."""
     programme = next((p for p in panels.open_programmes([]) if p.id == form.programme_id.data), None)
     if programme is None:
-        raise PipelineError(_("Choose an active programme."), "programme_id")
+        raise UserError(_("Choose an active programme."), "programme_id")
     offered = {a.id for a in panels.member_associations(current_user, org.id)}
     source = form.source_association_id.data
     if source is not None and source not in offered:
-        raise PipelineError(_("Choose one of the company's associations."), "source_association_id")
+        raise UserError(_("Choose one of the company's associations."), "source_association_id")
     return programme, {"source_association_id": source}
 
 
@@ -230,8 +218,8 @@ def start_engagement(form: EngageForm, org: Organisation) -> None:
     try:
         services.start(org, programme, form.move(), current_user.id, clock.today(), **source)
     except IntegrityError:
-        db.session.rollback()
-        raise PipelineError(_("The company is already engaged in this programme."), "programme_id") from None
+        discard_work()  # before _(): after a failed flush the session cannot even read the user's language
+        raise UserError(_("The company is already engaged in this programme."), "programme_id") from None
 
 
 @bp.route("/organisations/<int:org_id>/engage", methods=["GET", "POST"])
@@ -247,10 +235,9 @@ def engage(org_id: int):
         return render_engage(form, org, 400 if form.is_submitted() else 200)
     try:
         start_engagement(form, org)
-    except PipelineError as exc:
-        db.session.rollback()
+    except UserError as exc:
+        discard_work()
         show_error(form, exc.message, exc.field, "programme_id")
         return render_engage(form, org, 422)
-    db.session.commit()
     flash(_("%(name)s now takes part in the programme.", name=org.legal_name), "success")
     return redirect(url_for("organisations.detail", org_id=org.id) + "#pipeline")

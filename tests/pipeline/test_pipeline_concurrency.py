@@ -96,9 +96,10 @@ def test_simultaneous_write_detected_at_flush(staff, make_engagement):
     """Both users passed the version check; the database refuses the second UPDATE."""
     from sqlalchemy import update
 
+    from crm.errors import StaleEditError
     from crm.models import Engagement
     from crm.pipeline import gates
-    from crm.pipeline.services import Move, MoveConflictError
+    from crm.pipeline.services import Move
 
     engagement = make_engagement(stage="contacted")
     loaded = engagement.version_id
@@ -111,7 +112,7 @@ def test_simultaneous_write_detected_at_flush(staff, make_engagement):
     move = Move(to_stage="meeting_held", occurred_on=clock.today())
     try:
         gates.move_with_evidence(engagement, move, None, staff.id, clock.today(), loaded)
-    except MoveConflictError:
+    except StaleEditError:
         db.session.rollback()
     else:
         raise AssertionError("the stale write was not detected")
