@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from crm.errors import UserError
 from crm.imports import parsing
 from crm.imports.extras import RowWriteError
 from crm.imports.rows import PassContext, RowResult
@@ -31,7 +32,7 @@ class CofinanceRows:
             return
         try:
             item = cofinance.commitment(values, row.number)
-        except cofinance.CofinanceError as exc:
+        except UserError as exc:
             row.error("source", str(exc))
             return
         row.values = values
@@ -77,7 +78,7 @@ class CofinanceRows:
                 continue
             try:
                 counts = cofinance.load_commitments([row.values], self.ctx.user_id, self.ctx.today)
-            except cofinance.CofinanceError as exc:
+            except UserError as exc:
                 raise RowWriteError(_("Row %(row)s: %(problem)s", row=row.number, problem=str(exc))) from exc
             for key, value in counts.items():
                 self.counts[key] = self.counts.get(key, 0) + value

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from crm.errors import StaleEditError, UserError
 from crm.extensions import db
 from crm.imports import bulk, parsing
 from crm.imports.lookups import Lookups, association_id
@@ -184,7 +185,7 @@ def plan_stage(row: RowResult, kind: str, engagement: Engagement | None, ctx: Pa
     elif engagement.stage != stage["stage"]:
         try:
             pipeline.check_move(engagement, pipeline.Move(stage["stage"], stage["occurred_on"]), ctx.today)
-        except pipeline.PipelineError as exc:
+        except UserError as exc:
             row.error("stage", str(exc))
         else:
             row.extras.append("stage")
@@ -243,5 +244,5 @@ def write_stage(row: RowResult, org: Organisation, state: State, ctx: PassContex
             )
         else:
             pipeline.move(engagement, move, ctx.user_id, ctx.today)
-    except (pipeline.PipelineError, pipeline.MoveConflictError) as exc:
+    except (UserError, StaleEditError) as exc:
         raise RowWriteError(_("Row %(row)s: %(problem)s", row=row.number, problem=str(exc))) from exc
