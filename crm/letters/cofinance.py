@@ -19,12 +19,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.letters.materialisations import ZERO, add_materialisation, cents
 from crm.letters.rules import MAX_AMOUNT
-from crm.letters.services import LetterError, LetterValues, create_letter
+from crm.letters.services import LetterValues, create_letter
 from crm.models import Letter, Materialisation, Organisation
-from crm.organisations.services import OrganisationError, create_organisation
+from crm.organisations.services import create_organisation
 from crm.text import fold, like_pattern
 
 # Co-financier type → kind of organisation created for an unknown source.
@@ -54,8 +55,8 @@ _ACRONYM = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
 _SEPARATORS = re.compile(r"[\s\-/]+")
 
 
-class CofinanceError(ValueError):
-    """A row of a commitment table is unusable; nothing was written."""
+# A row of a commitment table is unusable (the message names it); kept only for crm/imports/cofinance_rows.py.
+CofinanceError = UserError
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def money(raw: Any, row: int, column: str, required: bool) -> Decimal:
     text = str(raw).strip().replace(" ", "") if raw is not None else ""
     if not text:
         if required:
-            raise CofinanceError(_("Row %(row)s: %(column)s is empty.", row=row, column=column))
+            raise UserError(_("Row %(row)s: %(column)s is empty.", row=row, column=column))
         return ZERO
     try:
         value = Decimal(text)
@@ -132,7 +133,7 @@ def money(raw: Any, row: int, column: str, required: bool) -> Decimal:
             )
         else:
             message = _("Row %(row)s: %(column)s must be an amount, zero or more.", row=row, column=column)
-        raise CofinanceError(message)
+        raise UserError(message)
     return value.quantize(Decimal("0.01"))
 
 
@@ -140,9 +141,7 @@ def lookup(aliases: Mapping[str, str], raw: Any, row: int, column: str) -> str:
     """Return the model code of a type cell, or refuse the row."""
     key = aliases.get(code(raw))
     if key is None:
-        raise CofinanceError(
-            _("Row %(row)s: unknown %(column)s “%(value)s”.", row=row, column=column, value=raw)
-        )
+        raise UserError(_("Row %(row)s: unknown %(column)s “%(value)s”.", row=row, column=column, value=raw))
     return key
 
 
@@ -156,10 +155,10 @@ def commitment(row: Mapping[str, Any], number: int) -> Commitment:
     """Check one row and return it as a Commitment."""
     source = str(row.get("source") or "").strip()
     if not source:
-        raise CofinanceError(_("Row %(row)s: the source is empty.", row=number))
+        raise UserError(_("Row %(row)s: the source is empty.", row=number))
     name, acronym = split_acronym(source)
     if len(name) > 200 or len(acronym or "") > 200:
-        raise CofinanceError(_("Row %(row)s: the source name is too long.", row=number))
+        raise UserError(_("Row %(row)s: the source name is too long.", row=number))
     return Commitment(
         row=number,
         name=name,
@@ -207,8 +206,8 @@ def new_organisation(item: Commitment) -> Organisation:
     values = {"kind": ORG_KINDS[item.cofinancier_type], "legal_name": item.name, "trade_name": item.acronym}
     try:
         return create_organisation(values)
-    except OrganisationError as exc:
-        raise CofinanceError(_("Row %(row)s: %(problem)s", row=item.row, problem=exc.message)) from None
+    except UserError as exc:
+        raise UserError(_("Row %(row)s: %(problem)s", row=item.row, problem=exc.message)) from None
 
 
 def already_recorded(org_id: int, item: Commitment) -> bool:
@@ -243,15 +242,15 @@ def record(org: Organisation, item: Commitment, user_id: int | None, today: date
         if item.materialised > 0:
             note = _("Materialised amount reported in the co-finance table.")
             add_materialisation(letter, today, item.materialised, note, today)
-    except LetterError as exc:
-        raise CofinanceError(_("Row %(row)s: %(problem)s", row=item.row, problem=exc.message)) from None
+    except UserError as exc:
+        raise UserError(_("Row %(row)s: %(problem)s", row=item.row, problem=exc.message)) from None
     return item.materialised > 0
 
 
 def load_commitments(rows: Iterable[Mapping[str, Any]], user_id: int | None, today: date) -> dict[str, int]:
     """Load commitment rows as signed co-finance letters; flush, never commit; return the counts.
 
-    Every row is checked before anything is written (CofinanceError names the row, counting the
+    Every row is checked before anything is written (a UserError names the row, counting the
     header as row 1). Counts: rows, letters, materialisations, organisations_created,
     organisations_matched, skipped (rows already recorded).
     """

@@ -26,7 +26,7 @@ _GROUPED = re.compile(r"^-?\d{1,3}([.,])\d{3}(?:\1\d{3})*(?:(?!\1)[.,]\d+)?$")
 _AMBIGUOUS = re.compile(r"^-?\d+[.,]\d{3}$")
 
 
-def to_id(value: Any) -> int | None:
+def choice_id(value: Any) -> int | None:
     """Coerce a select's value to an id: blank means none, anything odd becomes -1 (refused later)."""
     if value in (None, "", "None"):
         return None
@@ -96,12 +96,12 @@ class LetterForm(FlaskForm):
 
     kind = SelectField(_l("Kind"), choices=choices("letter_kind"), validate_choice=False)
     status = SelectField(_l("Status"), choices=choices("letter_status"), validate_choice=False)
-    programme_id = SelectField(_l("Programme"), coerce=to_id, choices=[], validate_choice=False)
+    programme_id = SelectField(_l("Programme"), coerce=choice_id, choices=[], validate_choice=False)
     requested_on = DateField(_l("Requested on"), validators=[Optional()])
     received_on = DateField(_l("Received on"), validators=[Optional()])
     signed_on = DateField(_l("Signed on"), validators=[Optional()])
     expires_on = DateField(_l("Expires on"), validators=[Optional()])
-    signatory_id = SelectField(_l("Signatory"), coerce=to_id, choices=[], validate_choice=False)
+    signatory_id = SelectField(_l("Signatory"), coerce=choice_id, choices=[], validate_choice=False)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=TEXT_MAX)])
     document = FileField(_l("Scanned letter (PDF, PNG or JPEG)"))
     amount = NumberField(_l("Committed amount"))
@@ -113,7 +113,7 @@ class LetterForm(FlaskForm):
     cofinancier_type = SelectField(
         _l("Type of co-financier"), choices=choices("cofinancier_type", blank="—"), validate_choice=False
     )
-    component = SelectField(_l("Project component"), coerce=to_id, validate_choice=False)
+    component = SelectField(_l("Project component"), coerce=choice_id, validate_choice=False)
     version = HiddenField()
 
     def set_choices(self, programmes: list[Programme], contacts: list[Contact], locale: str) -> None:

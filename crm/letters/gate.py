@@ -11,15 +11,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from crm.errors import UserError
 from crm.labels import label
-from crm.letters.rules import LetterError
 from crm.models import Engagement, Letter
 from crm.pipeline import evidence
 from crm.pipeline import services as pipeline
 from crm.pipeline.evidence import BEFORE_GATE, LetterState
+from crm.web import locale
 
 # The letter fields whose change can withdraw the evidence, in the order the form shows them.
 GATE_FIELDS = ("kind", "status", "programme_id")
@@ -27,8 +27,8 @@ GATE_FIELDS = ("kind", "status", "programme_id")
 
 def where(engagements: list[Engagement]) -> str:
     """Name the engagements' programmes and stages for a message, e.g. "ZIS (Assessed)"."""
-    locale = str(get_locale())
-    return ", ".join(f"{e.programme.name(locale)} ({label('stage', e.stage)})" for e in engagements)
+    language = locale()
+    return ", ".join(f"{e.programme.name(language)} ({label('stage', e.stage)})" for e in engagements)
 
 
 def refusal(letter: Letter, engagements: list[Engagement]) -> str:
@@ -51,14 +51,14 @@ def check_edit(letter: Letter, columns: dict[str, Any]) -> None:
     after = LetterState(columns["kind"], columns["status"], columns["programme_id"])
     stranded = evidence.stranded(letter, after)
     if stranded:
-        raise LetterError(refusal(letter, stranded), changed_field(letter, columns))
+        raise UserError(refusal(letter, stranded), changed_field(letter, columns))
 
 
 def check_delete(letter: Letter) -> None:
     """Refuse to delete the only signed letter of interest of an engagement past the gate."""
     stranded = evidence.stranded(letter, None)
     if stranded:
-        raise LetterError(refusal(letter, stranded))
+        raise UserError(refusal(letter, stranded))
 
 
 def relying(letter: Letter) -> list[Engagement]:
@@ -75,11 +75,17 @@ def move_back(letter: Letter, note: str | None, user_id: int | None, today: date
 
 
 def move_one_back(engagement: Engagement, note: str | None, user_id: int | None, today: date) -> None:
-    """Move the engagement to the stage before the gate, with the pipeline's own rules (a note)."""
+    """Move the engagement to the stage before the gate, with the pipeline's own rules (a note).
+
+    A StaleEditError (someone moved it meanwhile) goes to the caller, which discards the work before
+    saying so (moved_meanwhile): after a failed flush not even the user's language can be read.
+    """
     try:
         pipeline.move(engagement, pipeline.Move(BEFORE_GATE, today, note), user_id, today)
-    except pipeline.PipelineError as exc:
-        raise LetterError(exc.message, "note") from None
-    except pipeline.MoveConflictError:
-        message = _("Someone moved the engagement meanwhile. Reload the page and try again.")
-        raise LetterError(message) from None
+    except UserError as exc:
+        raise UserError(exc.message, "note") from None
+
+
+def moved_meanwhile() -> str:
+    """Return what to say when an engagement to move back was moved by someone else meanwhile."""
+    return _("Someone moved the engagement meanwhile. Reload the page and try again.")

@@ -14,6 +14,7 @@ from crm.extensions import db
 from crm.models import LETTER_KINDS, LETTER_STATUSES, Letter, Organisation, Programme, User
 from crm.permissions import visible_organisations
 from crm.text import like_pattern
+from crm.web import to_id
 
 SORTS = {
     "requested": Letter.requested_on,
@@ -45,11 +46,6 @@ class Filters:
         """Return whether any filter narrows the list."""
         narrowing = (self.q, self.kind, self.status, self.programme, self.organisation, self.overdue)
         return any(narrowing) or self.unscanned
-
-
-def to_id(raw: str | None) -> int | None:
-    """Return a plausible database id from a query argument, else None."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
 
 
 def parse_filters(args: Mapping[str, str]) -> Filters:
@@ -100,10 +96,9 @@ def conditions(f: Filters, today: date, days: int, with_status: bool = True) -> 
 def scoped(user: User) -> Select:
     """Select letters joined to their organisation, limited to organisations the user may see."""
     query = select(Letter).join(Organisation, Letter.organisation_id == Organisation.id)
-    if user.role == "liaison":  # liaisons have no letter.view; this keeps the scope explicit anyway
-        query = query.where(
-            Organisation.id.in_(visible_organisations(user).with_only_columns(Organisation.id))
-        )
+    organisations = visible_organisations(user)
+    if organisations.whereclause is not None:  # liaisons have no letter.view; the scope stays explicit anyway
+        query = query.where(Organisation.id.in_(organisations.with_only_columns(Organisation.id)))
     return query
 
 

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.errors import StaleEditError, UserError
 from crm.extensions import db
-from crm.letters.services import LetterError, checked_amount, usd
+from crm.letters.services import checked_amount, usd
 from crm.models import Letter, Materialisation, utcnow
 from crm.permissions import MAX_ID
 
@@ -30,9 +31,9 @@ class Figures:
     pending: Decimal
 
 
-def conflict() -> LetterError:
-    """Return the refusal shown when someone changed the letter at the same moment."""
-    return LetterError(_("Someone else changed this letter at the same time. Nothing was saved; try again."))
+def conflict_message() -> str:
+    """Return what to say when someone changed the letter at the same moment (after discarding the work)."""
+    return _("Someone else changed this letter at the same time. Nothing was saved; try again.")
 
 
 def bump(letter: Letter) -> None:
@@ -45,11 +46,11 @@ def add_materialisation(
 ) -> Materialisation:
     """Record an amount disbursed or delivered; its USD value uses the letter's exchange rate."""
     if letter.kind != "cofinance" or letter.exchange_rate is None:
-        raise LetterError(_("Only co-finance letters with an amount have materialisation entries."))
+        raise UserError(_("Only co-finance letters with an amount have materialisation entries."))
     if occurred_on is None:
-        raise LetterError(_("Enter the date (YYYY-MM-DD)."), "occurred_on")
+        raise UserError(_("Enter the date (YYYY-MM-DD)."), "occurred_on")
     if occurred_on > today:
-        raise LetterError(_("This date is in the future. Enter the date it happened."), "occurred_on")
+        raise UserError(_("This date is in the future. Enter the date it happened."), "occurred_on")
     value = checked_amount(amount, "amount", allow_zero=True)
     entry = Materialisation(
         letter=letter,
@@ -79,13 +80,12 @@ def remove_materialisation(letter: Letter, entry_id: int) -> bool:
 
 
 def flush_with_bump(letter: Letter) -> None:
-    """Flush the entry change together with a new letter version; a concurrent edit is refused."""
+    """Flush the entry change together with a new letter version; a concurrent edit is a StaleEditError."""
     bump(letter)
     try:
         db.session.flush()
     except StaleDataError:
-        db.session.rollback()
-        raise conflict() from None
+        raise StaleEditError() from None
 
 
 def figures_query(letter_ids: list[int]):

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import (
     COFINANCE_TYPES,
@@ -38,15 +39,6 @@ COFINANCE_COLUMNS = (
     "cofinancier_type",
     "component",
 )
-
-
-class LetterError(ValueError):
-    """A letter could not be saved; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass
@@ -81,9 +73,9 @@ def usd(amount: Decimal, rate: Decimal) -> Decimal:
 def check_choices(values: LetterValues) -> None:
     """Refuse a kind or status no form offers."""
     if values.kind not in LETTER_KINDS:
-        raise LetterError(_("Choose the kind of letter."), "kind")
+        raise UserError(_("Choose the kind of letter."), "kind")
     if values.status not in LETTER_STATUSES:
-        raise LetterError(_("Choose the status of the letter."), "status")
+        raise UserError(_("Choose the status of the letter."), "status")
 
 
 def check_not_future(values: LetterValues, today: date) -> None:
@@ -91,7 +83,7 @@ def check_not_future(values: LetterValues, today: date) -> None:
     for field in ("requested_on", "received_on", "signed_on"):
         value = getattr(values, field)
         if value is not None and value > today:
-            raise LetterError(_("This date is in the future. Enter the date it happened."), field)
+            raise UserError(_("This date is in the future. Enter the date it happened."), field)
 
 
 def check_status_dates(values: LetterValues, today: date) -> None:
@@ -105,31 +97,31 @@ def check_status_dates(values: LetterValues, today: date) -> None:
     if values.status in needed:
         field, message = needed[values.status]
         if getattr(values, field) is None:
-            raise LetterError(message, field)
+            raise UserError(message, field)
     if values.status == "requested" and (values.received_on or values.signed_on):
         field = "received_on" if values.received_on else "signed_on"
-        raise LetterError(_("A letter with this date is no longer requested: change its status."), field)
+        raise UserError(_("A letter with this date is no longer requested: change its status."), field)
     if values.status == "expired" and values.expires_on and values.expires_on > today:
-        raise LetterError(_("The expiry date has not been reached yet."), "expires_on")
+        raise UserError(_("The expiry date has not been reached yet."), "expires_on")
 
 
 def check_date_order(values: LetterValues) -> None:
     """Receipt and signing come after the request; expiry comes after signing."""
     requested, received, signed = values.requested_on, values.received_on, values.signed_on
     if requested and received and received < requested:
-        raise LetterError(_("The letter cannot be received before it was requested."), "received_on")
+        raise UserError(_("The letter cannot be received before it was requested."), "received_on")
     if requested and signed and signed < requested:
-        raise LetterError(_("The letter cannot be signed before it was requested."), "signed_on")
+        raise UserError(_("The letter cannot be signed before it was requested."), "signed_on")
     if signed and values.expires_on and values.expires_on <= signed:
-        raise LetterError(_("The expiry date must be after the signing date."), "expires_on")
+        raise UserError(_("The expiry date must be after the signing date."), "expires_on")
 
 
 def check_references(org_id: int, values: LetterValues) -> None:
     """The programme must exist and the signatory must be a contact of this organisation."""
     if values.programme_id is not None and not row_exists(Programme, values.programme_id):
-        raise LetterError(_("Choose a programme from the list."), "programme_id")
+        raise UserError(_("Choose a programme from the list."), "programme_id")
     if values.signatory_id is not None and not is_contact_of(values.signatory_id, org_id):
-        raise LetterError(_("The signatory must be a contact of this organisation."), "signatory_id")
+        raise UserError(_("The signatory must be a contact of this organisation."), "signatory_id")
 
 
 def row_exists(model: Any, ident: int) -> bool:
@@ -153,14 +145,14 @@ def is_contact_of(contact_id: int, org_id: int) -> bool:
 def checked_amount(value: Decimal | None, field: str, allow_zero: bool = False) -> Decimal:
     """Return a money amount rounded to cents, refusing blanks, negatives and overflow."""
     if value is None:
-        raise LetterError(_("Enter the amount."), field)
+        raise UserError(_("Enter the amount."), field)
     if value < 0 or (value == 0 and not allow_zero):
         message = (
             _("The amount cannot be negative.") if allow_zero else _("The amount must be more than zero.")
         )
-        raise LetterError(message, field)
+        raise UserError(message, field)
     if value > MAX_AMOUNT:
-        raise LetterError(_("The amount is too large."), field)
+        raise UserError(_("The amount is too large."), field)
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -169,9 +161,9 @@ def checked_rate(currency: str, rate: Decimal | None) -> Decimal:
     if currency == "USD":
         return ONE
     if rate is None:
-        raise LetterError(_("Enter the exchange rate to US dollars on the commitment date."), "exchange_rate")
+        raise UserError(_("Enter the exchange rate to US dollars on the commitment date."), "exchange_rate")
     if rate <= 0 or rate > MAX_RATE:
-        raise LetterError(_("The exchange rate must be a positive number."), "exchange_rate")
+        raise UserError(_("The exchange rate must be a positive number."), "exchange_rate")
     if currency == "PEN" and rate >= 1:  # a sol has never been worth a dollar: soles per dollar were typed
         inverse = (ONE / rate).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
         message = _(
@@ -180,10 +172,10 @@ def checked_rate(currency: str, rate: Decimal | None) -> Decimal:
             rate=format(rate.normalize(), "f"),
             inverse=inverse,
         )
-        raise LetterError(message, "exchange_rate")
+        raise UserError(message, "exchange_rate")
     rounded = rate.quantize(RATE_STEP, rounding=ROUND_HALF_UP)
     if rounded == 0:
-        raise LetterError(_("The exchange rate must be a positive number."), "exchange_rate")
+        raise UserError(_("The exchange rate must be a positive number."), "exchange_rate")
     return rounded
 
 
@@ -193,17 +185,17 @@ def cofinance_columns(values: LetterValues) -> dict[str, Any]:
         return dict.fromkeys(COFINANCE_COLUMNS)
     amount = checked_amount(values.amount, "amount")
     if values.currency not in CURRENCIES:
-        raise LetterError(_("Choose the currency: US dollars (USD) or Peruvian soles (PEN)."), "currency")
+        raise UserError(_("Choose the currency: US dollars (USD) or Peruvian soles (PEN)."), "currency")
     rate = checked_rate(values.currency, values.exchange_rate)
     amount_usd = usd(amount, rate)
     if amount_usd > MAX_AMOUNT:
-        raise LetterError(_("The amount is too large."), "amount")
+        raise UserError(_("The amount is too large."), "amount")
     if values.cofinance_type not in COFINANCE_TYPES:
-        raise LetterError(_("Choose the type of co-finance."), "cofinance_type")
+        raise UserError(_("Choose the type of co-finance."), "cofinance_type")
     if values.cofinancier_type not in COFINANCIER_TYPES:
-        raise LetterError(_("Choose the type of co-financier."), "cofinancier_type")
+        raise UserError(_("Choose the type of co-financier."), "cofinancier_type")
     if values.component is not None and values.component not in COMPONENTS:
-        raise LetterError(_("Choose a project component from 1 to 5."), "component")
+        raise UserError(_("Choose a project component from 1 to 5."), "component")
     return {
         "amount": amount,
         "currency": values.currency,

@@ -11,21 +11,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
 from crm.documents import DocumentError, has_file, remove_file, store_upload
+from crm.errors import StaleEditError, UserError
 from crm.extensions import db
-from crm.letters import gate
-from crm.letters.rules import LetterError, LetterValues, checked_amount, checked_columns, usd
+from crm.letters import gate, scans
+from crm.letters.rules import LetterValues, checked_amount, checked_columns, usd
 from crm.models import ChangeLog, Document, Letter, Materialisation, Organisation, User
 from crm.permissions import can, visible_organisations
 
-__all__ = ["ConflictError", "LetterError", "LetterValues", "checked_amount", "usd"]
-
-
-class ConflictError(Exception):
-    """Someone saved the letter after the user loaded it; `changes` lists what they changed."""
-
-    def __init__(self, changes: list[ChangeLog]) -> None:
-        super().__init__("edit conflict")
-        self.changes = changes
+__all__ = ["LetterValues", "checked_amount", "usd"]
 
 
 def visible_letters(user: User) -> Select:
@@ -33,9 +26,9 @@ def visible_letters(user: User) -> Select:
     query = select(Letter)
     if not can(user, "letter.view"):
         return query.where(false())
-    if user.role == "liaison":  # never granted today; kept so a permission change cannot leak letters
-        org_ids = visible_organisations(user).with_only_columns(Organisation.id)
-        query = query.where(Letter.organisation_id.in_(org_ids))
+    organisations = visible_organisations(user)
+    if organisations.whereclause is not None:  # a scoped user never sees letters beyond that scope
+        query = query.where(Letter.organisation_id.in_(organisations.with_only_columns(Organisation.id)))
     return query
 
 
@@ -43,13 +36,15 @@ def visible_letters(user: User) -> Select:
 
 
 def stored(upload: FileStorage | None, user_id: int | None) -> Document | None:
-    """Store the uploaded scan, if one was sent; refusals become a LetterError on the document field."""
+    """Store the uploaded scan, if one was sent; refusals become a UserError on the document field."""
     if not has_file(upload):
         return None
     try:
-        return store_upload(upload, user_id)
+        document = store_upload(upload, user_id)
     except DocumentError as exc:
-        raise LetterError(str(exc), "document") from None
+        raise UserError(str(exc), "document") from None
+    scans.written(document.storage_name)  # removed again if the request rolls back
+    return document
 
 
 def create_letter(
@@ -105,14 +100,14 @@ def update_letter(
     user_id: int | None,
     upload: FileStorage | None = None,
 ) -> Letter:
-    """Save the user's edit unless someone saved a newer version first (ConflictError)."""
+    """Save the user's edit unless someone saved a newer version first (StaleEditError)."""
     letter_id = letter.id
     if letter.version_id != expected_version:
-        raise ConflictError(changes_since(letter_id, expected_version))
+        raise StaleEditError(changes_since(letter_id, expected_version))
     columns = checked_columns(letter.organisation_id, values, today)
     gate.check_edit(letter, columns)
     if columns["kind"] != "cofinance" and has_materialisations(letter_id):
-        raise LetterError(_("Remove the materialisation entries before changing the kind."), "kind")
+        raise UserError(_("Remove the materialisation entries before changing the kind."), "kind")
     document = stored(upload, user_id)
     with db.session.no_autoflush:
         rate_changed = apply_columns(letter, columns)
@@ -123,9 +118,10 @@ def update_letter(
     try:
         db.session.flush()
     except StaleDataError:
+        # A concurrent save won the race between our check and our UPDATE. The failed flush leaves the
+        # session unable to read what changed: the view reads it after discarding the work.
         discard(document)
-        db.session.rollback()
-        raise ConflictError(changes_since(letter_id, expected_version)) from None
+        raise StaleEditError() from None
     return letter
 
 
@@ -140,12 +136,13 @@ def changes_since(letter_id: int, version: int) -> list[ChangeLog]:
     return list(db.session.scalars(query))
 
 
-def delete_letter(letter: Letter) -> str | None:
-    """Delete a letter, its materialisation entries and its document row; return the file to remove."""
+def delete_letter(letter: Letter) -> None:
+    """Delete a letter, its materialisation entries and its document row (the file goes on commit)."""
     gate.check_delete(letter)
     document = letter.document
     db.session.delete(letter)
     if document is not None:
         db.session.delete(document)
     db.session.flush()
-    return document.storage_name if document is not None else None
+    if document is not None:
+        scans.deleted(document.storage_name)  # only once the deletion is committed

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm import clock
 from crm.contacts.services import contacts_of
-from crm.documents import limit_mb, remove_file, send_document
-from crm.extensions import db
+from crm.documents import limit_mb, send_document
+from crm.errors import StaleEditError, UserError, discard_work
 from crm.history import present
 from crm.letters import bp, cofinance, forms, gate, listing, materialisations, services
 from crm.models import LETTER_KINDS, Letter, Organisation
 from crm.pagination import paginate
 from crm.permissions import can, deny, get_or_404, require, visible_organisations
 from crm.pipeline.forms import NOTE_MAX
+from crm.web import locale, page_size, to_id
 
 
 def overdue_days() -> int:
@@ -36,7 +38,7 @@ def money(value: Any) -> str:
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_exc: RequestEntityTooLarge):
     """Explain that the scan is over the limit, instead of a bare 413; nothing was saved."""
-    db.session.rollback()
+    discard_work()
     back = request.full_path.rstrip("?") if request.endpoint in ("letters.new", "letters.edit") else None
     message = _(
         "The file is larger than %(limit)s MB. Nothing was saved: choose a smaller file "
@@ -52,7 +54,7 @@ def too_large(_exc: RequestEntityTooLarge):
 def index():
     """List, filter and sort letters, with counts per status and co-finance totals."""
     filters, today, days = listing.parse_filters(request.args), clock.today(), overdue_days()
-    page = paginate(listing.list_query(current_user, filters, today, days), current_app.config["PAGE_SIZE"])
+    page = paginate(listing.list_query(current_user, filters, today, days), page_size())
     counts, overdue = listing.status_counts(current_user, filters, today, days)
     ids = listing.filtered_ids(current_user, filters, today, days)
     return render_template(
@@ -70,20 +72,21 @@ def index():
 
 
 def organisation_arg() -> int | None:
-    """Return ?organisation_id= as an int (None when absent); deny anything else."""
+    """Return ?organisation_id= as an id (None when absent); deny anything else."""
     raw = request.args.get("organisation_id", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    org_id = to_id(raw)
+    if org_id is None:
         deny()
-    return int(raw)
+    return org_id
 
 
 def letter_form(org: Organisation, letter: Letter | None = None, **kwargs: Any) -> forms.LetterForm:
     """Build the letter form with the programme and signatory options."""
     form = forms.LetterForm(**kwargs)
     programmes = listing.programmes(letter.programme_id if letter else None)
-    form.set_choices(programmes, contacts_of(current_user, org.id), str(get_locale()))
+    form.set_choices(programmes, contacts_of(current_user, org.id), locale())
     return form
 
 
@@ -117,14 +120,11 @@ def new():
     if not form.validate_on_submit():
         return render_form(form, org, None, 400 if form.is_submitted() else 200)
     try:
-        letter = services.create_letter(
-            org.id, form.values(), current_user.id, clock.today(), form.upload()
-        )
-    except services.LetterError as exc:
-        db.session.rollback()
+        letter = services.create_letter(org.id, form.values(), current_user.id, clock.today(), form.upload())
+    except UserError as exc:
+        discard_work()  # an uploaded scan goes with the work (crm.letters.scans)
         form.show_problem(exc.field, exc.message)
         return render_form(form, org, None, 400)
-    db.session.commit()
     flash(_("Letter recorded."), "success")
     return redirect(url_for("letters.detail", letter_id=letter.id))
 
@@ -157,13 +157,17 @@ def render_detail(letter: Letter, entry_form: forms.MaterialisationForm, status:
     return page, status
 
 
-def render_conflict(form: forms.LetterForm, letter_id: int, exc: services.ConflictError):
+def render_conflict(form: forms.LetterForm, letter_id: int, exc: StaleEditError):
     """Show what others changed since the user loaded the form; nothing was saved."""
+    changes = exc.changes
+    if not changes:
+        discard_work()  # the flush lost the race; the session cannot read until it is rolled back
+        changes = services.changes_since(letter_id, form.loaded_version())
     letter = letter_or_404(letter_id)
     # The form now carries the current version: saving again is a deliberate overwrite.
     form.version.data = str(letter.version_id)
     form.version.raw_data = [form.version.data]
-    return render_form(form, letter.organisation, letter, 409, conflict=present(exc.changes))
+    return render_form(form, letter.organisation, letter, 409, conflict=present(changes))
 
 
 @bp.route("/<int:letter_id>/edit", methods=["GET", "POST"])
@@ -180,14 +184,13 @@ def edit(letter_id: int):
         services.update_letter(
             letter, form.values(), form.loaded_version(), clock.today(), current_user.id, form.upload()
         )
-    except services.ConflictError as exc:
+    except StaleEditError as exc:
         return render_conflict(form, letter_id, exc)
-    except services.LetterError as exc:
-        db.session.rollback()
+    except UserError as exc:
+        discard_work()
         form.show_problem(exc.field, exc.message)
         letter = letter_or_404(letter_id)
         return render_form(form, letter.organisation, letter, 400)
-    db.session.commit()
     flash(_("Changes saved."), "success")
     return redirect(url_for("letters.detail", letter_id=letter_id))
 
@@ -202,24 +205,28 @@ def delete(letter_id: int):
         return redirect(url_for("letters.detail", letter_id=letter_id))
     org_id = letter.organisation_id
     try:
-        storage_name = delete_or_move_back(letter)
-    except services.LetterError as exc:
-        db.session.rollback()  # nothing changes: neither the engagements nor the letter
-        flash(exc.message, "error")
-        return redirect(url_for("letters.detail", letter_id=letter_id))
-    db.session.commit()
-    if storage_name:
-        remove_file(storage_name)  # only once the deletion is committed
+        delete_or_move_back(letter)  # the scan's file goes once the request commits (crm.letters.scans)
+    except StaleEditError:
+        return refused(letter_id, gate.moved_meanwhile)
+    except UserError as exc:
+        return refused(letter_id, exc.message)  # neither the engagements nor the letter change
     flash(_("Letter deleted."), "success")
     return redirect(url_for("organisations.detail", org_id=org_id))
 
 
-def delete_or_move_back(letter: Letter) -> str | None:
+def refused(letter_id: int, message: str | Callable[[], str]):
+    """Say why nothing changed and go back to the letter (a callable message is built after discarding)."""
+    discard_work()  # the redirect would commit; and after a failed flush _() cannot read the user's language
+    flash(message if isinstance(message, str) else message(), "error")
+    return redirect(url_for("letters.detail", letter_id=letter_id))
+
+
+def delete_or_move_back(letter: Letter) -> None:
     """Delete the letter, first moving back the engagements relying on it when the user asked to."""
     if request.form.get("move_back") and can(current_user, "pipeline.move"):
         note = (request.form.get("note") or "")[:NOTE_MAX]
         gate.move_back(letter, note, current_user.id, clock.today())
-    return services.delete_letter(letter)
+    services.delete_letter(letter)
 
 
 @bp.get("/<int:letter_id>/document")
@@ -245,14 +252,14 @@ def add_entry(letter_id: int):
     values = (form.occurred_on.data, form.amount.data, form.note.data)
     try:
         materialisations.add_materialisation(letter, *values, clock.today())
-    except services.LetterError as exc:
-        db.session.rollback()
+    except StaleEditError:
+        return refused(letter_id, materialisations.conflict_message)
+    except UserError as exc:
         if exc.field not in ("occurred_on", "amount"):  # about the letter itself, not a field
-            flash(exc.message, "error")
-            return redirect(url_for("letters.detail", letter_id=letter_id))
+            return refused(letter_id, exc.message)
+        discard_work()
         form[exc.field].errors = [*form[exc.field].errors, exc.message]
         return render_detail(letter_or_404(letter_id), form, 400)
-    db.session.commit()
     flash(_("Materialisation recorded."), "success")
     return redirect(url_for("letters.detail", letter_id=letter_id, _anchor="materialisation"))
 
@@ -267,11 +274,9 @@ def remove_entry(letter_id: int, entry_id: int):
         return redirect(url_for("letters.detail", letter_id=letter_id))
     try:
         found = materialisations.remove_materialisation(letter, entry_id)
-    except services.LetterError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("letters.detail", letter_id=letter_id))
+    except StaleEditError:
+        return refused(letter_id, materialisations.conflict_message)
     if not found:
         deny()
-    db.session.commit()
     flash(_("Materialisation entry deleted."), "success")
     return redirect(url_for("letters.detail", letter_id=letter_id, _anchor="materialisation"))

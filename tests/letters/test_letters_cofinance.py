@@ -12,6 +12,7 @@ from letters_support import cofinance_form, count
 from sqlalchemy import func, select
 
 from crm.clock import today
+from crm.errors import UserError
 from crm.extensions import db
 from crm.letters import cofinance
 from crm.letters.materialisations import figures
@@ -297,7 +298,7 @@ def test_rows_match_existing_organisations_by_normalised_name(world, make_org):
 def test_a_bad_row_writes_nothing(world, bad, message):
     table = rows()
     table[7] = {**table[7], **bad}
-    with pytest.raises(cofinance.CofinanceError, match=f"Row 9: {message}"):
+    with pytest.raises(UserError, match=f"Row 9: {message}"):
         cofinance.load_commitments(table, world.staff.id, today())
     assert count(Letter) == 0 and count(Organisation) == 2
 

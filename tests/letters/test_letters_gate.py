@@ -10,6 +10,7 @@ from letters_support import count, form
 from sqlalchemy import select
 
 from crm.clock import today
+from crm.errors import UserError
 from crm.extensions import db
 from crm.letters import services
 from crm.models import Engagement, Letter, Programme, StageTransition
@@ -139,7 +140,7 @@ def test_withdrawing_is_allowed_once_another_letter_covers(client, login, world,
 def test_service_refuses_and_changes_nothing(world, make_letter):
     engagement = engage(world.company, "loi_signed")
     letter = signed(make_letter, world.company)
-    with pytest.raises(services.LetterError) as refused:
+    with pytest.raises(UserError) as refused:
         services.delete_letter(letter)
     assert "Fundición Callao SAC" in refused.value.message
     db.session.rollback()
