@@ -38,11 +38,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "pipeline.move": TECH,
     "letter.view": READERS,
     "letter.edit": TECH,
+    "evidence.view_all": frozenset({"admin", "manager"}),  # chase every company's unscanned signed letters
     "event.view": READERS,
     "event.edit": TECH,
     "followup.edit": TECH,
     "followup.edit_any": frozenset({"admin", "manager"}),  # close, snooze, reassign others' follow-ups
     "followup.view_all": frozenset({"admin", "manager"}),  # the 'all' tab of the follow-up list
+    "work.view": TECH,  # the start page is "My work"; other roles get a simple home (liaisons: the portal)
     "import.run": TECH,
     "import.undo": frozenset({"admin"}),
     "import.view_all": frozenset({"admin", "manager"}),  # every import batch, not only one's own

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from crm.extensions import db
 from crm.models import EXITS, STAGES, Engagement, FollowUp, Interaction, Letter, Organisation, Programme, User
 from crm.pagination import Page
+from crm.permissions import can
 from crm.pipeline.evidence import pending_clause, unscanned_letter_id
 
 UPCOMING_DAYS = 7
@@ -212,9 +213,6 @@ def waiting(letter: Letter, today: date) -> int | None:
     return (today - letter.requested_on).days if letter.requested_on else None
 
 
-EVERYONE_S_PENDING = frozenset({"admin", "manager"})  # coordinators chase every missing scan
-
-
 @dataclass
 class PendingEvidence:
     """An engagement past the gate whose signed letter of interest has no scan, and that letter."""
@@ -241,6 +239,6 @@ def evidence_pending(user: User, limit: int = LIST_LIMIT) -> Capped:
         .order_by(Letter.signed_on.is_(None), Letter.signed_on, Organisation.legal_name, Engagement.id)
         .limit(limit + 1)
     )
-    if user.role not in EVERYONE_S_PENDING:
+    if not can(user, "evidence.view_all"):  # coordinators chase every missing scan
         query = query.where(Organisation.owner_id == user.id)
     return capped([PendingEvidence(*row) for row in db.session.execute(query)], limit)

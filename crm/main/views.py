@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from crm.clock import today
 from crm.main import bp, services
 from crm.pagination import page_number
-from crm.permissions import TECH
+from crm.permissions import can
+from crm.web import page_size
 
 
 def my_work():
@@ -20,7 +21,7 @@ def my_work():
         config["STALE_DAYS_BY_STAGE"],
         config["STALE_DAYS_DEFAULT"],
         page_number("spage"),
-        config["PAGE_SIZE"],
+        page_size(),
     )
     return render_template(
         "main/work.html",
@@ -38,9 +39,9 @@ def my_work():
 @login_required
 def index():
     """Show the signed-in user's work list."""
-    if current_user.role in TECH:
+    if can(current_user, "work.view"):
         return my_work()
-    if current_user.role == "liaison":  # their home is the association portal
+    if can(current_user, "portal.use"):  # their home is the association portal
         return redirect(url_for("liaison.home"))
     return render_template(
         "main/index.html",
