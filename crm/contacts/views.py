@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from crm.contacts import bp, services
+from crm.contacts import services
+from crm.contacts.blueprint import bp
 from crm.contacts.forms import ContactEditForm, ContactFilterForm, ContactForm
 from crm.errors import StaleEditError, discard_work
 from crm.models import Contact

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.contacts.services import organisation_choices
 from crm.errors import UserError, discard_work, form_error
-from crm.events import attendance, bp, services
+from crm.events import attendance, services
+from crm.events.blueprint import bp
 from crm.events.forms import AddAttendeeForm, AttendeeSearchForm, EventFilterForm, EventForm, QuickAddForm
 from crm.models import Contact, Event
 from crm.pagination import page_number

@@ -11,7 +11,8 @@ from crm import clock
 from crm.auth.services import safe_next
 from crm.contacts.services import contacts_of, organisation_choices
 from crm.errors import UserError, discard_work, form_error
-from crm.interactions import bp, follow_ups, services
+from crm.interactions import follow_ups, services
+from crm.interactions.blueprint import bp
 from crm.interactions.forms import (
     FollowUpForm,
     InteractionForm,

@@ -8,7 +8,8 @@ from flask_login import login_required
 from redis.exceptions import RedisError
 
 from crm.clock import today
-from crm.metrics import bp, jobs, queries
+from crm.metrics import jobs, queries
+from crm.metrics.blueprint import bp
 from crm.metrics.forms import RunForm
 from crm.metrics.services import DIMENSIONS
 from crm.models import STAGES

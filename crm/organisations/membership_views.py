@@ -10,7 +10,8 @@ from flask_wtf import FlaskForm
 from crm.clock import today
 from crm.errors import UserError, discard_work
 from crm.models import Membership
-from crm.organisations import bp, forms, memberships
+from crm.organisations import forms, memberships
+from crm.organisations.blueprint import bp
 from crm.permissions import get_or_404, require, visible_memberships, visible_organisations
 
 

@@ -14,7 +14,8 @@ from crm.errors import StaleEditError, UserError, discard_work, form_error
 from crm.interactions.services import recent_for_organisation
 from crm.labels import label
 from crm.models import KINDS, MEMBERSHIP_STATUSES, Organisation
-from crm.organisations import bp, forms, listing, memberships, services
+from crm.organisations import forms, listing, memberships, services
+from crm.organisations.blueprint import bp
 from crm.organisations.panels import org_panels
 from crm.pagination import Page, page_number, paginate
 from crm.permissions import can, get_or_404, require, visible_organisations

@@ -13,7 +13,8 @@ from crm.labels import options
 from crm.models import User
 from crm.pagination import paginate
 from crm.permissions import get_or_404, require
-from crm.users import bp, services
+from crm.users import services
+from crm.users.blueprint import bp
 from crm.users.forms import (
     AssociationsForm,
     ConfirmForm,
