@@ -53,9 +53,6 @@ PROFILE_FIELDS = (
 CENT = Decimal("0.01")
 
 
-OrganisationError = UserError  # kept for a module not yet converted (crm/letters/cofinance.py)
-
-
 # --- create, update, delete ---------------------------------------------------------------------------
 
 
