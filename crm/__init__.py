@@ -20,7 +20,7 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     """Build the application: a flat list of init_app calls."""
-    from crm import audit, auth, blueprints, cli, errors, extensions, outbox, security, templating
+    from crm import audit, auth, blueprints, cli, errors, extensions, outbox, registry, security, templating
     from crm.transactions import TransactionalFlask
 
     app = TransactionalFlask(
@@ -42,4 +42,5 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
     blueprints.init_app(app)
+    registry.init_app(app)
     return app
