@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from crm.extensions import db
+from crm.transactions import end_transaction, rollback_keeping
 
 
 class UserError(ValueError):
@@ -75,9 +75,10 @@ def discard_work() -> None:
     """Throw away the request's unsaved work so that a page about the error can be rendered.
 
     The request would roll it back at its end anyway (crm.transactions); doing it now also clears a flush
-    that failed, after which the session refuses to load anything the page needs.
+    that failed, after which the session refuses to load anything the page needs. Rows that must survive
+    (the trail of confidential reads) are kept.
     """
-    db.session.rollback()
+    rollback_keeping()
 
 
 def form_error(form: Any, exc: UserError) -> None:
@@ -103,7 +104,7 @@ def json_error(status: int, message: str, **extra: Any):
 
 def handle_user_error(exc: UserError):
     """Answer a user error nobody showed on a form: 422 page or JSON."""
-    db.session.rollback()
+    end_transaction(False)
     if wants_json():
         return json_error(exc.status, exc.message, field=exc.field, problems=exc.problems or None)
     return render_error(exc.status, exc.message)
@@ -116,7 +117,7 @@ def handle_stale_data(_exc: StaleDataError):
 
 def handle_stale_edit(exc: StaleEditError):
     """Answer a stale edit nobody showed on a form: 409 page or JSON."""
-    db.session.rollback()
+    end_transaction(False)
     if wants_json():
         return json_error(exc.status, stale_message(exc), by=exc.by)
     return render_error(exc.status, stale_message(exc))
@@ -163,7 +164,7 @@ def handle_unexpected(exc: Exception) -> tuple[str, int]:
     """Log, roll back and show a plain error page."""
     from flask import current_app
 
-    db.session.rollback()
+    end_transaction(False)
     current_app.logger.exception("unhandled error: %s", exc)
     return render_error(500)
 

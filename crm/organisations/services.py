@@ -31,6 +31,7 @@ from crm.models import (
 )
 from crm.pagination import Page, paginate
 from crm.ruc import clean_ruc, ruc_error
+from crm.transactions import keep_after_rollback
 
 ORG_FIELDS = (
     "kind",
@@ -234,9 +235,10 @@ def shows_profile(org: Organisation) -> bool:
 
 def log_profile_access(user: User, org_id: int, endpoint: str | None) -> None:
     """Record that the user was shown the organisation's emission profile."""
-    entry = AccessLog(user_id=user.id, organisation_id=org_id, what="emission_profile", endpoint=endpoint)
-    db.session.add(entry)
+    values = {"user_id": user.id, "organisation_id": org_id, "what": "emission_profile", "endpoint": endpoint}
+    db.session.add(AccessLog(**values))
     db.session.flush()
+    keep_after_rollback(AccessLog, values)  # a read shown on an error page was still a read
 
 
 def visible_changes(rows: list[ChangeLog], show_profile: bool) -> list[HistoryEntry]:
