@@ -55,10 +55,6 @@ _ACRONYM = re.compile(r"^(.*?)\s*\(([^)]*)\)\s*$")
 _SEPARATORS = re.compile(r"[\s\-/]+")
 
 
-# A row of a commitment table is unusable (the message names it); kept only for crm/imports/cofinance_rows.py.
-CofinanceError = UserError
-
-
 @dataclass(frozen=True)
 class Totals:
     """Committed, materialised and pending USD over a set of co-finance letters."""
