@@ -23,9 +23,7 @@ from crm.models import (
     StageTransition,
 )
 
-# Kept only for modules not yet converted (crm/liaison/services.py, crm/imports/extras.py).
-PipelineError = UserError
-MoveConflictError = StaleEditError
+PipelineError = UserError  # kept only for crm/liaison/services.py, not yet converted
 
 
 @dataclass(frozen=True)
