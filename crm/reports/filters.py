@@ -23,11 +23,11 @@ from sqlalchemy import or_, select
 from crm.extensions import db
 from crm.models import District, Engagement, Membership, Organisation, Programme, Sector, User
 from crm.organisations.listing import sector_groups
-from crm.permissions import MAX_ID
+from crm.permissions import PERMISSIONS
+from crm.web import to_id
 
 # Memberships that make a company "a member of" an association in the reports.
 MEMBER_STATUSES = ("active",)
-STAFF_ROLES = ("admin", "manager", "staff")
 ALL_FILTERS = ("programme", "period", "sector", "district", "association", "owner")
 
 
@@ -56,14 +56,6 @@ class ReportFilters:
         if "period" not in used:
             cleared.update(date_from=None, date_to=None)
         return replace(self, **cleared)
-
-
-def to_id(raw: str | None) -> int | None:
-    """Return a plausible database id from a query argument, else None."""
-    if not raw or not raw.isdigit() or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_ID else None
 
 
 def to_date(raw: str | None, problems: list[str]) -> date | None:
@@ -171,8 +163,13 @@ def options(locale: str) -> dict[str, list[tuple[int, str]]]:
             .where(Organisation.kind == "association")
             .order_by(Organisation.legal_name)
         ),
-        "owner": pairs(select(User.id, User.name).where(User.role.in_(STAFF_ROLES)).order_by(User.name)),
+        "owner": pairs(select(User.id, User.name).where(User.role.in_(owner_roles())).order_by(User.name)),
     }
+
+
+def owner_roles() -> list[str]:
+    """Return the roles that may own organisations (the owner filter lists their users)."""
+    return sorted(PERMISSIONS["org.own"])
 
 
 def sector_options(locale: str) -> list[tuple[int, str]]:

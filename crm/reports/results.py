@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from crm.errors import UserError
 from crm.models import FrozenPeriod
 from crm.reports import services
 from crm.reports.filters import ReportFilters
@@ -94,7 +95,7 @@ def build(f: ReportFilters, options: Mapping[str, str], locale: str, **context: 
     period = options.get("period") or ""
     try:
         as_of = services.period_bounds(period)[1] if period else today
-    except services.ReportError:
+    except UserError:
         period, as_of = "", today
     figures = compute_all(as_of)
     record = services.frozen(period) if period else None

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator, utcnow
 from crm.reports.indicators import as_reported, compute_all
@@ -18,15 +19,11 @@ PERIOD = re.compile(r"^(\d{4})-S([12])$")
 FIRST_YEAR = 2015  # the project cannot report on periods before it existed
 
 
-class ReportError(ValueError):
-    """A report change was refused; the message is for the user and nothing was changed."""
-
-
 def period_bounds(period: str) -> tuple[date, date]:
-    """Return the first and last day of a half-year period like 2026-S1 (ReportError if malformed)."""
+    """Return the first and last day of a half-year period like 2026-S1 (UserError if malformed)."""
     match = PERIOD.match(period or "")
     if not match or not FIRST_YEAR <= int(match.group(1)) <= 2100:
-        raise ReportError(_("Write the period as YEAR-S1 or YEAR-S2, for example 2026-S1."))
+        raise UserError(_("Write the period as YEAR-S1 or YEAR-S2, for example 2026-S1."), "period")
     year, half = int(match.group(1)), int(match.group(2))
     return (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (date(year, 7, 1), date(year, 12, 31))
 
@@ -55,16 +52,18 @@ def freeze(period: str, user_id: int | None, today: date) -> FrozenPeriod:
     """Store the figures of an ended period as reported; a period is frozen only once."""
     _start, end = period_bounds(period)
     if end >= today:
-        raise ReportError(_("The period %(period)s has not ended yet.", period=period))
+        raise UserError(_("The period %(period)s has not ended yet.", period=period), "period")
+    # Worded now: after a flush that failed, not even the user's language can be read.
+    taken = _("The period %(period)s is already frozen.", period=period)
     if db.session.scalar(select(exists().where(FrozenPeriod.period == period))):
-        raise ReportError(_("The period %(period)s is already frozen.", period=period))
+        raise UserError(taken, "period")
     figures = {figure.indicator.code: as_reported(figure) for figure in compute_all(end)}
     record = FrozenPeriod(period=period, frozen_by_id=user_id, frozen_at=utcnow(), figures=figures)
     db.session.add(record)
     try:
         db.session.flush()
     except IntegrityError:  # someone froze it at the same moment
-        raise ReportError(_("The period %(period)s is already frozen.", period=period)) from None
+        raise UserError(taken, "period") from None
     return record
 
 

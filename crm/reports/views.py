@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from crm.clock import today
+from crm.errors import UserError, form_error
 from crm.exports.writer import to_csv, to_xlsx
 from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator
@@ -20,6 +20,7 @@ from crm.reports import bp, filters, forms, registry, services
 from crm.reports.filters import ReportFilters
 from crm.reports.registry import REPORTS
 from crm.reports.tables import Report
+from crm.web import locale, page_size
 
 PAGE_TEMPLATES = {"conversion": "reports/conversion.html", "cohorts": "reports/cohorts.html"}
 PAGE_TEMPLATES["trends"] = "reports/trends.html"
@@ -31,16 +32,10 @@ FORMATS = {
 }
 
 
-def locale() -> str:
-    """Return the language of the current request."""
-    return str(get_locale() or "es")
-
-
 def build(name: str, page: int | None) -> tuple[Report, list[str]]:
     """Build a report from the request's filters and options."""
     found, problems = filters.parse_filters(request.args)
-    per_page = current_app.config["PAGE_SIZE"]
-    report = registry.build(name, found, request.args, locale(), today(), page=page, per_page=per_page)
+    report = registry.build(name, found, request.args, locale(), today(), page=page, per_page=page_size())
     return report, problems
 
 
@@ -149,11 +144,9 @@ def freeze():
         return render_indicators(form, 400)
     try:
         services.freeze(form.period.data, current_user.id, today())
-    except services.ReportError as exc:
-        db.session.rollback()
-        form.period.errors = [str(exc)]
+    except UserError as exc:
+        form_error(form, exc)
         return render_indicators(form, 400)
-    db.session.commit()
     flash(_("The figures of %(period)s are frozen as reported.", period=form.period.data), "success")
     return redirect(url_for("reports.indicators", period=form.period.data))
 
@@ -169,6 +162,5 @@ def edit_target(indicator_id: int):
         status = 400 if form.is_submitted() else 200
         return render_template("reports/target.html", form=form, indicator=indicator), status
     if services.set_target(indicator, form.target.data):
-        db.session.commit()
         flash(_("Target of %(code)s saved.", code=indicator.code), "success")
     return redirect(url_for("reports.indicators"))

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import ChangeLog, FrozenPeriod, Indicator, Letter
 from crm.reports import indicators, services
@@ -187,5 +188,5 @@ def test_staff_and_viewers_read_but_cannot_freeze(client, world, en_user, login)
 def test_services_period_bounds():
     assert services.period_bounds("2026-S1") == (D("2026-01-01"), D("2026-06-30"))
     assert services.period_bounds("2026-S2") == (D("2026-07-01"), D("2026-12-31"))
-    with pytest.raises(services.ReportError):
+    with pytest.raises(UserError):
         services.period_bounds("2026-S3")
