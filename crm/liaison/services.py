@@ -24,7 +24,7 @@ from crm.organisations import memberships
 from crm.organisations.services import create_organisation, last_change_id
 from crm.outbox import queue_mail
 from crm.permissions import PERMISSIONS
-from crm.pipeline.services import Move, PipelineError, engagement_for, start
+from crm.pipeline.services import Move, engagement_for, start
 
 NOTE_MAX = 500
 
@@ -131,20 +131,17 @@ def open_engagement(
     now: datetime,
     today: date,
 ) -> Engagement:
-    """Open the company's engagement at 'identified' with the association as its source."""
-    try:
-        return start(
-            company,
-            programme,
-            Move("identified", today),
-            user.id,
-            today,
-            source_association_id=association.id,
-            referred_by_id=user.id,
-            referred_at=now,
-        )
-    except PipelineError as exc:  # not a UserError yet
-        raise UserError(exc.message) from None
+    """Open the company's engagement at 'identified' with the association as its source (or a UserError)."""
+    return start(
+        company,
+        programme,
+        Move("identified", today),
+        user.id,
+        today,
+        source_association_id=association.id,
+        referred_by_id=user.id,
+        referred_at=now,
+    )
 
 
 def refer(user: User, membership: Membership, programme: Programme, now: datetime, today: date) -> Referral:
