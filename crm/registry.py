@@ -65,6 +65,17 @@ def _adder(steps: list, order: int) -> Callable:
     return register
 
 
+def move_rows(model: Any, column: str, keep_id: int, drop_id: int) -> None:
+    """Point a model's rows from the merged-away organisation at the survivor, through the ORM (audited)."""
+    from sqlalchemy import select
+
+    from crm.extensions import db
+
+    attribute = getattr(model, column)
+    for record in db.session.scalars(select(model).where(attribute == drop_id)).unique().all():
+        setattr(record, column, keep_id)
+
+
 def merge_steps() -> list[Callable[[int, int], None]]:
     """Return the merge steps in order."""
     return [func for _, func in MERGE_STEPS]

@@ -20,16 +20,12 @@ from crm.models import (
     ChangeLog,
     Contact,
     EmissionProfile,
-    Engagement,
-    FollowUp,
-    Interaction,
     Letter,
-    Membership,
     Organisation,
     interaction_contacts,
-    liaison_associations,
 )
 from crm.organisations.services import ORG_FIELDS, PROFILE_FIELDS, last_change_id
+from crm.registry import merge_steps
 
 CONTACT_FIELDS = (
     "first_name",
@@ -42,7 +38,6 @@ CONTACT_FIELDS = (
     "qualified_consultant",
     "organisation_id",
 )
-ORG_CHILDREN = (Contact, Interaction, FollowUp, Letter, Engagement)
 
 
 def is_empty(key: str, value: Any) -> bool:
@@ -108,47 +103,10 @@ def org_conflicts(keep: Organisation, drop: Organisation, with_profile: bool) ->
     return keys
 
 
-def move_memberships(keep_id: int, drop_id: int) -> None:
-    """Move memberships to the survivor; drop those it already has, and any it would have with itself."""
-    mine = select(Membership).where(
-        (Membership.company_id == keep_id) | (Membership.association_id == keep_id)
-    )
-    pairs = {(m.company_id, m.association_id) for m in db.session.scalars(mine)}
-    theirs = select(Membership).where(
-        (Membership.company_id == drop_id) | (Membership.association_id == drop_id)
-    )
-    for membership in db.session.scalars(theirs).all():
-        company = keep_id if membership.company_id == drop_id else membership.company_id
-        association = keep_id if membership.association_id == drop_id else membership.association_id
-        if company == association or (company, association) in pairs:
-            db.session.delete(membership)
-            continue
-        membership.company_id, membership.association_id = company, association
-        pairs.add((company, association))
-
-
-def move_liaison_links(keep_id: int, drop_id: int) -> None:
-    """Move liaisons' links from the merged-away association to the survivor."""
-    table = liaison_associations
-    kept = select(table.c.user_id).where(table.c.organisation_id == keep_id)
-    db.session.execute(delete(table).where(table.c.organisation_id == drop_id, table.c.user_id.in_(kept)))
-    db.session.execute(
-        update(table).where(table.c.organisation_id == drop_id).values(organisation_id=keep_id)
-    )
-
-
 def move_org_links(keep_id: int, drop_id: int) -> None:
-    """Point everything that belongs to the merged-away organisation at the survivor (audited)."""
-    for model in ORG_CHILDREN:
-        for record in (
-            db.session.scalars(select(model).where(model.organisation_id == drop_id)).unique().all()
-        ):
-            record.organisation_id = keep_id
-    referred = select(Engagement).where(Engagement.source_association_id == drop_id)
-    for engagement in db.session.scalars(referred).all():
-        engagement.source_association_id = keep_id
-    move_memberships(keep_id, drop_id)
-    move_liaison_links(keep_id, drop_id)
+    """Let every feature move what it keeps about the merged-away organisation to the survivor."""
+    for step in merge_steps():
+        step(keep_id, drop_id)
     db.session.flush()
 
 

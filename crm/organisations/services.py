@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.errors import StaleEditError, UserError
@@ -19,17 +19,13 @@ from crm.models import (
     SIZES,
     AccessLog,
     ChangeLog,
-    Contact,
     EmissionProfile,
-    FollowUp,
-    Interaction,
-    Membership,
     Organisation,
     User,
-    liaison_associations,
     utcnow,
 )
 from crm.pagination import Page, paginate
+from crm.registry import delete_steps
 from crm.ruc import clean_ruc, ruc_error
 from crm.transactions import keep_after_rollback
 
@@ -207,22 +203,11 @@ def changes_since(org_id: int, version: int) -> list[ChangeLog]:
 
 
 def delete_organisation(org: Organisation) -> None:
-    """Delete an organisation and what hangs off it, through the ORM so that history records it all."""
-    for model in (Membership, FollowUp, Interaction):
-        for row in db.session.scalars(select(model).where(dependent_of(model, org.id))):
-            db.session.delete(row)
-    for contact in db.session.scalars(select(Contact).where(Contact.organisation_id == org.id)):
-        contact.organisation_id = None  # people stay in the address book
-    db.session.execute(delete(liaison_associations).where(liaison_associations.c.organisation_id == org.id))
+    """Delete an organisation after each feature removed or detached its rows (through the ORM: audited)."""
+    for step in delete_steps():
+        step(org.id)
     db.session.delete(org)
     db.session.flush()
-
-
-def dependent_of(model: Any, org_id: int) -> Any:
-    """Return the condition selecting a model's rows that belong to the organisation."""
-    if model is Membership:
-        return or_(Membership.company_id == org_id, Membership.association_id == org_id)
-    return model.organisation_id == org_id
 
 
 # --- confidential profile and history ----------------------------------------------------------------

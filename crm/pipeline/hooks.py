@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from crm.models import Engagement
 from crm.pipeline import panels
-from crm.registry import org_section
+from crm.registry import move_rows, on_merge, org_section
 
 org_section("pipeline/_org_engagements.html", 20)(panels.org_panel)
+
+
+@on_merge(40)
+def move_engagements(keep_id: int, drop_id: int) -> None:
+    """Move the engagements left after combining, and the referrals the merged-away association made."""
+    move_rows(Engagement, "organisation_id", keep_id, drop_id)
+    move_rows(Engagement, "source_association_id", keep_id, drop_id)
