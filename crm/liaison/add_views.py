@@ -15,7 +15,8 @@ from flask_login import current_user, login_required
 
 from crm.clock import today
 from crm.errors import UserError, discard_work, form_error
-from crm.liaison import bp, confirmation, forms, queries, services
+from crm.liaison import confirmation, forms, queries, services
+from crm.liaison.blueprint import bp
 from crm.liaison.views import (
     first_error,
     programmes,

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm.errors import UserError
-from crm.liaison import bp, confirmation
+from crm.liaison import confirmation
+from crm.liaison.blueprint import bp
 from crm.liaison.queries import paginate_rows
 from crm.liaison.views import refused
 from crm.models import utcnow

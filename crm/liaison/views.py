@@ -19,7 +19,8 @@ from flask_wtf import FlaskForm
 from crm.clock import today
 from crm.errors import UserError, discard_work
 from crm.extensions import db
-from crm.liaison import bp, forms, queries, services
+from crm.liaison import forms, queries, services
+from crm.liaison.blueprint import bp
 from crm.models import MEMBERSHIP_STATUSES, Membership, Organisation, Programme, utcnow
 from crm.organisations.forms import CsrfForm
 from crm.pagination import count, page_number, paginate

@@ -49,7 +49,7 @@ def test_refusals_are_user_errors():
 
 def test_no_role_names_compared():
     compares = offending(r"\.role\s*(==|!=|in\b|not\s+in\b)")
-    literals = offending(rf"""["']({ROLES})["']""")
+    literals = [line for line in offending(rf"""["']({ROLES})["']""") if "Blueprint(" not in line]
     assert compares + literals == []
 
 
