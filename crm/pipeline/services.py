@@ -23,8 +23,6 @@ from crm.models import (
     StageTransition,
 )
 
-PipelineError = UserError  # kept only for crm/liaison/services.py, not yet converted
-
 
 @dataclass(frozen=True)
 class Move:
