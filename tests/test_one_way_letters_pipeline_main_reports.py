@@ -65,6 +65,6 @@ def test_the_permissions_these_features_use_exist():
         for path in sources(feature):
             text = path.read_text("utf-8")
             used |= set(re.findall(r"""can\((?:\w+, )?["']([\w.]+)["']\)""", text))
-            used |= set(re.findall(r"""PERMISSIONS\[["']([\w.]+)["']\]""", text))
+            used |= set(re.findall(r"""(?:PERMISSIONS\[|roles_with\()["']([\w.]+)["']""", text))
     assert {"work.view", "evidence.view_all", "portal.use", "org.own"} <= used
     assert used <= set(PERMISSIONS)
