@@ -62,6 +62,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral.receive": frozenset({"manager"}),  # hears of a referral or request of an ownerless company
     "referral.view_all": READERS,  # who referred a company, an association's funnel (not liaisons)
     "scope.all_organisations": READERS,  # every record; without it only one's associations and members
+    "mail.digest": TECH,  # the daily digest and the notices of one's follow-ups, referrals and letters
+    "mail.manager_weekly": frozenset({"manager"}),  # the weekly summary e-mail
+    "mail.liaison_review": frozenset({"liaison"}),  # the monthly reminder of members to review
 }
 
 
@@ -70,6 +73,11 @@ def can(user: Any, permission: str) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return user.role in PERMISSIONS[permission]
+
+
+def roles_with(permission: str) -> list[str]:
+    """Return the roles granted the permission, for SQL filters (`User.role.in_(roles_with(...))`)."""
+    return sorted(PERMISSIONS[permission])
 
 
 def deny() -> None:

@@ -12,7 +12,7 @@ from crm.imports.matching import name_key
 from crm.imports.parsing import choice_key
 from crm.labels import LABELS
 from crm.models import District, Organisation, Programme, Sector, User
-from crm.permissions import PERMISSIONS
+from crm.permissions import roles_with
 from crm.text import fold
 
 # Words seen in the PMU's Spanish sheets, beside the translated labels and the codes.
@@ -135,7 +135,7 @@ def district_id(index: dict[str, int | None], raw: str) -> int | None:
 def user_index() -> dict[str, int | None]:
     """Map e-mails and folded names of the active users who may own organisations to user ids."""
     query = select(User.id, User.email, User.name).where(
-        User.active.is_(True), User.role.in_(sorted(PERMISSIONS["org.own"]))
+        User.active.is_(True), User.role.in_(roles_with("org.own"))
     )
     pairs: list[tuple[str, int]] = []
     for user_id, email, name in db.session.execute(query):

@@ -13,7 +13,7 @@ from crm.errors import UserError
 from crm.extensions import db
 from crm.models import INTERACTION_KINDS, Contact, FollowUp, Interaction, Organisation, User
 from crm.outbox import queue_mail
-from crm.permissions import PERMISSIONS, can, visible_organisations
+from crm.permissions import can, roles_with, visible_organisations
 
 
 @dataclass
@@ -82,7 +82,7 @@ def may_edit_interaction(user: User, interaction: Interaction) -> bool:
 
 def staff_choices(include_id: int | None = None) -> list[tuple[int, str]]:
     """Return (id, name) of active staff who can log interactions, plus include_id."""
-    condition = User.role.in_(PERMISSIONS["interaction.log"]) & User.active.is_(True)
+    condition = User.role.in_(roles_with("interaction.log")) & User.active.is_(True)
     if include_id is not None:
         condition = condition | (User.id == include_id)
     rows = db.session.execute(select(User.id, User.name).where(condition).order_by(User.name))

@@ -23,7 +23,7 @@ from crm.models import MEMBERSHIP_STATUSES, ChangeLog, Engagement, Membership, O
 from crm.organisations import memberships
 from crm.organisations.services import create_organisation, last_change_id
 from crm.outbox import queue_mail
-from crm.permissions import PERMISSIONS
+from crm.permissions import roles_with
 from crm.pipeline.services import Move, engagement_for, start
 
 NOTE_MAX = 500
@@ -168,7 +168,7 @@ def referral_recipient(company: Organisation) -> User | None:
         query = select(User).where(func.lower(User.email) == email.lower(), User.active.is_(True))
         if coordinator := db.session.scalars(query).first():
             return coordinator
-    fallback = User.role.in_(sorted(PERMISSIONS["referral.receive"]))
+    fallback = User.role.in_(roles_with("referral.receive"))
     return db.session.scalars(select(User).where(fallback, User.active.is_(True)).order_by(User.id)).first()
 
 

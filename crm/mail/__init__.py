@@ -7,7 +7,11 @@ then dispatched (crm/mail/dispatch.py) and delivered exactly once per idempotenc
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
+
+from crm.permissions import can
 
 KIND_LABELS = {
     "follow_up_assigned": _l("A follow-up is assigned to me"),
@@ -17,21 +21,20 @@ KIND_LABELS = {
     "liaison_review": _l("Monthly reminder of members to review"),
     "manager_weekly": _l("Weekly summary for managers"),
 }
-STAFF_KINDS = ("follow_up_assigned", "referral", "daily_digest", "letter_overdue")
-# The e-mails each role can receive, and so choose to stop.
-KINDS_BY_ROLE = {
-    "admin": STAFF_KINDS,
-    "manager": (*STAFF_KINDS, "manager_weekly"),
-    "staff": STAFF_KINDS,
-    "liaison": ("liaison_review",),
-    "viewer": (),
+# The permission to receive each kind of e-mail (and so to choose to stop it), in the order offered.
+KIND_PERMISSIONS = {
+    "follow_up_assigned": "mail.digest",
+    "referral": "mail.digest",
+    "daily_digest": "mail.digest",
+    "letter_overdue": "mail.digest",
+    "liaison_review": "mail.liaison_review",
+    "manager_weekly": "mail.manager_weekly",
 }
-DIGEST_ROLES = ("admin", "manager", "staff")
 
 
-def kinds_for(role: str) -> tuple[str, ...]:
-    """Return the kinds of e-mail a role may receive."""
-    return KINDS_BY_ROLE.get(role, ())
+def kinds_for(user: Any) -> tuple[str, ...]:
+    """Return the kinds of e-mail the user may receive."""
+    return tuple(kind for kind, permission in KIND_PERMISSIONS.items() if can(user, permission))
 
 
 def kind_label(kind: str) -> str:

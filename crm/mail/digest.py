@@ -18,7 +18,6 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 
 from crm.clock import zone
 from crm.extensions import db
-from crm.mail import DIGEST_ROLES
 from crm.models import (
     STAGES,
     Engagement,
@@ -30,6 +29,7 @@ from crm.models import (
     User,
 )
 from crm.outbox import outbox_row, queue_mails
+from crm.permissions import roles_with
 
 SECTION_LIMIT = 20
 SECTIONS = ("overdue", "due_today", "stale", "letters", "cofinance")
@@ -47,7 +47,9 @@ def ranked(query: Select, owner: Any, order: list[Any]) -> Select:
 def recipients(owner: Any) -> Any:
     """SQL condition: the owner is an active user whose role gets digests."""
     return (
-        select(User.id).where(User.id == owner, User.active.is_(True), User.role.in_(DIGEST_ROLES)).exists()
+        select(User.id)
+        .where(User.id == owner, User.active.is_(True), User.role.in_(roles_with("mail.digest")))
+        .exists()
     )
 
 

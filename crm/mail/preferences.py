@@ -20,12 +20,12 @@ def opted_out(user: User) -> set[str]:
 def subscribed(user: User) -> list[str]:
     """Return the kinds the user receives, among those their role gets."""
     muted = opted_out(user)
-    return [kind for kind in kinds_for(user.role) if kind not in muted]
+    return [kind for kind in kinds_for(user) if kind not in muted]
 
 
 def set_subscriptions(user: User, wanted: Iterable[str]) -> None:
     """Keep the kinds wanted, switch off the other kinds the role gets; flush."""
-    offered = set(kinds_for(user.role))
+    offered = set(kinds_for(user))
     wanted = set(wanted) & offered
     muted = opted_out(user)
     stop = offered - wanted - muted
@@ -40,7 +40,7 @@ def set_subscriptions(user: User, wanted: Iterable[str]) -> None:
 
 def offer(form: Any, user: User) -> None:
     """Put the user's kinds of e-mail on the preferences form, ticked when received."""
-    form.mail_kinds.choices = [(kind, kind_label(kind)) for kind in kinds_for(user.role)]
+    form.mail_kinds.choices = [(kind, kind_label(kind)) for kind in kinds_for(user)]
     if not form.is_submitted() and form.mail_kinds.choices:
         form.mail_kinds.data = subscribed(user)
         form.mail_shown.data = "1"

@@ -24,6 +24,7 @@ from crm.models import (
     liaison_associations,
 )
 from crm.outbox import outbox_row, queue_mails
+from crm.permissions import roles_with
 
 
 def local_day(moment: datetime | None) -> str | None:
@@ -54,7 +55,7 @@ def unreviewed_members(today: date) -> Any:
         .join(User, User.id == owner)
         .where(
             User.active.is_(True),
-            User.role == "liaison",
+            User.role.in_(roles_with("mail.liaison_review")),
             Membership.status != "left",
             (Membership.last_reviewed_at.is_(None)) | (Membership.last_reviewed_at < cutoff),
         )
@@ -157,7 +158,9 @@ def weekly_summary(today: date) -> dict[str, Any]:
 
 def queue_manager_summaries(today: date) -> int:
     """Write the weekly summary for every active manager (once per manager and ISO week)."""
-    managers = db.session.scalars(select(User.id).where(User.role == "manager", User.active.is_(True)))
+    managers = db.session.scalars(
+        select(User.id).where(User.role.in_(roles_with("mail.manager_weekly")), User.active.is_(True))
+    )
     ids = sorted(managers)
     if not ids:
         return 0

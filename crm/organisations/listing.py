@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, or_, select
 
 from crm.extensions import db
 from crm.models import KINDS, District, Organisation, Sector, User
-from crm.permissions import PERMISSIONS, visible_organisations
+from crm.permissions import roles_with, visible_organisations
 from crm.ruc import clean_ruc
 from crm.text import like_pattern
 from crm.web import to_id
@@ -128,7 +128,7 @@ def districts() -> list[District]:
 
 def staff_users(include_id: int | None = None, active_only: bool = True) -> list[User]:
     """Return the users who can own relationships (plus one current owner, even if inactive)."""
-    query = select(User).where(User.role.in_(sorted(PERMISSIONS["org.own"])))
+    query = select(User).where(User.role.in_(roles_with("org.own")))
     if active_only:
         query = query.where(or_(User.active.is_(True), User.id == include_id))
     return list(db.session.scalars(query.order_by(User.name)))

@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 from crm.extensions import db
 from crm.models import District, Engagement, Membership, Organisation, Programme, Sector, User
 from crm.organisations.listing import sector_groups
-from crm.permissions import PERMISSIONS
+from crm.permissions import roles_with
 from crm.web import to_id
 
 # Memberships that make a company "a member of" an association in the reports.
@@ -169,7 +169,7 @@ def options(locale: str) -> dict[str, list[tuple[int, str]]]:
 
 def owner_roles() -> list[str]:
     """Return the roles that may own organisations (the owner filter lists their users)."""
-    return sorted(PERMISSIONS["org.own"])
+    return roles_with("org.own")
 
 
 def sector_options(locale: str) -> list[tuple[int, str]]:
