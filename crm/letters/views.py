@@ -16,7 +16,8 @@ from crm.contacts.services import contacts_of
 from crm.documents import limit_mb, send_document
 from crm.errors import StaleEditError, UserError, discard_work
 from crm.history import present
-from crm.letters import bp, cofinance, forms, gate, listing, materialisations, services
+from crm.letters import cofinance, forms, gate, listing, materialisations, services
+from crm.letters.blueprint import bp
 from crm.models import LETTER_KINDS, Letter, Organisation
 from crm.pagination import paginate
 from crm.permissions import can, deny, get_or_404, require, visible_organisations

@@ -6,7 +6,8 @@ from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from crm.clock import today
-from crm.main import bp, services
+from crm.main import services
+from crm.main.blueprint import bp
 from crm.pagination import page_number
 from crm.permissions import can
 from crm.web import page_size

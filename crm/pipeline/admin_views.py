@@ -12,7 +12,8 @@ from sqlalchemy import select
 from crm.errors import UserError, discard_work
 from crm.models import Barrier, Programme
 from crm.permissions import get_or_404, require
-from crm.pipeline import admin, bp
+from crm.pipeline import admin
+from crm.pipeline.blueprint import bp
 from crm.pipeline.forms import BarrierForm, CsrfForm, ProgrammeForm, show_error
 
 

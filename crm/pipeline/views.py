@@ -20,7 +20,8 @@ from crm.organisations import listing
 from crm.pagination import page_number
 from crm.permissions import deny, get_or_404, require, visible_contacts, visible_organisations
 from crm.pipeline import board as board_data
-from crm.pipeline import bp, gates, panels, services
+from crm.pipeline import gates, panels, services
+from crm.pipeline.blueprint import bp
 from crm.pipeline.forms import EngageForm, MoveForm, show_error
 from crm.web import locale
 

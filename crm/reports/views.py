@@ -16,7 +16,8 @@ from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator
 from crm.pagination import page_number
 from crm.permissions import can, get_or_404, require
-from crm.reports import bp, filters, forms, registry, services
+from crm.reports import filters, forms, registry, services
+from crm.reports.blueprint import bp
 from crm.reports.filters import ReportFilters
 from crm.reports.registry import REPORTS
 from crm.reports.tables import Report

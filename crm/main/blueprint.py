@@ -1,0 +1,14 @@
+"""The main blueprint: its URL prefix, and the views modules that attach its routes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("main", __name__)
+
+
+def register(app: Flask) -> None:
+    """Attach the main views to the blueprint and register it on the app."""
+    from crm.main import views  # noqa: F401  (importing the modules adds their routes)
+
+    app.register_blueprint(bp)
