@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import multiprocessing
 import os
 import signal
 from collections.abc import Iterator, Sequence
@@ -13,6 +15,7 @@ from flask import Flask
 from redis import Redis
 from rq import Worker
 from rq.cron import CronScheduler
+from rq.exceptions import StopRequested
 from rq.job import Job
 
 from workers.periodic import PERIODIC_JOBS
@@ -21,6 +24,9 @@ from workers.queues import QUEUES, queue
 JOB_MODULES = ("workers.jobs", "workers.mail", "workers.reminders", "workers.metrics")
 _app: Flask | None = None
 _pool_pid: int | None = None  # the process whose database pool is safe to use
+# SIGTERM/SIGINT received while `flask crm worker|scheduler` was still starting, before RQ's own handlers.
+EARLY_STOP: list[int] = []
+SCHEDULER_STOP_SECONDS = 10  # RQ's scheduler releases its locks and stops within this
 
 
 class AppContextJob(Job):
@@ -57,13 +63,62 @@ def run_worker(app: Flask, connection: Redis, names: Sequence[str] = QUEUES, bur
         importlib.import_module(module)
     warm_up(app)  # templates compiled once here, inherited by every horse as well
     queues = [queue(connection, name) for name in names]
-    worker = Worker(queues, connection=connection, job_class=AppContextJob)
+    worker = CrmWorker(queues, connection=connection, job_class=AppContextJob)
     return worker.work(burst=burst, with_scheduler=True)
 
 
-def stop_on_sigterm(_signum: int, _frame: object) -> None:
-    """Turn a SIGTERM that arrives before RQ installs its handlers into a clean exit (finally runs)."""
-    raise KeyboardInterrupt
+class CrmWorker(Worker):
+    """RQ's worker, honouring a stop asked for while it was still starting."""
+
+    def _install_signal_handlers(self) -> None:
+        """Install RQ's handlers, then act on an earlier signal: stop before the first job, with teardown."""
+        super()._install_signal_handlers()
+        if EARLY_STOP:
+            self._stop_requested = True
+
+    def stop_scheduler(self) -> None:
+        """Stop RQ's scheduler process as RQ does, but kill it if it ignores SIGTERM rather than wait forever.
+
+        A SIGTERM that reaches the process in the instant after its fork, before its handlers exist, is lost.
+        """
+        process = self.scheduler._process if self.scheduler else None
+        if process is None or not process.pid:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(process.pid, signal.SIGTERM)
+        process.join(SCHEDULER_STOP_SECONDS)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+class CrmCronScheduler(CronScheduler):
+    """RQ's cron scheduler, honouring a stop asked for while it was still starting."""
+
+    def _install_signal_handlers(self) -> None:
+        """Install RQ's handlers, then act on an earlier signal (nothing is registered yet)."""
+        super()._install_signal_handlers()
+        if EARLY_STOP:
+            raise StopRequested
+
+
+def remember_stop(signum: int, _frame: object) -> None:
+    """Note a stop signal for later: raising here could be swallowed (e.g. inside a fork hook) and lost."""
+    EARLY_STOP.append(signum)
+
+
+def forget_in_child() -> None:
+    """In a process forked while remember_stop is active (RQ's scheduler), restore the default handlers.
+
+    Otherwise the SIGTERM by which the worker stops its scheduler would only be noted, and the worker would
+    wait for that process forever.
+    """
+    if signal.getsignal(signal.SIGTERM) is remember_stop:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+os.register_at_fork(after_in_child=forget_in_child)
 
 
 @contextmanager
@@ -71,13 +126,24 @@ def app_redis(app: Flask) -> Iterator[Redis]:
     """Yield the app's Redis; afterwards close it and stop the embedded server if this process started it."""
     from crm.redis_conn import close, get_redis
 
-    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    signal.signal(signal.SIGTERM, remember_stop)
+    signal.signal(signal.SIGINT, remember_stop)
     try:
         yield get_redis(app)
-    except KeyboardInterrupt:
-        pass  # Ctrl-C or SIGTERM while starting: a normal stop
+    except StopRequested:
+        pass  # stopped while starting: a normal stop
     finally:
+        stop_children()
         close(app)
+
+
+def stop_children(seconds: float = 10) -> None:
+    """Stop RQ's scheduler process if a signal cut the worker's start short (exit would wait for it)."""
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join(seconds)
+        if child.is_alive():
+            child.kill()
 
 
 def serve_worker(app: Flask, names: Sequence[str] = QUEUES, burst: bool = False) -> None:
@@ -94,7 +160,7 @@ def serve_scheduler(app: Flask) -> None:
 
 def build_scheduler(connection: Redis) -> CronScheduler:
     """Create RQ's cron scheduler with every job of PERIODIC_JOBS registered."""
-    scheduler = CronScheduler(connection=connection)
+    scheduler = CrmCronScheduler(connection=connection)
     for entry in PERIODIC_JOBS:
         module, _, name = entry["func"].rpartition(".")
         func = getattr(importlib.import_module(module), name)

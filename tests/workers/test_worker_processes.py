@@ -74,14 +74,22 @@ def run_and_stop(command: list[str], env: dict[str, str], signum: int) -> str:
     reader.start()
     try:
         assert wait_until(lambda: STARTED[command[0]] in "".join(lines), 60), "".join(lines)[-2000:]
-        proc.send_signal(signum)
-        proc.wait(timeout=40)
+        proc.send_signal(signum)  # as soon as it listens: RQ may still be forking its scheduler
+        assert wait_until(lambda: proc.poll() is not None, 40), "".join(lines)[-2000:]
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         reader.join(timeout=10)
     return "".join(lines)
+
+
+@pytest.fixture
+def folder(tmp_path: Path):
+    """Yield tmp_path; afterwards kill whatever redis-server a failed run left under it."""
+    yield tmp_path
+    for proc in embedded_servers(tmp_path):
+        proc.kill()
 
 
 @pytest.mark.parametrize(
@@ -94,14 +102,9 @@ def run_and_stop(command: list[str], env: dict[str, str], signum: int) -> str:
     ids=["worker-sigterm", "worker-sigint", "scheduler-sigterm"],
 )
 @pytest.mark.parametrize("configuration", ["embedded", "redis-url"])
-def test_stopping_leaves_no_redis_server(tmp_path, redis_url, command, signum, configuration):
-    env = environment(tmp_path, redis_url if configuration == "redis-url" else None)
-    before = embedded_servers(tmp_path)
+def test_stopping_leaves_no_redis_server(folder, redis_url, command, signum, configuration):
+    env = environment(folder, redis_url if configuration == "redis-url" else None)
     output = run_and_stop(command, env, signum)
-    assert before == []
-    leftovers = []
-    if not wait_until(lambda: not embedded_servers(tmp_path), 15):
-        leftovers = [" ".join(p.info["cmdline"] or []) for p in embedded_servers(tmp_path)]
-        for proc in embedded_servers(tmp_path):  # do not leave them running for the next test
-            proc.kill()
+    wait_until(lambda: not embedded_servers(folder), 15)
+    leftovers = [" ".join(p.info["cmdline"] or []) for p in embedded_servers(folder)]
     assert leftovers == [], output[-2000:]
