@@ -20,7 +20,8 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     """Build the application: a flat list of init_app calls."""
-    from crm import audit, auth, blueprints, cli, errors, extensions, outbox, registry, security, templating
+    from crm import audit, blueprints, cli, errors, extensions, outbox, registry, security, templating
+    from crm.auth import login
     from crm.transactions import TransactionalFlask
 
     app = TransactionalFlask(
@@ -34,7 +35,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     extensions.csrf.init_app(app)
     extensions.init_babel(app)
     extensions.init_limiter(app)
-    auth.init_app(app)
+    login.init_app(app)
     audit.init_app(app)
     outbox.init_app(app)
     security.init_app(app)

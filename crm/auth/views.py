@@ -6,7 +6,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from crm.auth import bp, services
+from crm.auth import services
+from crm.auth.blueprint import bp
 from crm.auth.forms import LoginForm, PreferencesForm
 from crm.extensions import db, limiter
 from crm.mail import preferences as mail_preferences
