@@ -15,7 +15,7 @@ from crm.models import OutboxMessage
 from crm.pagination import paginate
 from crm.permissions import get_or_404, require
 from crm.redis_conn import get_redis
-from crm.system import bp
+from crm.system.blueprint import bp
 
 # The HTML of an e-mail is shown in a sandboxed frame: no scripts, no requests, our pages only.
 MAIL_FRAME_CSP = (

@@ -6,7 +6,8 @@ from flask import render_template
 from flask_login import login_required
 
 from crm.permissions import require
-from crm.system import bp, services
+from crm.system import services
+from crm.system.blueprint import bp
 
 
 @bp.route("/")
