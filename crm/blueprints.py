@@ -8,7 +8,6 @@ stays empty, so importing one of its services never loads its views.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.util import find_spec
 
 from flask import Flask
 
@@ -35,7 +34,4 @@ FEATURES = (
 def init_app(app: Flask) -> None:
     """Register the feature blueprints."""
     for name in FEATURES:
-        if find_spec(f"crm.{name}.blueprint") is None:  # not yet moved to blueprint.py
-            app.register_blueprint(import_module(f"crm.{name}").bp)
-        else:
-            import_module(f"crm.{name}.blueprint").register(app)
+        import_module(f"crm.{name}.blueprint").register(app)
