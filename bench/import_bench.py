@@ -74,6 +74,7 @@ def prepare(env: dict[str, str], path: Path) -> tuple[int, dict[str, float]]:
     from crm.extensions import db
     from crm.imports import commit, services
     from crm.imports.preview import Listing, preview
+    from crm.jobs import dispatch_job_outbox
     from crm.models import User
 
     app = create_app("development")
@@ -96,7 +97,7 @@ def prepare(env: dict[str, str], path: Path) -> tuple[int, dict[str, float]]:
         print("preview counts:", result.counts)
         commit.queue_batch(batch, skip_errors=False)
         db.session.commit()
-        commit.enqueue_batch(batch)
+        dispatch_job_outbox()  # no request here to hand the started job over after its commit
         return batch.id, timings
 
 

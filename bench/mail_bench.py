@@ -30,8 +30,8 @@ from config import normalise_db_url  # noqa: E402
 from crm import create_app  # noqa: E402
 from crm.clock import today  # noqa: E402
 from crm.extensions import db  # noqa: E402
+from crm.mail.jobs import daily_digests  # noqa: E402
 from crm.models import FollowUp, Organisation, OutboxMessage, User, utcnow  # noqa: E402
-from workers.queues import enqueue  # noqa: E402
 from workers.worker import run_worker  # noqa: E402
 
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
@@ -120,9 +120,7 @@ def run(count: int, database_url: str | None, batch: int) -> int:
             seed(count)
             print(f"seeded {count} users with an overdue follow-up; sending with one worker (batch {batch})…")
             started, started_at = time.perf_counter(), utcnow()
-            enqueue(
-                redis_server, "workers.reminders.daily_digests", today().isoformat(), queue_name="periodic"
-            )
+            daily_digests.enqueue(today().isoformat(), connection=redis_server)
             run_worker(app, redis_server, ["periodic", "mail"], burst=True)
             elapsed = time.perf_counter() - started
             db.session.remove()

@@ -20,7 +20,18 @@ def load_config(app: Flask, config_name: str | None, overrides: dict[str, Any]) 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     """Build the application: a flat list of init_app calls."""
-    from crm import audit, blueprints, cli, errors, extensions, outbox, registry, security, templating
+    from crm import (
+        audit,
+        blueprints,
+        cli,
+        errors,
+        extensions,
+        jobs,
+        outbox,
+        registry,
+        security,
+        templating,
+    )
     from crm.auth import login
     from crm.transactions import TransactionalFlask
 
@@ -38,6 +49,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     login.init_app(app)
     audit.init_app(app)
     outbox.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

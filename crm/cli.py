@@ -1,4 +1,4 @@
-"""`flask crm ...` commands for administrators, workers and the dev runner."""
+"""`flask crm ...` commands for administrators and the dev runner (wsgi.py adds `worker` and `scheduler`)."""
 
 from __future__ import annotations
 
@@ -45,25 +45,6 @@ def seed_demo(if_empty: bool) -> None:
     counts = seed()
     db.session.commit()
     click.echo("Demo data: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
-
-
-@crm_cli.command("worker")
-@click.argument("queues", nargs=-1)
-@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-def worker(queues: tuple[str, ...], burst: bool) -> None:
-    """Run an RQ worker inside the app context (all queues by default)."""
-    from workers.queues import QUEUES
-    from workers.worker import serve_worker
-
-    serve_worker(current_app._get_current_object(), queues or QUEUES, burst=burst)  # type: ignore[attr-defined]
-
-
-@crm_cli.command("scheduler")
-def scheduler() -> None:
-    """Run RQ's cron scheduler with the periodic jobs of workers/periodic.py."""
-    from workers.worker import serve_scheduler
-
-    serve_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @crm_cli.command("run-all")

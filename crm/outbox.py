@@ -21,7 +21,6 @@ from crm.models import MAIL_KINDS, OutboxMessage, utcnow
 # Set while a dispatcher job is waiting to run, so that a burst of commits enqueues one dispatcher.
 KICK_KEY = "crm:outbox:kick"
 KICK_TTL_SECONDS = 60
-DISPATCH_JOB = "workers.mail.dispatch_outbox"
 INSERT_CHUNK = 1000
 
 
@@ -115,15 +114,17 @@ def queue_mails(rows: list[dict]) -> int:
 
 def kick_dispatcher(app: Flask) -> bool:
     """Enqueue the dispatcher unless one is already waiting; Redis errors are logged, never raised."""
+    from crm.mail.jobs import dispatch_outbox  # imported here: the mail jobs import this module
     from crm.redis_conn import get_redis
-    from workers.queues import enqueue
 
     try:
         connection = get_redis(app)
         if connection.set(KICK_KEY, "1", nx=True, ex=KICK_TTL_SECONDS):
             timeout = app.config["MAIL_JOB_TIMEOUT"]
             # At the front: a follow-up e-mail should not wait behind the morning's digests to be dispatched.
-            enqueue(connection, DISPATCH_JOB, queue_name="mail", job_timeout=timeout, at_front=True)
+            dispatch_outbox.enqueue(
+                connection=connection, queue_name="mail", job_timeout=timeout, at_front=True
+            )
         return True
     except (RedisError, OSError) as exc:
         # The row stays pending; the periodic dispatcher sends it once Redis answers again.

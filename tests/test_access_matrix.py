@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from crm import clock
 from crm.extensions import db
+from crm.jobs import dispatch_job_outbox, queue
 from crm.metrics import jobs as metrics_jobs
 from crm.models import (
     Attendance,
@@ -53,8 +54,8 @@ from crm.models import (
     liaison_associations,
 )
 from crm.redis_conn import get_redis
+from crm.system.jobs import record_heartbeat
 from tests.conftest import PASSWORD
-from workers.queues import queue
 
 ROLES = ("anonymous", "viewer", "liaison", "staff", "manager", "admin")
 
@@ -446,9 +447,11 @@ def machinery(staff_id: int) -> dict[str, Any]:
 def jobs() -> dict[str, str]:
     """A queued metrics snapshot job and a failed job in Redis, for the job pages."""
     connection = get_redis()
-    failed = queue(connection, "default").enqueue("workers.jobs.record_heartbeat")
+    failed = record_heartbeat.enqueue(connection=connection, queue_name="default")
     FailedJobRegistry(queue=queue(connection, "default")).add(failed, ttl=3600, exc_string="boom")
-    return {"metrics_job": metrics_jobs.start(connection, date(2026, 1, 1)), "failed_job": failed.id}
+    metrics_job = metrics_jobs.start(connection, date(2026, 1, 1))
+    dispatch_job_outbox()  # commits the start and hands it to Redis, as after a request
+    return {"metrics_job": metrics_job, "failed_job": failed.id}
 
 
 @pytest.fixture

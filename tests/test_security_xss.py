@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from crm import clock
 from crm.extensions import db
 from crm.mail.delivery import deliver
+from crm.metrics.jobs import compute_metric_snapshots
 from crm.models import (
     Barrier,
     Contact,
@@ -42,7 +43,6 @@ from crm.models import (
 )
 from crm.redis_conn import get_redis
 from tests.conftest import PASSWORD
-from workers.metrics import compute_metric_snapshots
 from workers.worker import run_worker
 
 SCRIPT = '<script>alert("x")</script>'

@@ -1,1 +1,1 @@
-"""RQ jobs, the periodic-job list and the worker entry points (import-safe)."""
+"""The worker and scheduler entry points and the periodic-job list (the jobs live in crm/, by feature)."""

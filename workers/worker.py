@@ -1,9 +1,8 @@
-"""Worker and scheduler entry points, run through `flask crm worker|scheduler`."""
+"""Worker and scheduler entry points: `flask crm worker|scheduler` (added to the app by wsgi.py)."""
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import multiprocessing
 import os
 import signal
@@ -11,17 +10,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from redis import Redis
 from rq import Worker
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 from rq.job import Job
 
+from crm.jobs import QUEUES, options_of, queue
 from workers.periodic import PERIODIC_JOBS
-from workers.queues import QUEUES, queue
 
-JOB_MODULES = ("workers.jobs", "workers.mail", "workers.reminders", "workers.metrics")
+# Options of a job's declaration that RQ's cron scheduler takes (a retry is for jobs started by hand).
+SCHEDULED_OPTIONS = ("job_timeout", "result_ttl", "failure_ttl")
 _app: Flask | None = None
 _pool_pid: int | None = None  # the process whose database pool is safe to use
 # SIGTERM/SIGINT received while `flask crm worker|scheduler` was still starting, before RQ's own handlers.
@@ -59,8 +61,7 @@ def run_worker(app: Flask, connection: Redis, names: Sequence[str] = QUEUES, bur
 
     global _app
     _app = app
-    for module in JOB_MODULES:  # imported once here, not by every forked work horse
-        importlib.import_module(module)
+    # The job modules were imported once here (by the app's views and the periodic list), not by every horse.
     warm_up(app)  # templates compiled once here, inherited by every horse as well
     queues = [queue(connection, name) for name in names]
     worker = CrmWorker(queues, connection=connection, job_class=AppContextJob)
@@ -162,8 +163,31 @@ def build_scheduler(connection: Redis) -> CronScheduler:
     """Create RQ's cron scheduler with every job of PERIODIC_JOBS registered."""
     scheduler = CrmCronScheduler(connection=connection)
     for entry in PERIODIC_JOBS:
-        module, _, name = entry["func"].rpartition(".")
-        func = getattr(importlib.import_module(module), name)
-        options = {k: v for k, v in entry.items() if k != "func"}
-        scheduler.register(func, **options)
+        func = entry["job"]
+        declared = {k: v for k, v in options_of(func).items() if k in SCHEDULED_OPTIONS and v is not None}
+        schedule = {k: v for k, v in entry.items() if k != "job"}
+        scheduler.register(func, queue_name=func.queue_name, **declared, **schedule)
     return scheduler
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(queues: tuple[str, ...], burst: bool) -> None:
+    """Run an RQ worker inside the app context (all queues by default)."""
+    serve_worker(current_app._get_current_object(), queues or QUEUES, burst=burst)  # type: ignore[attr-defined]
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run RQ's cron scheduler with the periodic jobs of workers/periodic.py."""
+    serve_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def init_cli(app: Flask) -> None:
+    """Add `worker` and `scheduler` to the app's `flask crm` command group."""
+    group = app.cli.commands["crm"]
+    group.add_command(worker_command)  # type: ignore[attr-defined]
+    group.add_command(scheduler_command)  # type: ignore[attr-defined]

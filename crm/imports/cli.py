@@ -56,7 +56,7 @@ def discard(batch: ImportBatch) -> None:
 @click.option("--as", "as_email", help="E-mail of the user the import is recorded for.")
 def import_command(kind: str, path: Path, dry_run: bool, as_email: str | None) -> None:
     """Import a CSV or XLSX file of organisations, contacts or co-finance commitments."""
-    from crm.imports.commit import run_import
+    from crm.imports.jobs import run_import
     from crm.imports.mapping import mapping_problems
     from crm.imports.preview import context, run_pass, stored_path
     from crm.imports.rows import RowResult

@@ -9,10 +9,10 @@ from flask import Response, after_this_request, flash, jsonify, redirect, render
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from crm import jobs
 from crm.clock import today
 from crm.errors import StaleEditError, UserError, discard_work
 from crm.imports import commit, services
@@ -225,27 +225,22 @@ def start(batch_id: int):
         discard_work()
         flash(exc.message, "error")
         return redirect(url_for("imports.detail", batch_id=batch.id))
-    after_this_request(hand_over(batch))
+    after_this_request(hand_over(batch.job_id))
     return redirect(url_for("imports.detail", batch_id=batch.id))
 
 
-def hand_over(batch: ImportBatch) -> Callable[[Response], Response]:
-    """Return the callback that enqueues the job once the request has committed the queued batch."""
+def hand_over(job_id: str) -> Callable[[Response], Response]:
+    """Return the callback that hands the job to the queue once the request has committed the batch."""
 
     def enqueue_after_commit(response: Response) -> Response:
-        """Enqueue the job (a worker must find the batch queued), or put the batch back at the preview."""
+        """Hand the job over now, or say that it starts once the job queue answers again."""
         if response.status_code >= 400:
             return response  # the request's work was rolled back: the batch is not queued
-        try:
-            commit.enqueue_batch(batch)
-        except RedisError:
-            commit.unqueue(batch.id)
-            flash(
-                _("The job queue cannot be reached right now. Nothing was imported; try again later."),
-                "error",
-            )
-            return response
-        flash(_("The import has started. This page shows its progress."), "success")
+        if job_id in jobs.hand_over_started():
+            flash(_("The import has started. This page shows its progress."), "success")
+        else:
+            flash(_("The job queue cannot be reached right now. The import is queued and starts as soon "
+                    "as the queue answers again."), "warning")  # fmt: skip
         return response
 
     return enqueue_after_commit

@@ -12,9 +12,9 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import Select, func, select, update
 
 from crm.extensions import db
+from crm.jobs import QUEUES, queue
 from crm.models import OUTBOX_STATUSES, OutboxMessage, utcnow
 from crm.outbox import mark_written
-from workers.queues import QUEUES, queue
 
 FAILED_JOBS_SHOWN = 50
 

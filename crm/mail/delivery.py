@@ -75,7 +75,7 @@ def claim(ids: list[int], token: str, now: datetime) -> list[int]:
     )
     mine = select(OutboxMessage.id).where(OutboxMessage.id.in_(ids), OutboxMessage.claim_token == token)
     won = list(db.session.scalars(mine))  # by primary key: no scan of the whole outbox
-    db.session.commit()
+    db.session.commit()  # checkpoint: the claim, before anything is sent
     return sorted(won)
 
 
@@ -96,7 +96,7 @@ def finish(message_id_: int, token: str, **values: object) -> bool:
     params = {f"new_{name}": value for name, value in values.items()}
     params.update(row_id=message_id_, token=token, new_updated_at=utcnow())
     result = db.session.execute(final_update(tuple(sorted(values))), params)
-    db.session.commit()
+    db.session.commit()  # checkpoint: this e-mail's final state, before the next one is sent
     return result.rowcount == 1
 
 
@@ -118,7 +118,7 @@ def release(ids: list[int], token: str, error: str, max_attempts: int, job_id: s
     waiting = db.session.scalar(
         select(func.count()).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "queued")
     )
-    db.session.commit()
+    db.session.commit()  # checkpoint: the failed attempt is counted before RQ schedules the retry
     return waiting or 0
 
 
@@ -211,7 +211,7 @@ def give_back(ids: list[int], token: str) -> None:
         .where(table.c.id.in_(ids), table.c.claim_token == token)
         .values(status="pending", claim_token=None, updated_at=utcnow())
     )
-    db.session.commit()
+    db.session.commit()  # checkpoint: the unsent rows are given back
 
 
 def lease(ids: list[int], token: str) -> ClaimLease:

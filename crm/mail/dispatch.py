@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from redis import Redis
-from rq import Queue, Retry
+from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 from rq.utils import utcparse
@@ -31,9 +31,7 @@ from sqlalchemy import and_, or_, select, update
 from crm.extensions import db
 from crm.mail.delivery import stale_before
 from crm.models import OutboxMessage
-from workers.queues import enqueue
 
-SEND_JOB = "workers.mail.send_outbox_batch"
 SELECT_CHUNK = 1000
 URGENT_KINDS = ("follow_up_assigned", "referral")  # someone just acted: these jump ahead of the digests
 MAX_ROUNDS = 200  # 200,000 rows per run at most; the next run (a minute later) takes the rest
@@ -116,20 +114,9 @@ def enqueue_send(connection: Redis, ids: list[int], now: datetime, at_front: boo
         return ident
     if connection.exists(Job.key_for(ident)):
         ident = f"{ident}-{secrets.token_hex(2)}"  # never reuse a dead job's id: RQ may still clean it up
-    cfg = current_app.config
-    intervals = list(cfg["MAIL_RETRY_INTERVALS"])
-    enqueue(
-        connection,
-        SEND_JOB,
-        ids,
-        queue_name="mail",
-        job_id=ident,
-        job_timeout=cfg["MAIL_JOB_TIMEOUT"],
-        retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
-        result_ttl=3600,
-        failure_ttl=7 * 24 * 3600,
-        at_front=at_front,
-    )
+    from crm.mail.jobs import send_outbox_batch  # the job module imports this one
+
+    send_outbox_batch.enqueue(ids, connection=connection, job_id=ident, at_front=at_front)
     return ident
 
 
@@ -154,7 +141,7 @@ def hand_over(connection: Redis, rows: list[tuple[int, str]], now: datetime) -> 
             batch = ids[start : start + size]
             ident = enqueue_send(connection, batch, now, at_front)
             mark_queued(batch, ident, now)  # after the enqueue: if Redis failed, the rows stay pending
-    db.session.commit()
+    db.session.commit()  # checkpoint: these rows are on a queue
     return len(rows)
 
 
@@ -164,7 +151,7 @@ def dispatch(connection: Redis, now: datetime) -> int:
     previous = None
     for _round in range(MAX_ROUNDS):
         rows = due_rows(now)
-        db.session.commit()  # end the read before talking to Redis
+        db.session.commit()  # checkpoint: end the read before talking to Redis
         if not rows or rows == previous:
             break
         handed += hand_over(connection, rows, now)

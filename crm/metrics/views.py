@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import login_required
 from redis.exceptions import RedisError
 
@@ -49,17 +48,10 @@ def index():
 @login_required
 @require("metrics.run")
 def run():
-    """Enqueue today's snapshot on the reports queue and show its progress."""
+    """Start today's snapshot (it runs once the job queue answers) and show its progress."""
     if not RunForm().validate_on_submit():
         abort(400)
-    try:
-        ident = jobs.start(get_redis(), today())
-    except (RedisError, OSError):
-        flash(
-            _("The job queue is unreachable; the figures cannot be computed now. Try again later."), "error"
-        )
-        return redirect(url_for("metrics.index"))
-    return redirect(url_for("metrics.job", job_id=ident))
+    return redirect(url_for("metrics.job", job_id=jobs.start(get_redis(), today())))
 
 
 def load_progress(job_id: str) -> jobs.Progress | None:

@@ -19,7 +19,14 @@ from crm.models.letter import (
 )
 from crm.models.membership import MEMBERSHIP_STATUSES, Membership
 from crm.models.organisation import KINDS, SIZES, EmissionProfile, Organisation
-from crm.models.outbox import MAIL_KINDS, OUTBOX_STATUSES, MailOptOut, MetricSnapshot, OutboxMessage
+from crm.models.outbox import (
+    MAIL_KINDS,
+    OUTBOX_STATUSES,
+    JobOutbox,
+    MailOptOut,
+    MetricSnapshot,
+    OutboxMessage,
+)
 from crm.models.pipeline import (
     ALL_STAGES,
     EXITS,
@@ -43,6 +50,7 @@ __all__ = [
     "MAIL_KINDS",
     "OUTBOX_STATUSES",
     "MailOptOut",
+    "JobOutbox",
     "MetricSnapshot",
     "OutboxMessage",
     "ALL_STAGES",

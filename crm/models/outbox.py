@@ -82,3 +82,19 @@ class MetricSnapshot(Base):
     loi_signed: Mapped[int] = mapped_column(Integer, default=0)
     reached: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JobOutbox(Base):
+    """A job that must not be lost, written in the transaction that asks for it (see crm/jobs.py).
+
+    The row lives until a dispatcher hands the job to Redis: it is deleted in the transaction that
+    enqueues it, so a row in this table is a job that Redis has not seen yet.
+    """
+
+    __tablename__ = "job_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(200))  # the job function's import path, as RQ stores it
+    args: Mapped[list] = mapped_column(JSON, default=list)
+    job_id: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

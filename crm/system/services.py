@@ -18,10 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crm.clock import now
 from crm.extensions import db
+from crm.jobs import QUEUES, queue
 from crm.models import Contact, Organisation, User
 from crm.redis_conn import get_redis
-from workers.jobs import HEARTBEAT_KEY
-from workers.queues import QUEUES, queue
+from crm.system.jobs import HEARTBEAT_KEY
 
 # The scheduler beats every minute; a few missed beats mean it is down.
 HEARTBEAT_STALE_AFTER = timedelta(minutes=5)

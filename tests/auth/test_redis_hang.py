@@ -23,9 +23,9 @@ from config import Config
 from crm import create_app
 from crm.clock import today
 from crm.extensions import db, limiter
+from crm.mail.jobs import dispatch_outbox
 from crm.models import FollowUp, Organisation, OutboxMessage
 from crm.redis_conn import RedisUnavailableError, get_redis, make_pool
-from workers.queues import enqueue
 from workers.worker import run_worker
 
 # Every request must answer within this, hung Redis or not (the Redis timeout is 0.5 s by default).
@@ -145,7 +145,7 @@ def test_an_e_mail_written_while_redis_hangs_goes_out_once_it_answers(app, hung_
     assert row.status == "pending" and row.recipient_id == carlos.id  # committed, waiting for a worker
     assert db.session.scalar(select(FollowUp.assignee_id)) == carlos.id
     # Redis answers again: the periodic dispatcher hands the row to a worker, which sends it.
-    enqueue(get_redis(app), "workers.mail.dispatch_outbox", queue_name="periodic")
+    dispatch_outbox.enqueue(connection=get_redis(app))
     run_worker(app, get_redis(app), ["periodic", "mail"], burst=True)
     db.session.expire_all()
     assert db.session.get(OutboxMessage, row.id).status == "sent"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy import text as text_sql
 
 from crm.extensions import db
-from crm.imports.commit import run_import
+from crm.imports.jobs import run_import
 from crm.models import (
     ChangeLog,
     Contact,

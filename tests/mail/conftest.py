@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm.clock import today
 from crm.extensions import db
+from crm.jobs import QUEUES
 from crm.models import (
     Engagement,
     FollowUp,
@@ -21,7 +22,6 @@ from crm.models import (
     StageTransition,
 )
 from crm.redis_conn import get_redis
-from workers.queues import QUEUES
 from workers.worker import run_worker
 
 SMTP_KEYS = ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "SMTP_SSL", "SMTP_USER", "MAIL_RETRY_INTERVALS")

@@ -13,9 +13,9 @@ from mail_helpers import body, copies_of, outbox  # noqa: I001 - tests/mail is o
 
 from crm.clock import today
 from crm.extensions import db
+from crm.mail.jobs import daily_digests
 from crm.models import MailOptOut
 from crm.redis_conn import get_redis
-from workers.queues import enqueue
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def scene(make_user, make_org, build):
 
 def run_digests(app, work) -> None:
     """Enqueue today's digest job as the scheduler would, and let a worker do everything."""
-    enqueue(get_redis(app), "workers.reminders.daily_digests", today().isoformat(), queue_name="periodic")
+    daily_digests.enqueue(today().isoformat(), connection=get_redis(app))
     work()
 
 

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from crm.clock import today
 from crm.extensions import db
+from crm.jobs import queue
 from crm.mail.transport import message_id
 from crm.models import FollowUp, OutboxMessage
 from crm.outbox import KICK_KEY, queue_mail
 from crm.redis_conn import get_redis
-from workers.queues import queue
 
 
 @pytest.fixture

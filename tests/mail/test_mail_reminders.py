@@ -10,11 +10,9 @@ from mail_helpers import body, copies_of, outbox  # noqa: I001 - tests/mail is o
 
 from crm.clock import today, zone
 from crm.extensions import db
+from crm.mail.jobs import liaison_reminders, manager_weekly, run_due_reminders
 from crm.metrics.services import compute_snapshots
 from crm.models import Letter, Membership, StageTransition, utcnow
-from crm.redis_conn import get_redis
-from workers.queues import enqueue
-from workers.reminders import run_due_reminders
 
 
 def reviewed(days_ago: int) -> datetime:
@@ -40,7 +38,7 @@ def members(liaison_world, make_org, make_liaison, make_membership):
 
 
 def test_liaisons_get_the_members_not_reviewed_in_ninety_days(app, work, mail_server, members):
-    enqueue(get_redis(), "workers.reminders.liaison_reminders", today().isoformat(), queue_name="periodic")
+    liaison_reminders.enqueue(today().isoformat())
     work()
 
     [row] = outbox(kind="liaison_review")  # the calm liaison has nothing to review: no e-mail
@@ -88,7 +86,7 @@ def week(make_user, make_org, make_contact, build):
 
 
 def test_managers_get_the_weekly_summary_in_their_language(app, work, mail_server, week):
-    enqueue(get_redis(), "workers.reminders.manager_weekly", today().isoformat(), queue_name="periodic")
+    manager_weekly.enqueue(today().isoformat())
     work()
 
     rows = outbox(kind="manager_weekly")
@@ -131,6 +129,6 @@ def test_members_of_left_associations_and_inactive_liaisons_are_ignored(work, me
     members.liaison.active = False
     db.session.add(Membership(company_id=members.outsider.id, association_id=members.assoc.id, status="left"))
     db.session.commit()
-    enqueue(get_redis(), "workers.reminders.liaison_reminders", today().isoformat(), queue_name="periodic")
+    liaison_reminders.enqueue(today().isoformat())
     work()
     assert outbox(kind="liaison_review") == []

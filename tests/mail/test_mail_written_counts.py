@@ -8,9 +8,9 @@ from sqlalchemy import delete, func, select
 
 from crm.clock import today
 from crm.extensions import db
+from crm.mail.jobs import daily_digests
 from crm.models import OutboxMessage, User
 from crm.outbox import outbox_row, queue_mails
-from workers.reminders import daily_digests
 
 USERS = 7
 

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from crm.clock import today
 from crm.extensions import db
+from crm.jobs import queue
 from crm.metrics.services import compute_snapshots
 from crm.models import MetricSnapshot
 from crm.redis_conn import get_redis
-from workers.queues import queue
 from workers.worker import run_worker
 
 

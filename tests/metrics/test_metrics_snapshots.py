@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from crm.clock import today
 from crm.extensions import db
+from crm.metrics.jobs import run_due_metric_snapshots
 from crm.metrics.services import compute_snapshots
 from crm.models import MetricSnapshot, Organisation
-from workers.metrics import run_due_metric_snapshots
 
 FIGURES = ("identified", "contacted", "meeting_held", "loi_signed", "declined")
 

@@ -11,9 +11,9 @@ from rq import Worker
 from crm import create_app
 from crm.clock import now
 from crm.extensions import db
+from crm.jobs import QUEUES, queue
 from crm.redis_conn import get_redis
-from workers.jobs import HEARTBEAT_KEY
-from workers.queues import QUEUES, queue
+from crm.system.jobs import HEARTBEAT_KEY, record_heartbeat
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_only_admins_see_the_system_page(client, make_user, login, role):
 
 def test_redis_up_shows_queues_workers_and_a_live_heartbeat(app, client, admin, make_user):
     conn = get_redis(app)
-    queue(conn, "mail").enqueue("workers.jobs.record_heartbeat")
+    record_heartbeat.enqueue(connection=conn, queue_name="mail")
     worker = Worker([queue(conn, "mail")], connection=conn, name="worker-under-test")
     worker.register_birth()
     conn.set(HEARTBEAT_KEY, now().isoformat())

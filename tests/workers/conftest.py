@@ -17,10 +17,10 @@ from sqlalchemy import insert, select
 from config import BASE_DIR
 from crm.clock import today
 from crm.extensions import db
+from crm.jobs import QUEUES
 from crm.models import OutboxMessage, User
 from crm.outbox import outbox_row, queue_mails
 from crm.redis_conn import get_redis
-from workers.queues import QUEUES
 from workers.worker import run_worker
 
 MAIL_KEYS = (

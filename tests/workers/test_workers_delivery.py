@@ -16,12 +16,13 @@ from sqlalchemy import select
 
 from crm.clock import today
 from crm.extensions import db
+from crm.jobs import queue
 from crm.mail.dispatch import dispatch
+from crm.mail.jobs import daily_digests, dispatch_outbox, send_outbox_batch
 from crm.mail.transport import message_id
 from crm.models import FollowUp, OutboxMessage, utcnow
 from crm.outbox import outbox_row, queue_mail, queue_mails
 from crm.redis_conn import get_redis
-from workers.queues import enqueue, queue
 
 
 def closed_port() -> int:
@@ -89,7 +90,7 @@ def test_redis_down_during_a_request_then_mail_goes_out_once_redis_is_back(
     assert row.status == "pending"
 
     redis_switch.up()  # Redis is back
-    enqueue(get_redis(), "workers.mail.dispatch_outbox", queue_name="periodic")  # the periodic dispatcher
+    dispatch_outbox.enqueue()  # the periodic dispatcher
     work()
     assert statuses() == {"sent": 1}
     assert copies(mail_server.messages, row) == 1 and len(mail_server.messages) == 1
@@ -171,7 +172,7 @@ def test_permanent_refusal_fails_at_once_and_failed_jobs_can_be_requeued(app, cl
     db.session.refresh(row)
     assert (row.status, row.attempts) == ("failed", 1) and "550" in row.last_error
 
-    failing = enqueue(get_redis(), "workers.mail.send_outbox_batch", "not-ids", queue_name="mail")
+    failing = send_outbox_batch.enqueue("not-ids", retry=None)  # fails at once, no retry
     work()
     login(make_user("admin", locale="en"))
     page = client.get("/system/mail/failed").get_data(as_text=True)
@@ -194,9 +195,9 @@ def test_the_same_periodic_job_enqueued_twice_sends_one_mail(app, mail_server, m
     )
     db.session.commit()
     for _ in range(2):  # e.g. two schedulers running during a deployment
-        enqueue(get_redis(), "workers.reminders.daily_digests", today().isoformat(), queue_name="periodic")
+        daily_digests.enqueue(today().isoformat())
     work()
-    enqueue(get_redis(), "workers.reminders.daily_digests", today().isoformat(), queue_name="periodic")
+    daily_digests.enqueue(today().isoformat())
     work()
     [row] = db.session.scalars(select(OutboxMessage)).all()
     assert row.status == "sent" and len(mail_server.messages) == 1
@@ -261,7 +262,7 @@ def test_two_workers_racing_for_the_same_rows_send_each_once(
     ids = [row.id for row in rows]
     redis = get_redis()
     for _ in range(2):  # two different jobs over the same rows
-        enqueue(redis, "workers.mail.send_outbox_batch", ids, queue_name="mail")
+        send_outbox_batch.enqueue(ids, connection=redis)
     procs = [worker_process.start(), worker_process.start()]
     assert [proc.wait(90) for proc in procs] == [0, 0], worker_process.logs()
     assert statuses() == {"sent": 120}

@@ -1,4 +1,4 @@
-"""Reminder jobs: the daily digest, letters overdue, the liaisons' monthly and the managers' weekly e-mail.
+"""E-mail jobs: the outbox dispatcher, the send job and the reminders (digests, liaisons', managers').
 
 RQ 3.0's CronScheduler reads cron lines in the scheduler host's local time zone, which need not be the
 project's (America/Lima). So the scheduler runs run_due_reminders every ten minutes and the job decides
@@ -8,18 +8,51 @@ a period's run finished; the idempotency keys of the outbox rows are the hard gu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from flask import current_app
+from rq import Retry, get_current_job
 
 from crm.clock import now, today
-from crm.extensions import db
+from crm.jobs import Setting, job
+from crm.mail.delivery import deliver
 from crm.mail.digest import queue_daily_digests, queue_overdue_letter_notices
+from crm.mail.dispatch import dispatch
 from crm.mail.reminders import queue_liaison_reminders, queue_manager_summaries
+from crm.models import utcnow
+from crm.outbox import KICK_KEY
 from crm.redis_conn import get_redis
 
 MARKER_TTL = 40 * 24 * 3600
+
+
+def retry_after(intervals: Sequence[int]) -> Retry | None:
+    """Return RQ's retry for the configured backoff intervals (none: no retry)."""
+    return Retry(max=len(intervals), interval=list(intervals)) if intervals else None
+
+
+@job(queue="periodic", timeout=300)
+def dispatch_outbox() -> int:
+    """Turn pending (and abandoned) outbox rows into send jobs on the 'mail' queue."""
+    current = get_current_job()
+    connection = current.connection if current is not None else get_redis()
+    connection.delete(KICK_KEY)  # commits from now on wake another dispatcher
+    return dispatch(connection, utcnow())
+
+
+@job(
+    queue="mail",
+    timeout=Setting("MAIL_JOB_TIMEOUT"),
+    retry=Setting("MAIL_RETRY_INTERVALS", retry_after),
+    result_ttl=3600,
+    failure_ttl=7 * 24 * 3600,
+)
+def send_outbox_batch(message_ids: list[int]) -> dict[str, object]:
+    """Claim, send and mark sent each message of the batch; retried by RQ when SMTP fails."""
+    current = get_current_job()
+    outcome = deliver([int(i) for i in message_ids], current.id if current is not None else None)
+    return {**outcome.summary(), "at": now().isoformat()}
 
 
 def as_date(day: str | date | None) -> date:
@@ -29,26 +62,23 @@ def as_date(day: str | date | None) -> date:
     return day if isinstance(day, date) else date.fromisoformat(day)
 
 
+@job(queue="periodic", timeout=1800)
 def daily_digests(day: str | date | None = None) -> dict[str, int]:
     """Write today's digests and overdue-letter notices to the outbox."""
     on = as_date(day)
-    counts = {"daily_digest": queue_daily_digests(on), "letter_overdue": queue_overdue_letter_notices(on)}
-    db.session.commit()
-    return counts
+    return {"daily_digest": queue_daily_digests(on), "letter_overdue": queue_overdue_letter_notices(on)}
 
 
+@job(queue="periodic", timeout=1800)
 def liaison_reminders(day: str | date | None = None) -> int:
     """Write this month's reminders for liaisons with members to review."""
-    written = queue_liaison_reminders(as_date(day))
-    db.session.commit()
-    return written
+    return queue_liaison_reminders(as_date(day))
 
 
+@job(queue="periodic", timeout=1800)
 def manager_weekly(day: str | date | None = None) -> int:
     """Write this week's summary for every manager."""
-    written = queue_manager_summaries(as_date(day))
-    db.session.commit()
-    return written
+    return queue_manager_summaries(as_date(day))
 
 
 def periods(on: date) -> dict[str, tuple[str, Callable]]:
@@ -61,16 +91,17 @@ def periods(on: date) -> dict[str, tuple[str, Callable]]:
     }
 
 
+@job(queue="periodic", timeout=1800)
 def run_due_reminders() -> list[str]:
     """Run each reminder whose period has not been done yet, once the local digest hour is reached."""
     if now().hour < current_app.config["DIGEST_HOUR"]:
         return []
     connection, on, done = get_redis(), today(), []
-    for name, (period, job) in periods(on).items():
+    for name, (period, reminder) in periods(on).items():
         marker = f"crm:reminders:{name}:{period}"
         if connection.exists(marker):
             continue
-        job(on)
+        reminder(on)  # checkpoint: each reminder job commits at its end, before its marker is set
         connection.set(marker, "1", ex=MARKER_TTL)
         done.append(name)
     return done
