@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crm.models.organisation import OrgKind
+
 
 def words(text: str, sep: str | None = None) -> tuple[str, ...]:
     """Split a long literal list written as one string."""
@@ -25,11 +27,11 @@ LIAISON_ASSOCIATION = "Sociedad Nacional de Industrias"
 
 # How the co-finance table names the type of each source, mapped to organisation kinds.
 COFINANCIER_KINDS = {
-    "private": "company",
-    "government": "government",
-    "donor": "donor",
-    "industrial association": "association",
-    "implementing agency": "implementing_agency",
+    "private": OrgKind.COMPANY,
+    "government": OrgKind.GOVERNMENT,
+    "donor": OrgKind.DONOR,
+    "industrial association": OrgKind.ASSOCIATION,
+    "implementing agency": OrgKind.IMPLEMENTING_AGENCY,
 }
 # Plausible ISIC divisions of the co-financing companies (the table does not say).
 COFINANCIER_SECTORS = {

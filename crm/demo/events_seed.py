@@ -20,11 +20,12 @@ from crm.demo.pipeline_plan import EngagementPlan
 from crm.demo.plan import SEED, ContactPlan, OrgPlan, Planner, positions_of, slug
 from crm.extensions import db
 from crm.models import Attendance, Event, Programme
+from crm.models.organisation import OrgKind
 
 # Distinct people reached by the awareness events, by gender (75 / 240 recorded = 31% women).
 REACHED = {"female": 75, "male": 165, "not_recorded": 10}
 NEWCOMERS = 60  # people quick-added at the events, not yet in the contact list
-HOST_KINDS = ("association", "ngo", "academia", "company")
+HOST_KINDS = (OrgKind.ASSOCIATION, OrgKind.NGO, OrgKind.ACADEMIA, OrgKind.COMPANY)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from crm.demo import catalog as cat
+from crm.models.organisation import OrgKind
 from crm.ruc import make_ruc
 from crm.text import fold
 
@@ -108,7 +109,7 @@ def positions_of(kind: str) -> Positions:
     """Return the job titles people hold at an organisation of this kind."""
     if kind == "consultancy":
         return cat.CONSULTANT_POSITIONS
-    if kind == "company":
+    if kind == OrgKind.COMPANY:
         return cat.COMPANY_POSITIONS
     return cat.STAKEHOLDER_POSITIONS.get(kind, cat.OTHER_POSITIONS)
 
@@ -274,7 +275,7 @@ class Planner:
         size = self.pick(cat.SIZES)
         owner = self.rng.choice(cat.STAFF_EMAILS)
         plan = OrgPlan(
-            kind="company",
+            kind=OrgKind.COMPANY,
             legal_name=legal,
             trade_name=trade,
             ruc=self.ruc(),
@@ -304,7 +305,7 @@ class Planner:
         for person in plan.contacts:
             person.qualified_consultant = consultancy
         owner = self.rng.choice(cat.STAFF_EMAILS)
-        plan.owner = owner if plan.kind == "company" else None
+        plan.owner = owner if plan.kind == OrgKind.COMPANY else None
         if self.rng.random() < 0.5:
             plan.interactions = self.interactions(owner, len(plan.contacts), self.rng.randint(1, 3))
         return plan

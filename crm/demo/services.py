@@ -43,6 +43,7 @@ from crm.models import (
     User,
     utcnow,
 )
+from crm.models.organisation import OrgKind
 from crm.users.services import create_user
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -279,7 +280,7 @@ def seed_demo() -> dict[str, int]:
     seeder.apply(plans, consultants)
     # History is dated back from a fixed day (today only if the clock is earlier), never from today.
     reference = min(REFERENCE_DATE, seeder.today)
-    engagements = PipelinePlanner(reference).plan([p for p in plans if p.kind == "company"])
+    engagements = PipelinePlanner(reference).plan([p for p in plans if p.kind == OrgKind.COMPANY])
     PipelineSeeder(seeder, seeder.today).apply(engagements, read_csv("cofinance_commitments_2021.csv"))
     events = EventPlanner(plans, planner.emails)
     EventSeeder(seeder).apply(events, events.plan(engagements))

@@ -30,11 +30,12 @@ from crm.models import (
     StageTransition,
     utcnow,
 )
+from crm.models.organisation import OrgKind
 from crm.text import fold
 
 _SPACES = re.compile(r"\s+")
 DEFAULTS: dict[type, dict[str, Any]] = {
-    Organisation: {"kind": "company"},
+    Organisation: {"kind": OrgKind.COMPANY},
     EmissionProfile: {"emits_upops": False},
     Contact: {"gender": "not_recorded", "email_consent": False, "qualified_consultant": False},
     Membership: {"status": "active"},

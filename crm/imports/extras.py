@@ -16,6 +16,7 @@ from crm.imports.lookups import Lookups, association_id
 from crm.imports.matching import ContactIndex
 from crm.imports.rows import PassContext, RowResult
 from crm.models import ALL_STAGES, Contact, Engagement, Membership, Organisation, Programme
+from crm.models.organisation import OrgKind
 from crm.pipeline import services as pipeline
 from crm.text import fold
 
@@ -142,7 +143,7 @@ def plan(
     row: RowResult, target: Organisation | None, state: State, contacts: ContactIndex, ctx: PassContext
 ) -> None:
     """Add the contact, membership and stage changes of the row to its plan, or their errors."""
-    kind = row.values["org"].get("kind") or (target.kind if target else "company")
+    kind = row.values["org"].get("kind") or (target.kind if target else OrgKind.COMPANY)
     org_id = target.id if target else None
     if (contact := row.values["contact"]) and not known_contact(contact, org_id, contacts):
         row.extras.append("contact")
@@ -165,7 +166,7 @@ def known_contact(contact: dict[str, Any], org_id: int | None, contacts: Contact
 def plan_membership(row: RowResult, kind: str, existing: Membership | None) -> None:
     """Plan a new membership, or a status change of the stored one."""
     membership = row.values["membership"]
-    if kind != "company":
+    if kind != OrgKind.COMPANY:
         row.error("association", _("Memberships link a company to a business association."))
     elif existing is None:
         row.extras.append("membership")
@@ -176,7 +177,7 @@ def plan_membership(row: RowResult, kind: str, existing: Membership | None) -> N
 def plan_stage(row: RowResult, kind: str, engagement: Engagement | None, ctx: PassContext) -> None:
     """Plan a new engagement or a move, checked by the pipeline's own rules."""
     stage = row.values["stage"]
-    if kind != "company":
+    if kind != OrgKind.COMPANY:
         row.error("stage", _("Only companies take part in the pipeline."))
     elif engagement is None and stage["stage"] not in FIRST_STAGES:
         row.error("stage", _("A new engagement starts at identified, contacted or meeting held."))

@@ -18,6 +18,7 @@ from crm.imports.lookups import Lookups, district_id, sector_id
 from crm.imports.matching import ContactIndex, OrgIndex, name_key
 from crm.imports.rows import PassContext, RowResult, resolve
 from crm.models import EmissionProfile, Organisation
+from crm.models.organisation import OrgKind
 from crm.text import fold
 
 TEXTS = {"legal_name": 200, "trade_name": 200, "notes": 5000}
@@ -137,8 +138,8 @@ class OrganisationRows:
     def compare(self, row: RowResult, target: Organisation | None) -> None:
         """List the fields an update changes; refuse what a company-only field asks of another kind."""
         org, profile = row.values["org"], row.values["profile"]
-        kind = org.get("kind") or (target.kind if target else "company")
-        if profile and kind != "company":
+        kind = org.get("kind") or (target.kind if target else OrgKind.COMPANY)
+        if profile and kind != OrgKind.COMPANY:
             row.error(PROFILE_KEYS[0], _("Only companies have an emission profile."))
         if target is None:
             return

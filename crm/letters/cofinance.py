@@ -25,16 +25,17 @@ from crm.letters.materialisations import ZERO, add_materialisation, cents
 from crm.letters.rules import MAX_AMOUNT
 from crm.letters.services import LetterValues, create_letter
 from crm.models import Letter, Materialisation, Organisation
+from crm.models.organisation import OrgKind
 from crm.organisations.services import create_organisation
 from crm.text import fold, like_pattern
 
 # Co-financier type → kind of organisation created for an unknown source.
 ORG_KINDS = {
-    "private": "company",
-    "government": "government",
-    "donor": "donor",
-    "industrial_association": "association",
-    "implementing_agency": "implementing_agency",
+    "private": OrgKind.COMPANY,
+    "government": OrgKind.GOVERNMENT,
+    "donor": OrgKind.DONOR,
+    "industrial_association": OrgKind.ASSOCIATION,
+    "implementing_agency": OrgKind.IMPLEMENTING_AGENCY,
 }
 # Spellings seen in the funder's tables and in Spanish sheets → model codes.
 COFINANCE_ALIASES = {

@@ -26,6 +26,7 @@ from crm.liaison.views import (
     scoped_programme,
 )
 from crm.models import Membership, Organisation, Programme, utcnow
+from crm.models.organisation import OrgKind
 from crm.organisations.forms import sector_choices
 from crm.organisations.listing import districts
 from crm.pagination import page_number
@@ -138,7 +139,7 @@ def taken_ruc(association: Organisation, form: forms.NewCompanyForm, holder: Org
     """Offer the company that has the RUC; of any other kind, never say who has it."""
     holder_id, kind = holder.id, holder.kind  # read before discarding the work expires it
     discard_work()
-    if kind != "company":  # a bank, ministry or association outside the liaison's scope
+    if kind != OrgKind.COMPANY:  # a bank, ministry or association outside the liaison's scope
         form.ruc.errors.append(_("This RUC is already registered. Contact the PMU if you need it added."))
         return render_add(association, form, 400)
     form.ruc.errors.append(_("A company with this RUC is already in the CRM: you can add it below."))

@@ -16,6 +16,7 @@ from sqlalchemy import Select, case, func, select
 from crm.extensions import db
 from crm.liaison.confirmation import company_requests
 from crm.models import STAGES, Engagement, Membership, Organisation, Programme, StageTransition, User
+from crm.models.organisation import OrgKind
 from crm.pagination import Page, count, page_number
 from crm.permissions import can
 from crm.web import locale, page_size
@@ -93,7 +94,7 @@ def window_page(query: Select, per_page: int, number: int) -> Page:
 def association_panel(org: Organisation) -> dict[str, Any]:
     """Return an association's member funnel and referred companies (two queries)."""
     page = window_page(referred_query(org.id), page_size(), page_number("rpage"))
-    return {"kind": "association", "stages": STAGES, "funnel": funnel(org.id), "referred": page}
+    return {"kind": OrgKind.ASSOCIATION, "stages": STAGES, "funnel": funnel(org.id), "referred": page}
 
 
 def company_panel(org: Organisation, requests: list[Any]) -> dict[str, Any] | None:
@@ -113,16 +114,16 @@ def company_panel(org: Organisation, requests: list[Any]) -> dict[str, Any] | No
         .order_by(Engagement.referred_at, Engagement.id)
     )
     rows = db.session.execute(query).all()
-    return {"kind": "company", "referrals": rows, "requests": requests} if rows or requests else None
+    return {"kind": OrgKind.COMPANY, "referrals": rows, "requests": requests} if rows or requests else None
 
 
 def org_panel(user: User, org: Organisation) -> dict[str, Any] | None:
     """Return the section's data, or None to hide it (liaisons and roles without the pipeline)."""
     if not (can(user, "referral.view_all") and can(user, "pipeline.view")):
         return None
-    if org.kind == "association":
+    if org.kind == OrgKind.ASSOCIATION:
         return association_panel(org)
-    if org.kind != "company":
+    if org.kind != OrgKind.COMPANY:
         return None
     requests = company_requests(org.id) if can(user, "membership.edit") else []
     return company_panel(org, requests)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from crm.extensions import db
 from crm.models import EXITS, STAGES, Engagement, FollowUp, Interaction, Letter, Organisation, Programme, User
+from crm.models.organisation import OrgKind
 from crm.pagination import Page
 from crm.permissions import can
 from crm.pipeline.evidence import pending_clause, unscanned_letter_id
@@ -162,7 +163,7 @@ def stale_query(user: User, today: date, by_stage: Mapping[str, int], default: i
         select(Organisation.id, Organisation.legal_name, last.c.last_on, limit_days.label("days"))
         .outerjoin(eng, eng.c.org_id == Organisation.id)
         .outerjoin(last, last.c.org_id == Organisation.id)
-        .where(Organisation.owner_id == user.id, Organisation.kind == "company", limit_on.is_not(None))
+        .where(Organisation.owner_id == user.id, Organisation.kind == OrgKind.COMPANY, limit_on.is_not(None))
         .where(or_(last.c.last_on.is_(None), last.c.last_on < limit_on))
         .order_by(last.c.last_on.is_not(None), last.c.last_on, Organisation.legal_name, Organisation.id)
     )

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import Boolean, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
 from crm.text import fold
 
-GENDERS = ("female", "male", "other", "not_recorded")
+
+class Gender(StrEnum):
+    """The gender recorded for a contact."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    NOT_RECORDED = "not_recorded"
+
+
+GENDERS = tuple(member.value for member in Gender)
 
 
 class Contact(Timestamped, Base):

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
 
-EVENT_TYPES = ("awareness", "training", "workshop", "steering_committee", "other")
+
+class EventType(StrEnum):
+    """The type of an event."""
+
+    AWARENESS = "awareness"
+    TRAINING = "training"
+    WORKSHOP = "workshop"
+    STEERING_COMMITTEE = "steering_committee"
+    OTHER = "other"
+
+
+EVENT_TYPES = tuple(member.value for member in EventType)
 
 
 class Event(Timestamped, Base):

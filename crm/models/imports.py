@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
 
-IMPORT_KINDS = ("organisations", "contacts", "cofinance")
+
+class ImportKind(StrEnum):
+    """What an imported file contains."""
+
+    ORGANISATIONS = "organisations"
+    CONTACTS = "contacts"
+    COFINANCE = "cofinance"
+
+
+IMPORT_KINDS = tuple(member.value for member in ImportKind)
+
+
 # uploaded → previewed → queued → running → done | failed; done → undone
-IMPORT_STATUSES = ("previewed", "queued", "running", "done", "failed", "undone")
+class ImportStatus(StrEnum):
+    """Where an import batch is in its life."""
+
+    PREVIEWED = "previewed"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    UNDONE = "undone"
+
+
+IMPORT_STATUSES = tuple(member.value for member in ImportStatus)
 
 
 class ImportBatch(Timestamped, Base):

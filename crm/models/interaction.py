@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
 
-INTERACTION_KINDS = ("call", "email", "meeting", "virtual_meeting", "site_visit", "other")
+
+class InteractionKind(StrEnum):
+    """How an interaction took place."""
+
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    VIRTUAL_MEETING = "virtual_meeting"
+    SITE_VISIT = "site_visit"
+    OTHER = "other"
+
+
+INTERACTION_KINDS = tuple(member.value for member in InteractionKind)
 
 interaction_contacts = Table(
     "interaction_contacts",

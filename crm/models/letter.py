@@ -4,17 +4,71 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
 
-LETTER_KINDS = ("interest", "cofinance", "cooperation")
-LETTER_STATUSES = ("requested", "received", "signed", "expired", "withdrawn")
-CURRENCIES = ("USD", "PEN")
-COFINANCE_TYPES = ("equity", "in_kind", "grant", "loan")
-COFINANCIER_TYPES = ("private", "government", "donor", "industrial_association", "implementing_agency")
+
+class LetterKind(StrEnum):
+    """The kind of a letter."""
+
+    INTEREST = "interest"
+    COFINANCE = "cofinance"
+    COOPERATION = "cooperation"
+
+
+LETTER_KINDS = tuple(member.value for member in LetterKind)
+
+
+class LetterStatus(StrEnum):
+    """Where a letter is in its life."""
+
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    SIGNED = "signed"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+LETTER_STATUSES = tuple(member.value for member in LetterStatus)
+
+
+class Currency(StrEnum):
+    """The currency of a co-finance amount."""
+
+    USD = "USD"
+    PEN = "PEN"
+
+
+CURRENCIES = tuple(member.value for member in Currency)
+
+
+class CofinanceType(StrEnum):
+    """The form a co-finance contribution takes."""
+
+    EQUITY = "equity"
+    IN_KIND = "in_kind"
+    GRANT = "grant"
+    LOAN = "loan"
+
+
+COFINANCE_TYPES = tuple(member.value for member in CofinanceType)
+
+
+class CofinancierType(StrEnum):
+    """The type of the party that co-finances."""
+
+    PRIVATE = "private"
+    GOVERNMENT = "government"
+    DONOR = "donor"
+    INDUSTRIAL_ASSOCIATION = "industrial_association"
+    IMPLEMENTING_AGENCY = "implementing_agency"
+
+
+COFINANCIER_TYPES = tuple(member.value for member in CofinancierType)
 COMPONENTS = (1, 2, 3, 4, 5)
 
 

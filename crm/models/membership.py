@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
 
-MEMBERSHIP_STATUSES = ("prospective", "active", "lapsed", "left")
+
+class MembershipStatus(StrEnum):
+    """The state of a company's membership of an association."""
+
+    PROSPECTIVE = "prospective"
+    ACTIVE = "active"
+    LAPSED = "lapsed"
+    LEFT = "left"
+
+
+MEMBERSHIP_STATUSES = tuple(member.value for member in MembershipStatus)
+
+
 # A liaison who adds an existing company must not see its contacts until the PMU agrees.
-CONFIRMATIONS = ("pending", "confirmed", "rejected")
+class Confirmation(StrEnum):
+    """Whether the PMU has confirmed a membership a liaison added."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+CONFIRMATIONS = tuple(member.value for member in Confirmation)
 
 
 class Membership(Timestamped, Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,19 +11,35 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.models.base import Base, Timestamped
 from crm.text import fold
 
-KINDS = (
-    "company",
-    "association",
-    "government",
-    "bank",
-    "technology_provider",
-    "consultancy",
-    "ngo",
-    "academia",
-    "donor",
-    "implementing_agency",
-)
-SIZES = ("micro", "small", "medium", "large")
+
+class OrgKind(StrEnum):
+    """The kind of an organisation."""
+
+    COMPANY = "company"
+    ASSOCIATION = "association"
+    GOVERNMENT = "government"
+    BANK = "bank"
+    TECHNOLOGY_PROVIDER = "technology_provider"
+    CONSULTANCY = "consultancy"
+    NGO = "ngo"
+    ACADEMIA = "academia"
+    DONOR = "donor"
+    IMPLEMENTING_AGENCY = "implementing_agency"
+
+
+KINDS = tuple(member.value for member in OrgKind)
+
+
+class OrgSize(StrEnum):
+    """The size class of a company."""
+
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+SIZES = tuple(member.value for member in OrgSize)
 
 
 class Organisation(Timestamped, Base):

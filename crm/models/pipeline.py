@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -19,19 +20,27 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped, utcnow
 
-# The forward path, in order; an engagement's position is its index here.
-STAGES = (
-    "identified",
-    "contacted",
-    "meeting_held",
-    "loi_signed",
-    "assessed",
-    "technical_assistance",
-    "feasibility_delivered",
-    "adopting",
-)
+
+class Stage(StrEnum):
+    """A pipeline stage: the forward path in order, then the side exits."""
+
+    IDENTIFIED = "identified"
+    CONTACTED = "contacted"
+    MEETING_HELD = "meeting_held"
+    LOI_SIGNED = "loi_signed"
+    ASSESSED = "assessed"
+    TECHNICAL_ASSISTANCE = "technical_assistance"
+    FEASIBILITY_DELIVERED = "feasibility_delivered"
+    ADOPTING = "adopting"
+    DECLINED = "declined"
+    ON_HOLD = "on_hold"
+    WITHDRAWN = "withdrawn"
+
+
 # Side exits: each needs a reason from the barrier list and a note.
-EXITS = ("declined", "on_hold", "withdrawn")
+EXITS = (Stage.DECLINED.value, Stage.ON_HOLD.value, Stage.WITHDRAWN.value)
+# The forward path, in order; an engagement's position is its index here.
+STAGES = tuple(stage.value for stage in Stage if stage not in EXITS)
 ALL_STAGES = STAGES + EXITS
 
 

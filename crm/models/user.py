@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
@@ -11,8 +12,28 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.models.base import Base, Timestamped
 
-ROLES = ("admin", "manager", "staff", "liaison", "viewer")
-LOCALES = ("es", "en")
+
+class Role(StrEnum):
+    """The role of a user."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    STAFF = "staff"
+    LIAISON = "liaison"
+    VIEWER = "viewer"
+
+
+ROLES = tuple(member.value for member in Role)
+
+
+class Locale(StrEnum):
+    """A language of the interface."""
+
+    ES = "es"
+    EN = "en"
+
+
+LOCALES = tuple(member.value for member in Locale)
 
 liaison_associations = Table(
     "liaison_associations",

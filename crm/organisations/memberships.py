@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from crm.errors import UserError
 from crm.extensions import db
 from crm.models import MEMBERSHIP_STATUSES, Membership, Organisation, User, utcnow
+from crm.models.organisation import OrgKind
 from crm.permissions import visible_memberships, visible_organisations
 
 
@@ -70,7 +71,7 @@ def add_membership(
     check_status(status, since, today)
     query = visible_organisations(user).where(Organisation.id == association_id)
     association = db.session.scalars(query).first()
-    if company.kind != "company" or association is None or association.kind != "association":
+    if company.kind != OrgKind.COMPANY or association is None or association.kind != OrgKind.ASSOCIATION:
         raise UserError(_("Memberships link a company to a business association."))
     if existing(company.id, association.id):
         raise UserError(

@@ -24,6 +24,7 @@ from crm.models import (
     User,
     utcnow,
 )
+from crm.models.organisation import OrgKind
 from crm.pagination import Page, paginate
 from crm.registry import delete_steps
 from crm.ruc import clean_ruc, ruc_error
@@ -148,7 +149,7 @@ def create_organisation(values: Mapping[str, Any], profile: Mapping[str, Any] | 
     org = Organisation(**cleaned)
     with db.session.no_autoflush:
         db.session.add(org)
-        with_profile = profile is not None and org.kind == "company" and set_profile(org, profile)
+        with_profile = profile is not None and org.kind == OrgKind.COMPANY and set_profile(org, profile)
     db.session.flush()
     if with_profile:
         stamp_profile_changes(org, marker)
@@ -177,7 +178,7 @@ def update_organisation(
     marker = last_change_id()
     with db.session.no_autoflush:  # loading the profile must not flush half the edit (a second version)
         apply_values(org, cleaned)
-        profile_changed = profile is not None and org.kind == "company" and set_profile(org, profile)
+        profile_changed = profile is not None and org.kind == OrgKind.COMPANY and set_profile(org, profile)
     if profile_changed:
         org.updated_at = utcnow()  # bumps version_id, so forms loaded before this change conflict
     try:
@@ -215,7 +216,7 @@ def delete_organisation(org: Organisation) -> None:
 
 def shows_profile(org: Organisation) -> bool:
     """Return whether the page has an emission profile section (companies, or any stored profile)."""
-    return org.kind == "company" or org.profile is not None
+    return org.kind == OrgKind.COMPANY or org.profile is not None
 
 
 def log_profile_access(user: User, org_id: int, endpoint: str | None) -> None:

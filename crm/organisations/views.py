@@ -14,6 +14,7 @@ from crm.errors import StaleEditError, UserError, discard_work, form_error
 from crm.interactions.services import recent_for_organisation
 from crm.labels import label
 from crm.models import KINDS, MEMBERSHIP_STATUSES, Organisation
+from crm.models.organisation import OrgKind
 from crm.organisations import forms, listing, memberships, services
 from crm.organisations.blueprint import bp
 from crm.organisations.panels import org_panels
@@ -45,7 +46,7 @@ def membership_parts(org: Organisation) -> dict[str, Any]:
     if org.kind == "association":
         query = memberships.members_query(current_user, org.id)
         return {"members": paginate(query, page_size(), page_number("mpage"))}
-    if org.kind != "company":
+    if org.kind != OrgKind.COMPANY:
         return {}
     parts: dict[str, Any] = {"memberships": memberships.company_memberships(current_user, org.id)}
     if can(current_user, "membership.edit"):
@@ -110,8 +111,8 @@ def add_error(form: forms.OrganisationForm, exc: UserError) -> None:
 def create():
     """Create an organisation."""
     # The kind being submitted (or asked for by ?kind=) decides whether the profile fields exist at all.
-    kind = request.form.get("kind") or request.args.get("kind") or "company"
-    with_profile = can(current_user, "profile.edit") and kind == "company"
+    kind = request.form.get("kind") or request.args.get("kind") or OrgKind.COMPANY
+    with_profile = can(current_user, "profile.edit") and kind == OrgKind.COMPANY
     form = forms.organisation_form(with_profile, data={"kind": kind})
     forms.fill_choices(form, locale())
     if not form.validate_on_submit():
@@ -150,7 +151,7 @@ def render_conflict(form: forms.OrganisationForm, org_id: int, exc: StaleEditErr
 def edit(org_id: int):
     """Edit an organisation, refusing to overwrite changes saved since the form was loaded."""
     org = get_or_404(visible_organisations(current_user), org_id)
-    with_profile = can(current_user, "profile.edit") and org.kind == "company"
+    with_profile = can(current_user, "profile.edit") and org.kind == OrgKind.COMPANY
     form = forms.organisation_form(with_profile, obj=org, data=forms.initial_data(org))
     forms.fill_choices(form, locale(), org.owner_id)
     if not form.validate_on_submit():

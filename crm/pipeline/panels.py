@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import Engagement, Membership, Organisation, Programme, StageTransition, User
+from crm.models.organisation import OrgKind
 from crm.permissions import can, visible_organisations
 from crm.pipeline.evidence import pending_clause
 from crm.pipeline.forms import EngageForm
@@ -75,7 +76,7 @@ def engage_form(user: User, org: Organisation, engagements: list[Engagement]) ->
 
 def org_panel(user: User, org: Organisation) -> dict[str, Any] | None:
     """Return what the section shows, or None when the user may not see it."""
-    if org.kind != "company" or not can(user, "pipeline.view"):
+    if org.kind != OrgKind.COMPANY or not can(user, "pipeline.view"):
         return None
     rows = marked_engagements(org.id)
     engagements = [engagement for engagement, _pending in rows]

@@ -22,6 +22,7 @@ from crm.models import (
     Programme,
     StageTransition,
 )
+from crm.models.organisation import OrgKind
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def start(
     organisation: Organisation, programme: Programme, move: Move, user_id: int | None, today: date, **source
 ) -> Engagement:
     """Open a company's engagement in a programme with its first transition."""
-    if organisation.kind != "company":
+    if organisation.kind != OrgKind.COMPANY:
         raise UserError(_("Only companies take part in the pipeline."))
     if engagement_for(organisation.id, programme.id) is not None:
         raise UserError(_("The company is already engaged in this programme."), "programme_id")

@@ -16,6 +16,7 @@ from crm.errors import StaleEditError, UserError, discard_work, wants_json
 from crm.extensions import db
 from crm.labels import label
 from crm.models import ALL_STAGES, EXITS, STAGES, Barrier, Contact, Engagement, Organisation
+from crm.models.organisation import OrgKind
 from crm.organisations import listing
 from crm.pagination import page_number
 from crm.permissions import deny, get_or_404, require, visible_contacts, visible_organisations
@@ -229,7 +230,7 @@ def start_engagement(form: EngageForm, org: Organisation) -> None:
 def engage(org_id: int):
     """Start a company's engagement in a programme."""
     org = get_or_404(visible_organisations(current_user), org_id)
-    if org.kind != "company":
+    if org.kind != OrgKind.COMPANY:
         deny()
     form = engage_form(org)
     if not form.validate_on_submit():

@@ -34,6 +34,7 @@ from crm.models import (
     Organisation,
     StageTransition,
 )
+from crm.models.organisation import OrgKind
 from crm.reports.sql import POSITIONS, position
 from crm.reports.tables import percent
 
@@ -64,7 +65,7 @@ def companies_reaching(stage: str) -> Callable[[date | None], int]:
             select(func.count(func.distinct(Engagement.organisation_id)))
             .join_from(StageTransition, Engagement, StageTransition.engagement_id == Engagement.id)
             .join(Organisation, Organisation.id == Engagement.organisation_id)
-            .where(Organisation.kind == "company", StageTransition.to_stage.in_(STAGES))
+            .where(Organisation.kind == OrgKind.COMPANY, StageTransition.to_stage.in_(STAGES))
             .where(
                 position(StageTransition.to_stage) >= POSITIONS[stage],
                 *up_to(StageTransition.occurred_on, as_of),
@@ -100,7 +101,7 @@ def institutions(as_of: date | None) -> int:
     )
     engaged = select(Engagement.organisation_id).where(Engagement.stage.not_in(EXITS))
     query = select(func.count(Organisation.id)).where(
-        Organisation.kind != "company", Organisation.id.in_(signed.union(engaged))
+        Organisation.kind != OrgKind.COMPANY, Organisation.id.in_(signed.union(engaged))
     )
     return db.session.scalar(query) or 0
 
