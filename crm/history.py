@@ -8,61 +8,12 @@ from typing import Any
 
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.extensions import db
 from crm.labels import label
 from crm.models import ChangeLog, District, Organisation, Sector, User
 
-FIELD_LABELS = {
-    "kind": _l("Kind"),
-    "legal_name": _l("Legal name"),
-    "trade_name": _l("Trade name"),
-    "ruc": _l("RUC"),
-    "sector_id": _l("Sector"),
-    "size": _l("Size"),
-    "district_id": _l("District"),
-    "website": _l("Website"),
-    "owner_id": _l("Owner"),
-    "notes": _l("Notes"),
-    "electricity_mwh_year": _l("Electricity use (MWh/year)"),
-    "natural_gas_m3_year": _l("Natural gas use (m³/year)"),
-    "emits_upops": _l("Emits u-POPs"),
-    "reduction_potential_tco2e": _l("Emission-reduction potential (tCO2e)"),
-    "organisation_id": _l("Organisation"),
-    "first_name": _l("First name"),
-    "last_name": _l("Last name"),
-    "position": _l("Position"),
-    "email": _l("E-mail"),
-    "phone": _l("Phone"),
-    "gender": _l("Gender"),
-    "email_consent": _l("Accepts e-mail"),
-    "qualified_consultant": _l("Qualified consultant"),
-    "company_id": _l("Company"),
-    "association_id": _l("Association"),
-    "status": _l("Status"),
-    "since": _l("Member since"),
-    "last_reviewed_at": _l("Last reviewed"),
-    "last_reviewed_by_id": _l("Reviewed by"),
-    "confirmation": _l("Confirmation"),
-    "decided_at": _l("Decided on"),
-    "decided_by_id": _l("Decided by"),
-    "occurred_on": _l("Date"),
-    "staff_id": _l("Staff member"),
-    "summary": _l("Summary"),
-    "outcome": _l("Outcome"),
-    "next_step": _l("Next step"),
-    "interaction_id": _l("Interaction"),
-    "assignee_id": _l("Assigned to"),
-    "created_by_id": _l("Created by"),
-    "due_on": _l("Due date"),
-    "description": _l("Description"),
-    "done_at": _l("Done at"),
-    "programme": _l("Programme"),
-    "stage": _l("Stage"),
-    "stage_since": _l("In stage since"),
-}
 REFERENCES = {
     "owner_id": User,
     "staff_id": User,
@@ -154,7 +105,7 @@ def show_date(field: str, value: Any) -> str:
 def describe(row: ChangeLog, names: dict) -> dict[str, list[str | None]]:
     """Return the row's changes keyed by field label, values in words."""
     return {
-        str(FIELD_LABELS.get(field, field)): [show_value(row, field, v, names) for v in pair]
+        label("field", field): [show_value(row, field, v, names) for v in pair]
         for field, pair in (row.changes or {}).items()
         if field not in HIDDEN
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from crm.models.imports import ImportKind
+
 LABELS = {
     "role": {
         "admin": _l("Administrator"),
@@ -123,6 +125,84 @@ LABELS = {
         "event": _l("Event"),
         "programme": _l("Programme"),
         "barrier": _l("Barrier"),
+    },
+    # columns named in the change log and the merge comparison
+    "field": {
+        "kind": _l("Kind"),
+        "legal_name": _l("Legal name"),
+        "trade_name": _l("Trade name"),
+        "ruc": _l("RUC"),
+        "sector_id": _l("Sector"),
+        "size": _l("Size"),
+        "district_id": _l("District"),
+        "website": _l("Website"),
+        "owner_id": _l("Owner"),
+        "notes": _l("Notes"),
+        "electricity_mwh_year": _l("Electricity use (MWh/year)"),
+        "natural_gas_m3_year": _l("Natural gas use (m³/year)"),
+        "emits_upops": _l("Emits u-POPs"),
+        "reduction_potential_tco2e": _l("Emission-reduction potential (tCO2e)"),
+        "organisation_id": _l("Organisation"),
+        "first_name": _l("First name"),
+        "last_name": _l("Last name"),
+        "position": _l("Position"),
+        "email": _l("E-mail"),
+        "phone": _l("Phone"),
+        "gender": _l("Gender"),
+        "email_consent": _l("Accepts e-mail"),
+        "qualified_consultant": _l("Qualified consultant"),
+        "company_id": _l("Company"),
+        "association_id": _l("Association"),
+        "status": _l("Status"),
+        "since": _l("Member since"),
+        "last_reviewed_at": _l("Last reviewed"),
+        "last_reviewed_by_id": _l("Reviewed by"),
+        "confirmation": _l("Confirmation"),
+        "decided_at": _l("Decided on"),
+        "decided_by_id": _l("Decided by"),
+        "occurred_on": _l("Date"),
+        "staff_id": _l("Staff member"),
+        "summary": _l("Summary"),
+        "outcome": _l("Outcome"),
+        "next_step": _l("Next step"),
+        "interaction_id": _l("Interaction"),
+        "assignee_id": _l("Assigned to"),
+        "created_by_id": _l("Created by"),
+        "due_on": _l("Due date"),
+        "description": _l("Description"),
+        "done_at": _l("Done at"),
+        "programme": _l("Programme"),
+        "stage": _l("Stage"),
+        "stage_since": _l("In stage since"),
+    },
+    # how the metrics split the pipeline funnel
+    "metric_dimension": {
+        "total": _l("Whole programme"),
+        "sector": _l("Sector (ISIC section)"),
+        "association": _l("Referring association"),
+        "member_of": _l("Association membership"),
+        "district": _l("District"),
+    },
+    # a company's coarse participation, as a liaison sees it
+    "participation": {
+        "not_contacted": _l("Not contacted"),
+        "in_progress": _l("In progress"),
+        "committed": _l("Committed"),
+        "declined": _l("Declined"),
+    },
+    "import_kind": {
+        ImportKind.ORGANISATIONS: _l("Organisations (with optional contact, association and stage columns)"),
+        ImportKind.CONTACTS: _l("Contacts"),
+        ImportKind.COFINANCE: _l("Co-finance commitments"),
+    },
+    # what each kind of e-mail is about, as offered on the opt-out page
+    "mail_kind": {
+        "follow_up_assigned": _l("A follow-up is assigned to me"),
+        "referral": _l("A company is referred to me by an association"),
+        "daily_digest": _l("Daily digest of my follow-ups, companies and letters"),
+        "letter_overdue": _l("A letter I requested is overdue"),
+        "liaison_review": _l("Monthly reminder of members to review"),
+        "manager_weekly": _l("Weekly summary for managers"),
     },
 }
 

@@ -10,13 +10,10 @@ from wtforms import BooleanField, SelectField
 from wtforms.validators import InputRequired
 
 from crm.imports.mapping import FIELDS
-from crm.labels import options
+from crm.labels import LABELS, options
 
-KIND_LABELS = {
-    "organisations": _l("Organisations (with optional contact, association and stage columns)"),
-    "contacts": _l("Contacts"),
-    "cofinance": _l("Co-finance commitments"),
-}
+# crm/imports/views.py reads the kinds' labels under this name
+KIND_LABELS = LABELS["import_kind"]
 
 
 class UploadForm(FlaskForm):

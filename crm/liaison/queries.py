@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, exists, func, or_, select
 
 from crm.extensions import db
@@ -27,6 +26,7 @@ from crm.models import (
     Programme,
     Sector,
 )
+from crm.models.organisation import OrgKind
 from crm.organisations.listing import search_clause
 from crm.pagination import Page, count
 from crm.permissions import portal_associations, visible_memberships
@@ -38,12 +38,6 @@ COMMITTED = STAGES[STAGES.index("loi_signed") :]
 IN_PROGRESS = ("contacted", "meeting_held")
 # Coarse participation, ranked: a company's best engagement decides what the liaison sees.
 RANKS = ("not_contacted", "declined", "in_progress", "committed")
-PARTICIPATION_LABELS = {
-    "not_contacted": _l("Not contacted"),
-    "in_progress": _l("In progress"),
-    "committed": _l("Committed"),
-    "declined": _l("Declined"),
-}
 
 
 @dataclass(frozen=True)
@@ -173,7 +167,7 @@ def company_rows(association_id: int, locale: str) -> Select:
         )
         .outerjoin(District, Organisation.district_id == District.id)
         .outerjoin(Sector, Organisation.sector_id == Sector.id)
-        .where(Organisation.kind == "company")
+        .where(Organisation.kind == OrgKind.COMPANY)
         .order_by(Organisation.legal_name, Organisation.id)
     )
 

@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from crm.clock import today
 from crm.errors import UserError, discard_work
 from crm.extensions import db
+from crm.labels import LABELS
 from crm.liaison import forms, queries, services
 from crm.liaison.blueprint import bp
 from crm.models import MEMBERSHIP_STATUSES, Membership, Organisation, Programme, utcnow
@@ -124,7 +125,7 @@ def members(assoc_id: int):
         # Participation is not for pending members: the liaison sees only their name, district and sector.
         coarse=queries.participation([m.company_id for m in page.items if m.confirmed]),
         reviewable=count(queries.confirmed(query)),
-        participation_labels=queries.PARTICIPATION_LABELS,
+        participation_labels=LABELS["participation"],
         statuses=MEMBERSHIP_STATUSES,
         programmes=programmes(),
         stale=stale_count(assoc_id),
@@ -222,5 +223,5 @@ def referrals(assoc_id: int):
         counts=queries.referral_counts(assoc_id),
         page=queries.paginate_rows(query, page_size(), page_number("page")),
         ranks=queries.RANKS,
-        participation_labels=queries.PARTICIPATION_LABELS,
+        participation_labels=LABELS["participation"],
     )

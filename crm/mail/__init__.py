@@ -9,18 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from crm.labels import LABELS
 from crm.permissions import can
 
-KIND_LABELS = {
-    "follow_up_assigned": _l("A follow-up is assigned to me"),
-    "referral": _l("A company is referred to me by an association"),
-    "daily_digest": _l("Daily digest of my follow-ups, companies and letters"),
-    "letter_overdue": _l("A letter I requested is overdue"),
-    "liaison_review": _l("Monthly reminder of members to review"),
-    "manager_weekly": _l("Weekly summary for managers"),
-}
+# crm/mail/warmup.py reads the kinds under this name
+KIND_LABELS = LABELS["mail_kind"]
 # The permission to receive each kind of e-mail (and so to choose to stop it), in the order offered.
 KIND_PERMISSIONS = {
     "follow_up_assigned": "mail.digest",

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm.errors import StaleEditError, UserError, discard_work
-from crm.history import FIELD_LABELS
-from crm.labels import label
+from crm.labels import LABELS, label
 from crm.merge import duplicates, engagements, services
 from crm.merge.blueprint import bp
 from crm.merge.forms import choice_name, merge_choices, merge_form
@@ -68,7 +67,7 @@ def comparison(keep: Any, drop: Any, keys: list[str], conflicts: list[str]) -> l
     return [
         {
             "key": key,
-            "label": FIELD_LABELS.get(key.removeprefix("profile."), key),
+            "label": LABELS["field"].get(key.removeprefix("profile."), key),
             "keep": shown(keep, key),
             "drop": shown(drop, key),
             "choice": choice_name(key) if key in conflicts else None,

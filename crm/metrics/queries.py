@@ -7,20 +7,14 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.labels import LABELS
 from crm.metrics.services import DIMENSIONS, NONE_KEY
 from crm.models import STAGES, MetricSnapshot, Programme, Sector
 
-DIMENSION_LABELS = {
-    "total": _l("Whole programme"),
-    "sector": _l("Sector (ISIC section)"),
-    "association": _l("Referring association"),
-    "member_of": _l("Association membership"),
-    "district": _l("District"),
-}
+DIMENSION_LABELS = LABELS["metric_dimension"]
 
 
 @dataclass
