@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import Document
 
@@ -25,10 +26,6 @@ SIGNATURES = (
 EXTENSIONS = {mimetype: ext for _magic, mimetype, ext in SIGNATURES}
 ALSO_FINE = {"image/jpeg": (".jpeg", ".jpe")}
 CHUNK = 64 * 1024
-
-
-class DocumentError(ValueError):
-    """An upload was refused; the message says why, for the user."""
 
 
 def size_limit() -> int:
@@ -70,12 +67,12 @@ def has_file(file_storage: FileStorage | None) -> bool:
 
 
 def copy_limited(source: IO[bytes], target: IO[bytes]) -> tuple[int, str, bytes]:
-    """Copy at most the size limit; return size, sha256 and the first bytes (DocumentError when larger)."""
+    """Copy at most the size limit; return size, sha256 and the first bytes (UserError when larger)."""
     digest, size, head, limit = hashlib.sha256(), 0, b"", size_limit()
     while chunk := source.read(CHUNK):
         size += len(chunk)
         if size > limit:
-            raise DocumentError(_("The file is larger than %(limit)s MB.", limit=limit_mb()))
+            raise UserError(_("The file is larger than %(limit)s MB.", limit=limit_mb()))
         head = (head + chunk[:16])[:16] if len(head) < 16 else head
         digest.update(chunk)
         target.write(chunk)
@@ -88,10 +85,10 @@ def write_file(file_storage: FileStorage, path: Path) -> tuple[int, str, str]:
         with open(path, "xb") as target:
             size, sha256, head = copy_limited(file_storage.stream, target)
         if size == 0:
-            raise DocumentError(_("The file is empty. Choose the scanned letter again."))
+            raise UserError(_("The file is empty. Choose the scanned letter again."))
         mimetype = sniff(head)
         if mimetype is None:
-            raise DocumentError(_("Only PDF, PNG or JPEG files are accepted; this file is of another kind."))
+            raise UserError(_("Only PDF, PNG or JPEG files are accepted; this file is of another kind."))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -101,7 +98,7 @@ def write_file(file_storage: FileStorage, path: Path) -> tuple[int, str, str]:
 def store_upload(file_storage: FileStorage | None, user_id: int | None) -> Document:
     """Check and store an uploaded scan; return its (flushed) Document row."""
     if not has_file(file_storage):
-        raise DocumentError(_("Choose a file to upload."))
+        raise UserError(_("Choose a file to upload."))
     storage_name = secrets.token_hex(16)
     path = upload_dir() / storage_name
     size, sha256, mimetype = write_file(file_storage, path)

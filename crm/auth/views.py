@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from crm.auth import services
 from crm.auth.blueprint import bp
 from crm.auth.forms import LoginForm, PreferencesForm
-from crm.extensions import db, limiter
+from crm.extensions import limiter
 from crm.mail import preferences as mail_preferences
 
 
@@ -43,7 +43,6 @@ def login():
             flash(_("Wrong e-mail or password."), "error")
         else:
             login_user(user, remember=form.remember.data)
-            db.session.commit()
             target = services.safe_next(request.args.get("next"))
             return redirect(target or url_for("main.index"))
     return render_template("auth/login.html", form=form)
@@ -73,7 +72,6 @@ def preferences():
         services.update_preferences(current_user, form.name.data, form.locale.data)
         if form.mail_shown.data:
             mail_preferences.set_subscriptions(current_user, form.mail_kinds.data or [])
-        db.session.commit()
         flash(_("Preferences saved."), "success")
         return redirect(url_for("auth.preferences"))
     return render_template("auth/preferences.html", form=form)

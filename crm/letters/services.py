@@ -10,7 +10,7 @@ from sqlalchemy import Select, exists, false, select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import FileStorage
 
-from crm.documents import DocumentError, has_file, remove_file, store_upload
+from crm.documents import has_file, remove_file, store_upload
 from crm.errors import StaleEditError, UserError
 from crm.extensions import db
 from crm.letters import gate, scans
@@ -41,8 +41,8 @@ def stored(upload: FileStorage | None, user_id: int | None) -> Document | None:
         return None
     try:
         document = store_upload(upload, user_id)
-    except DocumentError as exc:
-        raise UserError(str(exc), "document") from None
+    except UserError as exc:
+        raise UserError(exc.message, "document") from None
     scans.written(document.storage_name)  # removed again if the request rolls back
     return document
 

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from crm.extensions import db
 from crm.mail import admin, kind_label
 from crm.models import OutboxMessage
 from crm.pagination import paginate
@@ -99,10 +98,8 @@ def mail_requeue(message_id: int):
     check_form()
     get_or_404(select(OutboxMessage), message_id)
     if admin.requeue_delivery(message_id):
-        db.session.commit()
         flash(_("The e-mail is queued again."), "success")
-    else:
-        db.session.rollback()
+    else:  # nothing was changed
         flash(_("Only failed e-mails can be queued again."), "error")
     return redirect(url_for("system.mail_failed"))
 

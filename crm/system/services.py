@@ -89,9 +89,9 @@ def alembic_revisions() -> dict[str, Any]:
     config = current_app.extensions["migrate"].migrate.get_config()
     heads = list(ScriptDirectory.from_config(config).get_heads())
     try:
-        current = db.session.scalars(text("SELECT version_num FROM alembic_version")).all()
+        with db.engine.connect() as connection:  # its own connection: a missing table spoils no transaction
+            current = connection.scalars(text("SELECT version_num FROM alembic_version")).all()
     except SQLAlchemyError:
-        db.session.rollback()
         current = []
     return {
         "current": ", ".join(current) or None,

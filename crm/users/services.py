@@ -103,7 +103,7 @@ def user_query(search: str = "", role: str = "") -> Select:
             )
         )
     if role in ROLES:
-        query = query.where(User.role == role)
+        query = query.where(User.role == role)  # the role the admin filters by: data, not a decision
     return query
 
 

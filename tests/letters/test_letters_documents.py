@@ -10,7 +10,8 @@ from letters_support import JPEG, PDF, PNG, TEXT, count, form, upload
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from crm.documents import DocumentError, store_upload
+from crm.documents import store_upload
+from crm.errors import UserError
 from crm.extensions import db
 from crm.models import Document, Letter
 
@@ -63,7 +64,7 @@ def test_accepted_by_content_not_by_name(upload_dir, world, content, name, expec
     ],
 )
 def test_refused_content_leaves_nothing(upload_dir, world, content, name, message):
-    with pytest.raises(DocumentError, match=message):
+    with pytest.raises(UserError, match=message):
         store_upload(storage(content, name), world.staff.id)
     db.session.rollback()
     assert count(Document) == 0
@@ -71,16 +72,16 @@ def test_refused_content_leaves_nothing(upload_dir, world, content, name, messag
 
 
 def test_missing_file_is_refused(world):
-    with pytest.raises(DocumentError, match="Choose a file"):
+    with pytest.raises(UserError, match="Choose a file"):
         store_upload(None, world.staff.id)
-    with pytest.raises(DocumentError, match="Choose a file"):
+    with pytest.raises(UserError, match="Choose a file"):
         store_upload(storage(b"", ""), world.staff.id)
     assert count(Document) == 0
 
 
 def test_oversize_is_refused_by_the_configured_limit(app, monkeypatch, upload_dir, world):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
-    with pytest.raises(DocumentError, match="larger than 0.0009765"):
+    with pytest.raises(UserError, match="larger than 0.0009765"):
         store_upload(storage(PDF + b"x" * 2000, "big.pdf"), world.staff.id)
     assert count(Document) == 0
     assert list(upload_dir.iterdir()) == []
