@@ -160,7 +160,7 @@ def hand_over(query: Any) -> set[str]:
     """Hand the outbox rows the query selects (ids) to Redis; stop at the first Redis error."""
     handed: set[str] = set()
     row_ids = list(db.session.scalars(query.limit(DISPATCH_LIMIT)))
-    db.session.commit()  # end the read before talking to Redis
+    db.session.commit()  # checkpoint: end the read before talking to Redis
     try:
         connection = get_redis()
         for row_id in row_ids:
