@@ -86,7 +86,7 @@ def periods(on: date) -> dict[str, tuple[str, Callable]]:
     year, week, _ = on.isocalendar()
     return {
         "digest": (on.isoformat(), daily_digests),
-        "liaison": (on.strftime("%Y-%m"), liaison_reminders),
+        "liaison": (on.strftime("%Y-%m"), liaison_reminders),  # a marker's name: data, not a decision
         "weekly": (f"{year}-W{week:02d}", manager_weekly),
     }
 
