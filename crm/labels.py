@@ -8,6 +8,14 @@ from wtforms.fields.choices import SelectChoice
 from crm.models.imports import ImportKind
 
 LABELS = {
+    "import_status": {
+        "previewed": _l("Preview"),
+        "queued": _l("Waiting to start"),
+        "running": _l("Importing"),
+        "done": _l("Done"),
+        "failed": _l("Failed, nothing written"),
+        "undone": _l("Undone"),
+    },
     "role": {
         "admin": _l("Administrator"),
         "manager": _l("Manager"),

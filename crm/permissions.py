@@ -12,6 +12,7 @@ from sqlalchemy import Select, false, or_, select
 
 from crm.extensions import db
 from crm.models import Contact, Membership, Organisation, liaison_associations
+from crm.models.organisation import OrgKind
 
 ALL = frozenset({"admin", "manager", "staff", "liaison", "viewer"})
 TECH = frozenset({"admin", "manager", "staff"})
@@ -161,7 +162,7 @@ def portal_associations(user: Any) -> Select:
 
 def addable_companies() -> Select:
     """Select the organisations a liaison may add as members: any company, not other kinds."""
-    return select(Organisation).where(Organisation.kind == "company")
+    return select(Organisation).where(Organisation.kind == OrgKind.COMPANY)
 
 
 MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist and would error on PostgreSQL

@@ -13,14 +13,15 @@ from crm.imports.mapping import FIELDS
 from crm.labels import LABELS, options
 
 # crm/imports/views.py reads the kinds' labels under this name
-KIND_LABELS = LABELS["import_kind"]
 
 
 class UploadForm(FlaskForm):
     """Choose what the file holds and upload it."""
 
     kind = SelectField(
-        _l("The file contains"), choices=options(list(KIND_LABELS.items())), validators=[InputRequired()]
+        _l("The file contains"),
+        choices=options(list(LABELS["import_kind"].items())),
+        validators=[InputRequired()],
     )
     upload = FileField(_l("CSV or XLSX file"), validators=[FileRequired(_l("Choose a file."))])
 

@@ -12,13 +12,15 @@ from crm.imports.matching import name_key
 from crm.imports.parsing import choice_key
 from crm.labels import LABELS
 from crm.models import District, Organisation, Programme, Sector, User
+from crm.models.organisation import OrgKind
 from crm.permissions import roles_with
 from crm.text import fold
 
 # Words seen in the PMU's Spanish sheets, beside the translated labels and the codes.
 SYNONYMS = {
     "kind": {
-        "empresa": "company", "industria": "company", "gremio": "association", "asociacion": "association",
+        "empresa": OrgKind.COMPANY, "industria": OrgKind.COMPANY,
+        "gremio": "association", "asociacion": "association",
         "gobierno": "government", "ministerio": "government", "banco": "bank", "ong": "ngo",
         "proveedor_de_tecnologia": "technology_provider", "consultora": "consultancy",
         "universidad": "academia", "donante": "donor", "cooperante": "donor",

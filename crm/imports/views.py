@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response, after_this_request, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -17,25 +16,18 @@ from crm.clock import today
 from crm.errors import StaleEditError, UserError, discard_work
 from crm.imports import commit, services
 from crm.imports.blueprint import bp
-from crm.imports.forms import KIND_LABELS, CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form
+from crm.imports.forms import CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form
 from crm.imports.mapping import clean_mapping, fields_of
 from crm.imports.preview import SHOWS, Listing, preview, stored_path
 from crm.imports.reading import ImportFileError, headers_of, sample
 from crm.imports.undo import MAX_LISTED, undo_batch
+from crm.labels import LABELS
 from crm.models import ImportBatch
 from crm.pagination import Page, page_number, paginate
 from crm.permissions import get_or_404, require
 from crm.web import page_size
 
 PREVIEW_PAGE = 50
-STATUS_LABELS = {
-    "previewed": _l("Preview"),
-    "queued": _l("Waiting to start"),
-    "running": _l("Importing"),
-    "done": _l("Done"),
-    "failed": _l("Failed, nothing written"),
-    "undone": _l("Undone"),
-}
 
 
 @bp.url_value_preprocessor
@@ -54,7 +46,7 @@ def too_large(_exc: RequestEntityTooLarge):
 
 def labels() -> dict[str, Any]:
     """Return the labels the import templates show."""
-    return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS}
+    return {"status_labels": LABELS["import_status"], "kind_labels": LABELS["import_kind"]}
 
 
 def get_batch(batch_id: int) -> ImportBatch:
@@ -254,7 +246,10 @@ def progress(batch_id: int):
     batch = get_batch(batch_id)
     done = commit.progress(batch)
     return jsonify(
-        status=batch.status, done=done, total=batch.total_rows, label=str(STATUS_LABELS[batch.status])
+        status=batch.status,
+        done=done,
+        total=batch.total_rows,
+        label=str(LABELS["import_status"][batch.status]),
     )
 
 

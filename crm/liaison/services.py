@@ -20,6 +20,7 @@ from crm.errors import UserError
 from crm.extensions import db
 from crm.liaison.queries import MemberFilters, confirmed, members_query
 from crm.models import MEMBERSHIP_STATUSES, ChangeLog, Engagement, Membership, Organisation, Programme, User
+from crm.models.organisation import OrgKind
 from crm.organisations import memberships
 from crm.organisations.services import create_organisation, last_change_id
 from crm.outbox import queue_mail
@@ -97,7 +98,7 @@ def add_new_company(
     user: User, association: Organisation, values: dict[str, Any], status: str, today: date
 ) -> Membership:
     """Create a company (RUC validated by the organisation service) and add it as a member."""
-    company = create_organisation({**values, "kind": "company"})
+    company = create_organisation({**values, "kind": OrgKind.COMPANY})
     return add_existing(user, association, company, status, today)
 
 

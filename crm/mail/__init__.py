@@ -13,7 +13,6 @@ from crm.labels import LABELS
 from crm.permissions import can
 
 # crm/mail/warmup.py reads the kinds under this name
-KIND_LABELS = LABELS["mail_kind"]
 # The permission to receive each kind of e-mail (and so to choose to stop it), in the order offered.
 KIND_PERMISSIONS = {
     "follow_up_assigned": "mail.digest",
@@ -32,4 +31,4 @@ def kinds_for(user: Any) -> tuple[str, ...]:
 
 def kind_label(kind: str) -> str:
     """Return the translated description of a kind of e-mail."""
-    return str(KIND_LABELS.get(kind, kind))
+    return str(LABELS["mail_kind"].get(kind, kind))

@@ -28,6 +28,7 @@ from crm.models import (
     Organisation,
     User,
 )
+from crm.models.organisation import OrgKind
 from crm.outbox import outbox_row, queue_mails
 from crm.permissions import roles_with
 
@@ -120,7 +121,7 @@ def stale_companies(today: date) -> Select:
         .outerjoin(top, top.c.organisation_id == Organisation.id)
         .outerjoin(last, last.c.organisation_id == Organisation.id)
         .where(
-            Organisation.kind == "company",
+            Organisation.kind == OrgKind.COMPANY,
             Organisation.owner_id.is_not(None),
             recipients(Organisation.owner_id),
             or_(top.c.top.is_not(None), ~engaged),  # companies that only left the pipeline: no nagging

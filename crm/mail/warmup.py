@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm.extensions import db
-from crm.mail import KIND_LABELS
+from crm.labels import LABELS
 from crm.models import LOCALES
 
 SENT_COLUMNS = (
@@ -34,7 +34,7 @@ SENT_COLUMNS = (
 def compile_templates(app: Flask) -> None:
     """Load every e-mail template into Jinja's cache."""
     names = ["mail/_layout.html", "mail/_footer.txt"]
-    names += [f"mail/{kind}.{ext}" for kind in KIND_LABELS for ext in ("txt", "html")]
+    names += [f"mail/{kind}.{ext}" for kind in LABELS["mail_kind"] for ext in ("txt", "html")]
     for name in names:
         app.jinja_env.get_template(name)
 

@@ -10,11 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.labels import LABELS
 from crm.metrics.services import DIMENSIONS, NONE_KEY
 from crm.models import STAGES, MetricSnapshot, Programme, Sector
-
-DIMENSION_LABELS = LABELS["metric_dimension"]
 
 
 @dataclass

@@ -7,6 +7,7 @@ from flask_login import login_required
 from redis.exceptions import RedisError
 
 from crm.clock import today
+from crm.labels import LABELS
 from crm.metrics import jobs, queries
 from crm.metrics.blueprint import bp
 from crm.metrics.forms import RunForm
@@ -38,7 +39,7 @@ def index():
         programme=programme,
         data=data,
         dimensions=DIMENSIONS,
-        labels=queries.DIMENSION_LABELS,
+        labels=LABELS["metric_dimension"],
         stages=STAGES,
         form=RunForm(),
     )

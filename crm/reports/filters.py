@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 
 from crm.extensions import db
 from crm.models import District, Engagement, Membership, Organisation, Programme, Sector, User
+from crm.models.organisation import OrgKind
 from crm.organisations.listing import sector_groups
 from crm.permissions import roles_with
 from crm.web import to_id
@@ -142,7 +143,7 @@ def organisation_conditions(f: ReportFilters, org: Any = Organisation) -> list[A
 
 def engagement_conditions(f: ReportFilters) -> list[Any]:
     """Return the conditions on engagements and their companies (not the period)."""
-    conditions = [Organisation.kind == "company", *organisation_conditions(f)]
+    conditions = [Organisation.kind == OrgKind.COMPANY, *organisation_conditions(f)]
     if f.programme:
         conditions.append(Engagement.programme_id == f.programme)
     return conditions
