@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
 from crm.contacts import services
 from crm.errors import StaleEditError
 from crm.extensions import db
 from crm.models import ChangeLog, Contact, Interaction, interaction_contacts
+from tests.races import rival_save_before_flush
 
 
 def form(**changes) -> dict:
@@ -231,30 +230,13 @@ def test_detail_shows_organisation_and_history(client, en_user, login, make_org,
     assert "Modification" in page and "Creation" in page
 
 
-@contextmanager
-def rival_save_before_flush(contact_id: int, position: str):
-    """Have another process commit an edit of the contact just before this request's UPDATE."""
-
-    def rival(_session, _context, _instances):
-        with Session(db.engine) as other:
-            other.get(Contact, contact_id).position = position
-            other.commit()
-
-    event.listen(db.session, "before_flush", rival, once=True)
-    try:
-        yield
-    finally:
-        if event.contains(db.session, "before_flush", rival):
-            event.remove(db.session, "before_flush", rival)
-
-
 def test_save_losing_the_race_to_its_update_is_a_409_listing_the_rival_change(
     client, en_user, login, make_contact
 ):
     login(en_user("staff"))
     contact = make_contact(None, "Ana", "Pérez", position="Asistente")
     data = form(first_name="Ana", last_name="Pérez", position="Mía", version=str(contact.version_id))
-    with rival_save_before_flush(contact.id, "Puesto del rival"):
+    with rival_save_before_flush(Contact, contact.id, "position", "Puesto del rival"):
         response = client.post(f"/contacts/{contact.id}/edit", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 409

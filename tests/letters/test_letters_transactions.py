@@ -4,18 +4,17 @@ scans go only once the deletion is committed, and saves that lose a race are ref
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 from datetime import timedelta
 
 from letters_support import JPEG, PDF, count, form, upload
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from crm.clock import today
 from crm.extensions import db
 from crm.letters import services
 from crm.models import Document, Engagement, Letter, Materialisation, Programme, StageTransition
+from tests.races import rival_save_before_flush
 
 
 def files(folder) -> list[str]:
@@ -56,30 +55,13 @@ def test_a_deleted_scan_goes_only_when_the_deletion_is_committed(world, upload_d
     assert files(upload_dir) == [] and count(Letter) == 0
 
 
-@contextmanager
-def rival_save_before_flush(record_id: int, value: object, model: type = Letter, column: str = "notes"):
-    """Have another process commit an edit of the record just before this request's first flush."""
-
-    def rival(_session, _context, _instances):
-        with Session(db.engine) as other:
-            setattr(other.get(model, record_id), column, value)
-            other.commit()
-
-    event.listen(db.session, "before_flush", rival, once=True)
-    try:
-        yield
-    finally:
-        if event.contains(db.session, "before_flush", rival):
-            event.remove(db.session, "before_flush", rival)
-
-
 def test_edit_losing_the_race_to_its_update_is_a_409_listing_the_rival_change(
     client, login, world, make_letter, upload_dir
 ):
     letter = make_letter(world.company, requested_on=today() - timedelta(days=10))
     login(world.staff)
     data = form(notes="Mía", version=letter.version_id, document=upload(JPEG, "nueva.jpg"))
-    with rival_save_before_flush(letter.id, "Nota del rival"):
+    with rival_save_before_flush(Letter, letter.id, "notes", "Nota del rival"):
         response = client.post(f"/letters/{letter.id}/edit", data=data, content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -94,7 +76,7 @@ def test_materialisation_losing_the_race_is_refused_and_saves_nothing(client, lo
     letter = make_letter(world.company, kind="cofinance", status="signed", signed_on=today())
     login(world.staff)
     entry = {"occurred_on": today().isoformat(), "amount": "100", "note": ""}
-    with rival_save_before_flush(letter.id, "Nota del rival"):
+    with rival_save_before_flush(Letter, letter.id, "notes", "Nota del rival"):
         response = client.post(f"/letters/{letter.id}/materialisations", data=entry)
     assert response.status_code == 302
     page = client.get(f"/letters/{letter.id}").get_data(as_text=True)
@@ -122,7 +104,7 @@ def test_move_back_losing_the_race_deletes_nothing_and_says_why(client, login, w
     login(world.staff)
     data = {"move_back": "1", "note": "La carta era de otra empresa"}
     rival_since = today() - timedelta(days=25)
-    with rival_save_before_flush(engagement.id, rival_since, Engagement, "stage_since"):
+    with rival_save_before_flush(Engagement, engagement.id, "stage_since", rival_since):
         response = client.post(f"/letters/{letter.id}/delete", data=data, follow_redirects=True)
     assert "Someone moved the engagement meanwhile" in response.get_data(as_text=True)
     assert count(Letter) == 1

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
 from crm.audit import set_actor
 from crm.errors import StaleEditError
@@ -15,6 +13,7 @@ from crm.extensions import db
 from crm.models import ChangeLog, Contact, EmissionProfile, Membership, Organisation
 from crm.organisations import services
 from crm.ruc import make_ruc
+from tests.races import rival_save_before_flush
 
 VALID_RUC = make_ruc("20", "10012345")
 
@@ -301,27 +300,10 @@ def test_staff_may_not_delete(client, staff, make_org):
     assert client.post("/organisations/999999/delete").status_code == 404
 
 
-@contextmanager
-def rival_save_before_flush(org_id: int, notes: str):
-    """Have another process commit an edit of the organisation just before this request's UPDATE."""
-
-    def rival(_session, _context, _instances):
-        with Session(db.engine) as other:
-            other.get(Organisation, org_id).notes = notes
-            other.commit()
-
-    event.listen(db.session, "before_flush", rival, once=True)
-    try:
-        yield
-    finally:
-        if event.contains(db.session, "before_flush", rival):
-            event.remove(db.session, "before_flush", rival)
-
-
 def test_save_losing_the_race_to_its_update_is_a_409_listing_the_rival_change(client, staff, make_org):
     org = make_org("Fundición Callao SAC")
     data = form_data(legal_name="Mi Nombre", version=str(org.version_id))
-    with rival_save_before_flush(org.id, "Nota del rival"):
+    with rival_save_before_flush(Organisation, org.id, "notes", "Nota del rival"):
         response = client.post(f"/organisations/{org.id}/edit", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 409
