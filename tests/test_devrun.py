@@ -8,13 +8,14 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 import redis
+
+from tests.processes import start_flask
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,19 +62,7 @@ def dev_env(tmp_path: Path) -> dict[str, str]:
 
 def test_run_all_serves_then_stops_every_process(dev_env):
     port = free_port()
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "crm", "run-all", "--port", str(port)]
-    proc = subprocess.Popen(
-        command,
-        env=dev_env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
-    reader.start()
+    proc, lines, reader = start_flask(["crm", "run-all", "--port", str(port)], dev_env)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/auth/login") == 200
         # The worker and the scheduler announce themselves once they listen on Redis.

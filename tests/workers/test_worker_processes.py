@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
-from config import BASE_DIR
+from tests.processes import start_flask
 
 STARTED = {"worker": "Listening on", "scheduler": "CronScheduler"}
 
@@ -60,18 +57,7 @@ def environment(tmp_path: Path, redis_url: str | None) -> dict[str, str]:
 
 def run_and_stop(command: list[str], env: dict[str, str], signum: int) -> str:
     """Start the flask command, wait until it announces itself, send the signal; return its output."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "crm", *command],
-        env=env,
-        cwd=BASE_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
-    reader.start()
+    proc, lines, reader = start_flask(["crm", *command], env)
     try:
         assert wait_until(lambda: STARTED[command[0]] in "".join(lines), 60), "".join(lines)[-2000:]
         proc.send_signal(signum)  # as soon as it listens: RQ may still be forking its scheduler
