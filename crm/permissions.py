@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "user.admin": frozenset({"admin"}),
     "association.represent": frozenset({"liaison"}),  # may be linked to associations and work for them
     "system.view": frozenset({"admin"}),
+    "admin.view": TECH,  # the administration area (it lists only the links the user may open)
     "metrics.view": READERS,
     "metrics.run": frozenset({"admin", "manager"}),
     "portal.use": frozenset({"liaison"}),

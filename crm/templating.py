@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from crm.labels import label
+from crm.navigation import template_globals as navigation_globals
 from crm.permissions import can
 
 
@@ -55,4 +56,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     # Globals (not a context processor) so that imported macros can use them too.
     app.jinja_env.globals.update(can=user_can, label=label, url_with=url_with)
+    app.jinja_env.globals.update(navigation_globals())
     app.context_processor(per_request)

@@ -205,6 +205,8 @@ TABLE: tuple[Row, ...] = (
     row("users.associations", "GET", ADMIN, user_id="victim_user"),
     row("users.associations", "POST", ADMIN, user_id="victim_user"),
     row("users.deactivate", "POST", ADMIN, user_id="victim_user"),
+    # --- the administration area: a page of links, each shown only to who may open it
+    row("admin.index", "GET", TECH),
     row("system.index", "GET", ADMIN),
     row("system.mail_list", "GET", ADMIN),
     row("system.mail_failed", "GET", ADMIN),

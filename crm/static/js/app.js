@@ -12,3 +12,26 @@ document.addEventListener("change", function (event) {
     el.form.submit();
   }
 });
+// The header's menu button opens the menu in place (without JS it opens by #mainmenu as :target).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest(".menubutton");
+  if (button) {
+    event.preventDefault();
+    var open = button.closest(".topbar").classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  // A click outside an open dropdown (More, user menu) closes it.
+  document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) {
+      menu.removeAttribute("open");
+    }
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Escape") {
+    document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+    });
+  }
+});
+// --- end layout ---

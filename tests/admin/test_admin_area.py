@@ -1,0 +1,59 @@
+"""The administration area and the main menu: each role sees the links it may open, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import url_for
+
+from crm.navigation import ADMIN_LINKS, MAIN_LINKS
+from crm.permissions import PERMISSIONS
+
+
+def hrefs(client, path: str) -> str:
+    """Fetch a page and return its HTML."""
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "staff"])
+def test_the_admin_area_lists_exactly_the_links_the_role_may_open(app, client, make_user, login, role):
+    login(make_user(role, email=f"{role}@pmu.pe"))
+    html = hrefs(client, "/admin/")
+    with app.test_request_context():
+        for link in ADMIN_LINKS:
+            shown = f'href="{url_for(link.endpoint)}"' in html
+            assert shown == (role in PERMISSIONS[link.permission]), (role, link.endpoint)
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "staff", "viewer", "liaison"])
+def test_the_main_menu_shows_each_role_its_sections(app, client, make_user, login, role):
+    login(make_user(role, email=f"{role}@pmu.pe"))
+    html = hrefs(client, "/auth/preferences")
+    nav = html[html.index('class="mainnav"') : html.index("</nav>")]
+    with app.test_request_context():
+        for link in MAIN_LINKS:
+            allowed = link.permission is None or role in PERMISSIONS[link.permission]
+            assert (f'href="{url_for(link.endpoint)}"' in nav) == allowed, (role, link.endpoint)
+
+
+def test_less_used_sections_sit_under_more_and_the_current_one_is_marked(client, make_user, login):
+    login(make_user("admin", email="root@pmu.pe"))
+    html = hrefs(client, "/admin/")
+    more = html[html.index('class="dropdown more"') : html.index("</details>")]
+    assert 'href="/admin/"' in more and 'aria-current="page"' in more
+    assert "icons.svg#settings" in more
+
+
+def test_the_admin_area_is_refused_to_liaisons_and_viewers(client, make_user, login):
+    for role in ("liaison", "viewer"):
+        login(make_user(role, email=f"{role}2@pmu.pe"))
+        assert client.get("/admin/").status_code == 404
+
+
+def test_the_icon_sprite_holds_every_icon_the_menus_use(app):
+    text = (Path(app.static_folder) / "icons.svg").read_text(encoding="utf-8")
+    for link in MAIN_LINKS + ADMIN_LINKS:
+        assert f'<symbol id="{link.icon}"' in text, link.icon
