@@ -5,13 +5,13 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test install install-dev browser translations extract-messages db lint bench-deps clean
+.PHONY: run test install install-dev browser imap-server translations extract-messages db lint bench-deps clean
 
 run: install translations db  ## Start web app, worker and scheduler on embedded SQLite + Redis
 	$(FLASK) crm seed-demo --if-empty
 	$(FLASK) crm run-all --port $(PORT)
 
-test: install-dev translations browser  ## Install what the tests need and run the whole suite
+test: install-dev translations browser imap-server  ## Install what the tests need and run the whole suite
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -36,6 +36,13 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+
+# The mail-capture tests start Debian's dovecot (IMAP) in a temporary directory of their own.
+imap-server:
+	@command -v /usr/sbin/dovecot >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends dovecot-imapd; }
 
 install-dev: $(VENV)/.installed-dev
 

@@ -140,6 +140,11 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     """Settings for the test suite; the database comes from TEST_DATABASE_URL."""
+    # Mail capture (crm/mailcapture/): the Fernet key that encrypts mailbox passwords and personal tokens
+    # (unset: derived from SECRET_KEY), the largest attachment stored, and the IMAP timeout.
+    MAILBOX_KEY = env_str("MAILBOX_KEY")
+    CAPTURE_ATTACHMENT_MAX_MB = env_int("CAPTURE_ATTACHMENT_MAX_MB", 10)
+    IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30)
 
     TESTING = True
     SECRET_KEY = "test-secret"  # noqa: S105

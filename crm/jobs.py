@@ -32,7 +32,7 @@ from crm.extensions import db
 from crm.models import JobOutbox
 from crm.redis_conn import get_redis
 
-QUEUES = ("mail", "default", "periodic", "reports")
+QUEUES = ("mail", "default", "periodic", "reports", "capture")  # capture: IMAP reads, kept apart
 DEFAULT_TIMEOUT = 300
 LIVE = (b"queued", b"started", b"scheduled", b"deferred")
 DISPATCH_LIMIT = 1000

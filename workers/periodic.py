@@ -12,6 +12,7 @@ from typing import Any
 
 from crm.jobs import dispatch_job_outbox
 from crm.mail.jobs import dispatch_outbox, run_due_reminders
+from crm.mailcapture.jobs import capture_mailboxes
 from crm.metrics.jobs import run_due_metric_snapshots
 from crm.system.jobs import record_heartbeat
 
@@ -26,4 +27,6 @@ PERIODIC_JOBS: list[dict[str, Any]] = [
     {"job": run_due_reminders, "cron": "*/10 * * * *", "name": "reminders"},
     # Tonight's conversion snapshot, once per local day from METRICS_HOUR.
     {"job": run_due_metric_snapshots, "cron": "7,37 * * * *", "name": "metric-snapshots"},
+    # Hands each configured mailbox whose backoff is over to its own fetch job on the capture queue.
+    {"job": capture_mailboxes, "interval": 60, "name": "mail-capture"},
 ]

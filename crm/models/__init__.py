@@ -18,6 +18,7 @@ from crm.models.letter import (
     Materialisation,
 )
 from crm.models.membership import MEMBERSHIP_STATUSES, Membership
+from crm.models.mailcapture import EmailMessage, Mailbox, MailboxMessage, PersonalToken
 from crm.models.organisation import KINDS, SIZES, EmissionProfile, Organisation
 from crm.models.outbox import (
     MAIL_KINDS,
@@ -96,3 +97,7 @@ __all__ = [
     "liaison_associations",
     "utcnow",
 ]
+    "EmailMessage",
+    "Mailbox",
+    "MailboxMessage",
+    "PersonalToken",

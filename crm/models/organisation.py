@@ -57,6 +57,8 @@ class Organisation(Timestamped, Base):
     size: Mapped[str | None] = mapped_column(String(10), index=True)
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
     website: Mapped[str | None] = mapped_column(String(200))
+    # Domains of the organisation's e-mail addresses (space separated): captured e-mail is matched by them.
+    email_domains: Mapped[str | None] = mapped_column(String(500))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     # Lower-cased, accent-free names and RUC, so search behaves alike on SQLite and PostgreSQL.

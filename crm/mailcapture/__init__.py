@@ -1,0 +1,1 @@
+"""Mail capture: IMAP mailboxes read by a periodic job, matched to contacts and logged as interactions."""

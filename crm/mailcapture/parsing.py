@@ -1,0 +1,259 @@
+"""Read one raw message into plain values: addresses, dates, threading headers, text, kind, attachments.
+
+Real mail is often broken (unknown charsets, unclosed boundaries, bad dates); every reading here falls
+back to something usable instead of failing, so one odd message never stops a mailbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+from html.parser import HTMLParser
+
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+AUTO_SUBJECTS = (
+    "respuesta automática",
+    "respuesta automatica",
+    "automatic reply",
+    "auto reply",
+    "autoreply",
+    "out of office",
+    "fuera de la oficina",
+)
+DAEMONS = ("mailer-daemon", "postmaster")
+EXCERPT_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Address:
+    """One mailbox of a header."""
+
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file carried by the message."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class ParsedMail:
+    """What the CRM keeps of a message."""
+
+    message_id: str
+    subject: str
+    sent_at: datetime
+    sender: Address
+    to: list[Address]
+    cc: list[Address]
+    delivered_to: list[str]
+    in_reply_to: str | None
+    references: list[str]
+    text: str
+    category: str
+    attachments: list[Attachment] = field(default_factory=list)
+    embedded: list[Address] = field(default_factory=list)  # participants of a forwarded message
+
+    @property
+    def excerpt(self) -> str:
+        """Return the start of the text on one line."""
+        flat = " ".join(self.text.split())
+        return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
+
+    def addresses(self) -> list[Address]:
+        """Return every participant: sender, To, Cc and those of a forwarded message."""
+        return [self.sender, *self.to, *self.cc, *self.embedded]
+
+
+class _TextOnly(HTMLParser):
+    """Collect the text of an HTML body."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Return the visible text of HTML."""
+    parser = _TextOnly()
+    parser.feed(re.sub(r"(?i)<(br|/p|/div)[^>]*>", "\n", html))
+    return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts)).strip()
+
+
+def raw_header(msg: Message, name: str) -> str:
+    """Return every value of a header as written (no decoding; raw 8-bit kept), joined by commas."""
+    wanted = name.lower()
+    return ", ".join(str(value) for key, value in msg.raw_items() if key.lower() == wanted)
+
+
+def header_text(msg: Message, name: str) -> str:
+    """Return a header decoded (encoded words, any charset); the raw value when it cannot be."""
+    return decode_words(raw_header(msg, name))
+
+
+def addresses_of(msg: Message, name: str) -> list[Address]:
+    """Return the mailboxes of an address header, lower-cased, invalid ones left out."""
+    found = []
+    for display, addr in getaddresses([raw_header(msg, name)]):
+        addr = addr.strip().lower()
+        if "@" in addr and " " not in addr:
+            found.append(Address(decode_words(display), addr))
+    return found
+
+
+def unescape(text: str) -> str:
+    """Return a header written in raw 8-bit (read as escaped bytes) as UTF-8 text, else Latin-1."""
+    try:
+        raw = text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return text
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def decode_words(text: str) -> str:
+    """Decode encoded words (and raw 8-bit text) in a header value."""
+    text = unescape(text)
+    try:
+        return " ".join(str(make_header(decode_header(text))).split())
+    except Exception:  # noqa: BLE001
+        return " ".join(text.split())
+
+
+def ids_of(text: str) -> list[str]:
+    """Return the message ids written in a header, in order."""
+    return MESSAGE_ID.findall(text or "")
+
+
+def sent_at_of(msg: Message, fallback: datetime | None) -> datetime:
+    """Return the Date header as an aware time, else the fallback (the server's arrival time), else now."""
+    try:
+        stamp = parsedate_to_datetime(raw_header(msg, "Date"))
+    except (TypeError, ValueError, IndexError):
+        stamp = None
+    if stamp is None:
+        return fallback or datetime.now(UTC)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def part_text(part: Message) -> str:
+    """Return a text part decoded; an unknown charset falls back to UTF-8 (replacing what does not fit)."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return str(part.get_payload() or "")
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:
+        return payload.decode("utf-8", errors="replace")
+
+
+def body_text(msg: Message) -> str:
+    """Return the plain text of the message (its HTML turned to text when it has no plain part)."""
+    plain = html = None
+    for part in msg.walk():
+        if part.get_content_maintype() == "multipart" or is_attachment(part):
+            continue
+        if part.get_content_type() == "message/rfc822":
+            break  # a forwarded message's text is read on its own
+        if part.get_content_type() == "text/plain" and plain is None:
+            plain = part_text(part)
+        elif part.get_content_type() == "text/html" and html is None:
+            html = part_text(part)
+    if plain is not None:
+        return plain.strip()
+    return html_to_text(html) if html else ""
+
+
+def is_attachment(part: Message) -> bool:
+    """Return whether the part is a file (not a body, not a forwarded message)."""
+    if part.get_content_maintype() in ("multipart", "message"):
+        return False
+    return part.get_content_disposition() == "attachment" or bool(part.get_filename())
+
+
+def attachments_of(msg: Message) -> list[Attachment]:
+    """Return the files of the message with their decoded names."""
+    files = []
+    for part in msg.walk():
+        if not is_attachment(part):
+            continue
+        data = part.get_payload(decode=True) or b""
+        name = decode_words(part.get_filename() or "") or "adjunto"
+        files.append(Attachment(name[:255], part.get_content_type(), data))
+    return files
+
+
+def category_of(msg: Message, sender: Address, subject: str) -> str:
+    """Return conversation, or what else the message is: a bounce, an invitation, an auto-reply."""
+    if msg.get_content_type() == "multipart/report" or sender.address.split("@")[0] in DAEMONS:
+        return "bounce"
+    if any(p.get_content_type() in ("text/calendar", "application/ics") for p in msg.walk()):
+        return "calendar"
+    auto = raw_header(msg, "Auto-Submitted").strip().lower()
+    flagged = raw_header(msg, "X-Autoreply") or raw_header(msg, "X-Autorespond")
+    precedence = raw_header(msg, "Precedence").strip().lower()
+    if (auto and auto != "no") or flagged or precedence == "auto_reply":
+        return "auto_reply"
+    lowered = subject.lower()
+    return "auto_reply" if any(lowered.startswith(s) for s in AUTO_SUBJECTS) else "conversation"
+
+
+def forwarded(msg: Message) -> list[Message]:
+    """Return the messages forwarded as attachments (message/rfc822 parts)."""
+    inner = []
+    for part in msg.walk():
+        if part.get_content_type() == "message/rfc822":
+            payload = part.get_payload()
+            inner.extend(p for p in (payload if isinstance(payload, list) else [payload]) if p is not None)
+    return inner
+
+
+def synthetic_id(raw: bytes) -> str:
+    """Return a stable Message-ID for a message that has none (derived from its bytes)."""
+    return f"<{hashlib.sha256(raw).hexdigest()[:40]}@capture.crm>"
+
+
+def parse(raw: bytes, arrived: datetime | None = None) -> ParsedMail:
+    """Parse a raw message."""
+    msg = message_from_bytes(raw, policy=policy.compat32)
+    sender = next(iter(addresses_of(msg, "From")), Address("", ""))
+    subject = header_text(msg, "Subject")[:300]
+    text = body_text(msg)
+    embedded: list[Address] = []
+    for inner in forwarded(msg):
+        embedded += addresses_of(inner, "From") + addresses_of(inner, "To") + addresses_of(inner, "Cc")
+        text = f"{text}\n\n---------- {header_text(inner, 'Subject')} ----------\n{body_text(inner)}".strip()
+    return ParsedMail(
+        message_id=(ids_of(raw_header(msg, "Message-ID")) or [synthetic_id(raw)])[0][:250],
+        subject=subject,
+        sent_at=sent_at_of(msg, arrived),
+        sender=sender,
+        to=addresses_of(msg, "To"),
+        cc=addresses_of(msg, "Cc"),
+        delivered_to=[
+            a.address for a in addresses_of(msg, "Delivered-To") + addresses_of(msg, "X-Original-To")
+        ],
+        in_reply_to=(ids_of(raw_header(msg, "In-Reply-To")) or [None])[0],
+        references=ids_of(raw_header(msg, "References")),
+        text=text,
+        category=category_of(msg, sender, subject),
+        attachments=attachments_of(msg),
+        embedded=embedded,
+    )
