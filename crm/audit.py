@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from flask import Flask, has_request_context
 from sqlalchemy import event, inspect
@@ -90,7 +91,17 @@ def entity_id(obj: Any) -> int:
     return state.mapper.primary_key_from_instance(obj)[0]
 
 
-def row(obj: Any, action: str, changes: dict, actor: int | None) -> dict:
+def save_id(session: Session) -> str:
+    """Return the id shared by every change the session's current transaction writes (one save)."""
+    root = session.get_transaction()
+    current = session.info.get("crm_save")
+    if current is None or current[0] is not root:
+        current = (root, uuid4().hex)
+        session.info["crm_save"] = current
+    return current[1]
+
+
+def row(obj: Any, action: str, changes: dict, actor: int | None, save: str | None = None) -> dict:
     """Build one change_log row."""
     return {
         "at": utcnow(),
@@ -102,6 +113,7 @@ def row(obj: Any, action: str, changes: dict, actor: int | None) -> dict:
         "organisation_id": organisation_of(obj),
         "changes": changes,
         "batch_id": _batch.get(),
+        "save_id": save,
     }
 
 
@@ -112,13 +124,13 @@ def audited(objects: Any) -> list:
 
 def collect(session: Session) -> list[dict]:
     """Build change rows for everything the flush wrote."""
-    actor = current_actor()
-    rows = [row(o, "create", snapshot(o, old=False), actor) for o in audited(session.new)]
+    actor, save = current_actor(), save_id(session)
+    rows = [row(o, "create", snapshot(o, old=False), actor, save) for o in audited(session.new)]
     for obj in audited(session.dirty):
         changes = diff(obj)
         if changes and session.is_modified(obj, include_collections=False):
-            rows.append(row(obj, "update", changes, actor))
-    rows += [row(o, "delete", snapshot(o, old=True), actor) for o in audited(session.deleted)]
+            rows.append(row(obj, "update", changes, actor, save))
+    rows += [row(o, "delete", snapshot(o, old=True), actor, save) for o in audited(session.deleted)]
     return rows
 
 

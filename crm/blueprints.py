@@ -29,6 +29,7 @@ FEATURES = (
     "exports",
     "merge",
     "admin",
+    "changes",
 )
 
 

@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "membership.edit": TECH,
     "membership.review": frozenset({"liaison"}),  # status and review of their associations' confirmed members
     "history.view": READERS,
+    "history.restore": frozenset({"admin", "manager"}),  # put a field or a whole save back as it was
     "pipeline.view": READERS,
     "pipeline.move": TECH,
     "letter.view": READERS,

@@ -31,6 +31,9 @@ class ChangeLog(Base):
     batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
     )
+    # Shared by every change written in one transaction (one save), so the history groups them and a
+    # manager can restore the whole save at once.
+    save_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
     user = relationship("User", lazy="joined")
 

@@ -145,7 +145,11 @@ def test_edit_conflict_lists_the_other_changes_and_saves_nothing(client, en_user
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else saved this contact after you opened it." in page
-    assert "Marta Gestora" in page and "Gerente General" in page and "<code>Position</code>" in page
+    assert (
+        "Marta Gestora" in page
+        and "Gerente General" in page
+        and '<span class="field-label">Position</span>' in page
+    )
     assert 'name="version" type="hidden" value="2"' in page
     db.session.expire_all()
     assert db.session.get(Contact, contact.id).position == "Gerente General"

@@ -129,8 +129,12 @@ def test_same_programme_engagements_merge_at_the_more_advanced_stage_with_both_h
     assert row.changes["stage"] == ["loi_signed", "loi_signed"]
     assert row.changes["programme"] == ["ZIS-CALLAO", "ZIS-CALLAO"]
     detail = text(client.get(f"/organisations/{keep_id}"))
-    assert "Engagement · Merge" in detail and "<code>Programme</code>: ZIS-CALLAO" in detail
-    assert "<code>Stage</code>: Contacted → Letter of interest signed" in detail  # the survivor's own change
+    assert (
+        "Engagement · Merge" in detail and '<span class="field-label">Programme</span>: ZIS-CALLAO' in detail
+    )
+    assert (
+        '<span class="field-label">Stage</span>: Contacted → Letter of interest signed' in detail
+    )  # the survivor's own change
 
 
 def test_an_active_stage_beats_a_later_exit_and_the_timeline_ends_at_it(client, twins, make_org):

@@ -1,0 +1,1 @@
+"""Restoring fields of the change history to their earlier values."""
