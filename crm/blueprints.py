@@ -30,6 +30,7 @@ FEATURES = (
     "merge",
     "admin",
     "changes",
+    "api",
 )
 
 

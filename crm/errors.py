@@ -144,8 +144,11 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, message=text), code
 
 
-def handle_http(exc: HTTPException) -> tuple[str, int]:
-    """Render any HTTP error with a translated message."""
+def handle_http(exc: HTTPException):
+    """Render any HTTP error with a translated message (a problem document under /api/)."""
+    if request.path.startswith("/api/"):
+        code = exc.code or 500
+        return json_error(code, messages().get(code, messages()[500]))
     return render_error(exc.code or 500)
 
 

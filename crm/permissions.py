@@ -58,6 +58,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "user.admin": frozenset({"admin"}),
     "association.represent": frozenset({"liaison"}),  # may be linked to associations and work for them
     "system.view": frozenset({"admin"}),
+    "api.token": ALL,  # create personal access tokens for the JSON API (acting with one's own role)
+    "webhook.admin": frozenset({"admin", "manager"}),  # subscribe URLs to events, read and replay deliveries
     "admin.view": TECH,  # the administration area (it lists only the links the user may open)
     "metrics.view": READERS,
     "metrics.run": frozenset({"admin", "manager"}),

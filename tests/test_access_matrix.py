@@ -9,6 +9,8 @@ a document, an event... exist. Expected outcomes, one letter per role in ROLES o
     L  redirected to the sign-in page (with ?next=, as login_required does)
     N  404: refused without confirming that the record exists (and logged)
     M  405: the method is not allowed there
+    U  401: the API refused a request without a usable token (API rows are sent with the role's bearer
+       token instead of the session cookie)
 
 A new endpoint (or method) without a row fails test_every_endpoint_has_a_row, naming it: add one line.
 URL and form argument values that name a WORLD attribute are replaced by that record's id; any other
@@ -29,6 +31,7 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
 from crm import clock
+from crm.api import tokens as api_tokens
 from crm.extensions import db
 from crm.jobs import dispatch_job_outbox, queue
 from crm.metrics import jobs as metrics_jobs
@@ -73,7 +76,7 @@ class Row:
 
 def row(endpoint: str, method: str, expected: str, form: dict | None = None, **args: Any) -> Row:
     """Declare one row (a compact constructor, so each row fits on one line)."""
-    assert len(expected) == len(ROLES) and set(expected) <= set("OLNM"), (endpoint, expected)
+    assert len(expected) == len(ROLES) and set(expected) <= set("OLNMU"), (endpoint, expected)
     return Row(endpoint, method, expected, args, form or {})
 
 
@@ -86,6 +89,9 @@ MANAGERS = "LNNNOO"
 ADMIN = "LNNNNO"
 LIAISON = "LNONNN"
 NOBODY = "LNNNNN"
+API_ALL = "UOOOOO"  # the API: bearer tokens, 401 without one
+API_READERS = "UONOOO"
+API_TECH = "UNNOOO"
 
 TABLE: tuple[Row, ...] = (
     # --- start page, sign-in, static files
@@ -258,6 +264,35 @@ TABLE: tuple[Row, ...] = (
     row("liaison.new_company", "POST", NOBODY, assoc_id="other_assoc"),
     row("liaison.pending", "GET", TECH),
     row("liaison.decide", "POST", TECH, {"decision": "confirm"}, membership_id="m_member"),
+    # --- personal access tokens (preferences) and the JSON API, which only a bearer token opens
+    row("auth.create_token", "POST", SIGNED_IN, {"token_name": "matrix", "days": "30"}),
+    row("auth.revoke_token", "POST", SIGNED_IN, token_id=999999),
+    row("api.openapi_json", "GET", PUBLIC),
+    row("api.docs", "GET", PUBLIC),
+    row("api.organisations", "GET", API_ALL),
+    row("api.organisation", "GET", API_ALL, org_id="member"),
+    row("api.organisation", "GET", API_READERS, org_id="other_member"),
+    row("api.create_organisation", "POST", API_TECH),
+    row("api.update_organisation", "PATCH", API_TECH, org_id="victim_org"),
+    row("api.contacts", "GET", API_ALL),
+    row("api.contact", "GET", API_ALL, contact_id="member_contact"),
+    row("api.contact", "GET", API_READERS, contact_id="other_contact"),
+    row("api.memberships", "GET", API_ALL),
+    row("api.interaction_list", "GET", API_READERS),
+    row("api.interaction", "GET", API_READERS, interaction_id="interaction"),
+    row("api.log_interaction", "POST", API_TECH),
+    row("api.follow_ups", "GET", API_READERS),
+    row("api.engagements", "GET", API_READERS),
+    row("api.engagement", "GET", API_READERS, engagement_id="engagement"),
+    row("api.move", "POST", API_TECH, engagement_id="engagement"),
+    row("api.letters", "GET", API_READERS),
+    row("api.letter", "GET", API_READERS, letter_id="letter"),
+    row("api.events", "GET", API_READERS),
+    row("api.event", "GET", API_READERS, event_id="event"),
+    row("api.report_funnel", "GET", API_READERS),
+    row("api.report_conversion", "GET", API_READERS),
+    row("api.report_cofinance", "GET", API_READERS),
+    row("api.report_indicators", "GET", API_READERS),
 )
 
 
@@ -508,6 +543,8 @@ def outcome(response) -> str:
         return "N"
     if code == 405:
         return "M"
+    if code == 401:
+        return "U"
     if code in (403,) or code >= 500:
         return str(code)
     return "O"
@@ -536,9 +573,16 @@ def test_every_endpoint_has_a_row(app):
     )
 
 
-def send(client, url: str, method: str, data: dict[str, Any]):
+def api_bearer(user) -> dict[str, str]:
+    """Return the headers of a new API token of the user (API rows use it instead of the cookie)."""
+    _token, secret = api_tokens.create_token(user, "matrix", 1, read_only=False)
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def send(client, url: str, method: str, data: dict[str, Any], headers: dict[str, str] | None = None):
     """Send one request and read it whole (a streamed download must not keep its connection)."""
-    response = client.open(url, method=method, data=data)
+    response = client.open(url, method=method, data=data, headers=headers or {})
     response.get_data()
     response.close()
     return response
@@ -550,10 +594,12 @@ def test_access_matrix(app, client, world, role, monkeypatch):
     if role != "anonymous":
         sign_in(client, world.users[role])
     column = ROLES.index(role)
+    token = api_bearer(world.users[role]) if role != "anonymous" else {}
     wrong = []
     for entry in sorted(TABLE, key=request_order):
         url = url_of(app, world, entry)
-        response = send(client, url, entry.method, resolve(world, entry.form))
+        headers = token if entry.endpoint.startswith("api.") else {}
+        response = send(client, url, entry.method, resolve(world, entry.form), headers)
         got, expected = outcome(response), entry.expected[column]
         if got != expected:
             wrong.append(f"{entry.method} {url} ({entry.endpoint}): expected {expected}, got {got}")
@@ -574,7 +620,9 @@ def test_posts_without_csrf_token_are_rejected(app, client, world, role, monkeyp
     sign_in(client, world.users[role])
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     for entry in TABLE:
-        if entry.method == "POST" and entry.endpoint != "auth.logout":
+        if entry.endpoint.startswith("api.") and entry.method != "GET":  # a cookie never opens the API
+            assert send(client, url_of(app, world, entry), entry.method, {}).status_code == 401, entry
+        elif entry.method == "POST" and entry.endpoint != "auth.logout":
             url = url_of(app, world, entry)
             response = client.post(url, data=resolve(world, entry.form))
             assert response.status_code == 400, (url, response.status_code)

@@ -9,6 +9,6 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def register(app: Flask) -> None:
     """Attach the auth views to the blueprint and register it on the app."""
-    from crm.auth import views  # noqa: F401  (importing the modules adds their routes)
+    from crm.auth import token_views, views  # noqa: F401  (importing the modules adds their routes)
 
     app.register_blueprint(bp)

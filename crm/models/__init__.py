@@ -1,5 +1,6 @@
 """All models, imported so that Alembic and the ORM see every table."""
 
+from crm.models.api import ApiToken
 from crm.models.base import Base, Timestamped, utcnow
 from crm.models.contact import GENDERS, Contact
 from crm.models.event import EVENT_TYPES, Attendance, Event
@@ -42,6 +43,7 @@ from crm.models.report import FrozenPeriod, Indicator
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 
 __all__ = [
+    "ApiToken",
     "IMPORT_KINDS",
     "IMPORT_STATUSES",
     "ColumnMapping",
@@ -89,6 +91,10 @@ __all__ = [
     "FollowUp",
     "Interaction",
     "Membership",
+    "EmailMessage",
+    "Mailbox",
+    "MailboxMessage",
+    "PersonalToken",
     "Organisation",
     "Sector",
     "Timestamped",
@@ -97,7 +103,3 @@ __all__ = [
     "liaison_associations",
     "utcnow",
 ]
-    "EmailMessage",
-    "Mailbox",
-    "MailboxMessage",
-    "PersonalToken",
