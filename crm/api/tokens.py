@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.errors import UserError
 from crm.extensions import db
 from crm.models import ApiToken, User, utcnow
+from crm.web import MAX_ID
 
 PREFIX = "crm_"
 LAST_USED_EVERY = timedelta(minutes=1)  # record the last use at most once a minute, not on every request
@@ -58,7 +59,7 @@ def create_token(user: User, name: str, days: int | None, read_only: bool) -> tu
 
 def revoke_token(user: User, token_id: int) -> ApiToken | None:
     """Revoke one of the user's own tokens; return it, or None if it is not theirs."""
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
     if token is None or token.user_id != user.id:
         return None
     if token.revoked_at is None:
