@@ -28,6 +28,7 @@ FEATURES = (
     "imports",
     "exports",
     "merge",
+    "mailcapture",
     "admin",
     "changes",
     "api",

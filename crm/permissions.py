@@ -70,6 +70,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "mail.digest": TECH,  # the daily digest and the notices of one's follow-ups, referrals and letters
     "mail.manager_weekly": frozenset({"manager"}),  # the weekly summary e-mail
     "mail.liaison_review": frozenset({"liaison"}),  # the monthly reminder of members to review
+    # Captured and composed e-mail (crm/mailcapture): readers see that an e-mail happened (date, subject);
+    # bodies and attachments are for the technical team; liaisons see nothing of it.
+    "email.view": READERS,
+    "email.body": TECH,
+    "email.review": TECH,  # the review queue of unmatched messages: assign, create the contact, discard
+    "email.dropbox": TECH,  # a personal dropbox address (BCC or forward to log a message as one's own)
+    "email.compose": TECH,  # write to an organisation's contacts from the CRM
+    "mailbox.admin": frozenset({"admin"}),  # configure the IMAP mailboxes the CRM reads
+    "calendar.feed": ALL,  # a personal calendar feed (ICS) of one's follow-ups and events
 }
 
 

@@ -40,6 +40,7 @@ from crm.models import (
     Barrier,
     Contact,
     Document,
+    EmailMessage,
     EmissionProfile,
     Engagement,
     Event,
@@ -220,6 +221,21 @@ TABLE: tuple[Row, ...] = (
     row("system.mail_html", "GET", ADMIN, message_id="mail"),
     row("system.mail_requeue", "POST", ADMIN, message_id="mail"),
     row("system.job_requeue", "POST", ADMIN, queue_name="default", job_id="failed_job"),
+    # --- mail capture: bodies for the technical team, mailboxes for administrators
+    row("mailcapture.review", "GET", TECH),
+    row("mailcapture.assign", "POST", TECH, {"organisation": "Miembro Propio SAC"}, email_id="review_email"),
+    row("mailcapture.create_contact", "POST", TECH, {"first_name": "Ana"}, email_id="review_email"),
+    row("mailcapture.discard", "POST", TECH, email_id="victim_email"),
+    row("mailcapture.email_detail", "GET", TECH, email_id="member_email"),
+    row("mailcapture.attachment", "GET", TECH, email_id="member_email", document_id="email_document"),
+    row("mailcapture.mailboxes", "GET", ADMIN),
+    row("mailcapture.new_mailbox", "GET", ADMIN),
+    row("mailcapture.new_mailbox", "POST", ADMIN),
+    row("mailcapture.edit_mailbox", "GET", ADMIN, mailbox_id="mailbox"),
+    row("mailcapture.edit_mailbox", "POST", ADMIN, mailbox_id="mailbox"),
+    row("mailcapture.fetch_now", "POST", ADMIN, mailbox_id="mailbox"),
+    row("mailcapture.new_dropbox", "POST", TECH),
+    row("mailcapture.revoke_dropbox", "POST", TECH),
     # --- imports of spreadsheets
     row("imports.index", "GET", TECH),
     row("imports.upload", "GET", TECH),
@@ -483,6 +499,24 @@ def machinery(staff_id: int) -> dict[str, Any]:
     return {"mail": mail, "batch": batch}
 
 
+def captured(orgs: dict[str, Organisation], owner_id: int, document_id: int) -> dict[str, Any]:
+    """A mailbox, a captured e-mail of the member (with an attachment) and two waiting for review."""
+    from crm.mailcapture.services import save_mailbox
+
+    settings = {"name": "PMU", "kind": "shared", "address": "pmu@matrix.pe", "owner_id": owner_id,
+                "host": "127.0.0.1", "port": 1, "use_tls": True, "folder": "INBOX", "username": "pmu",
+                "active": False}  # fmt: skip
+    mailbox = save_mailbox(None, settings, "secret")
+    common = {"thread_id": "<t@x>", "direction": "inbound", "sent_at": clock.now(), "participants": []}
+    attached = [{"name": "a.pdf", "size": 9, "document_id": document_id}]
+    member = add(EmailMessage(message_id="<m@x>", status="logged", subject="Correo", body_text="Reservado",
+                              organisation_id=orgs["member"].id, attachments=attached, **common))  # fmt: skip
+    review = add(EmailMessage(message_id="<r@x>", status="review", from_address="ana@x.pe", **common))
+    victim = add(EmailMessage(message_id="<v@x>", status="review", from_address="eva@x.pe", **common))
+    return {"mailbox": mailbox, "member_email": member, "review_email": review, "victim_email": victim,
+            "email_document": document_id}  # fmt: skip
+
+
 def jobs() -> dict[str, str]:
     """A queued metrics snapshot job and a failed job in Redis, for the job pages."""
     connection = get_redis()
@@ -509,6 +543,7 @@ def world(make_user, tmp_path, app, monkeypatch) -> SimpleNamespace:
     records["indicator"] = db.session.scalars(select(Indicator).order_by(Indicator.id)).first()
     records["victim_user"] = users["victim_user"]
     records.update(machinery(users["staff"].id))
+    records.update(captured(orgs, users["staff"].id, records["letter"].document_id))
     db.session.execute(
         liaison_associations.insert().values(user_id=users["liaison"].id, organisation_id=orgs["assoc"].id)
     )

@@ -106,9 +106,10 @@ def record(mailbox: Mailbox, mail: ParsedMail, match: Match) -> EmailMessage:
         return add_email(mail, match, status=EmailStatus.IGNORED, content=False)
     status = EmailStatus.LOGGED if match.organisation_id else EmailStatus.REVIEW
     email = add_email(mail, match, status=status, content=True)
-    email.logged_by_id = match.dropbox_user_id or owner_of(mailbox, match.organisation_id)
+    email.logged_by_id = match.dropbox_user_id
     email.attachments = store_attachments(mail.attachments, email.logged_by_id)
     if status == EmailStatus.LOGGED:
+        email.logged_by_id = email.logged_by_id or owner_of(mailbox, match.organisation_id)
         log_interaction(email, match.contact_ids)
     return email
 

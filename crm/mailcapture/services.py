@@ -151,6 +151,18 @@ def first_outside(email: EmailMessage) -> str | None:
     return next((p["address"] for p in email.participants if p["role"] in ("to", "cc")), None)
 
 
+def contacts_in(email_id: int, organisation_id: int) -> list[int]:
+    """Return the organisation's contacts among an e-mail's participants."""
+    email = db.session.get(EmailMessage, email_id)
+    addresses = {p["address"] for p in (email.participants if email else [])}
+    if not addresses:
+        return []
+    query = select(Contact.id).where(
+        Contact.organisation_id == organisation_id, func.lower(Contact.email).in_(addresses)
+    )
+    return list(db.session.scalars(query))
+
+
 def discard(email_id: int) -> None:
     """Throw a waiting e-mail away: its content goes, its Message-ID stays so it never comes back."""
     email = waiting_email(email_id)

@@ -53,7 +53,7 @@ def dovecot() -> Iterator[Dovecot]:
 def imap_account(dovecot: Dovecot) -> str:
     """Return a fresh, empty account on the server."""
     user = f"pmu{next(ACCOUNTS)}"
-    dovecot.add_account(user, f"secret-{user}")
+    dovecot.add_account(user)
     return user
 
 

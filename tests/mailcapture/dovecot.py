@@ -1,9 +1,10 @@
 """A real IMAP server for the tests: Debian's dovecot, started in a temporary directory on a free port.
 
-The configuration, the password file and the mail store all live in that directory; dovecot runs in the
+The configuration, and the mail store live in that directory; dovecot runs in the
 foreground as a child of the test session and is stopped at its end. As root, dovecot's own unprivileged
 users run the login and mail processes (dovecot refuses root for them); as any other user, that user runs
-everything. Plain-text login is allowed, on 127.0.0.1 only.
+everything. Plain-text login is allowed, on 127.0.0.1 only; every user name is an account of its own
+(a static passdb: one password for all), so each test takes a fresh, empty one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 DOVECOT = "/usr/sbin/dovecot"
+PASSWORD = "imap-test-password"  # noqa: S105 - a throwaway server on 127.0.0.1
 
 CONFIG = """\
 base_dir = {root}/run
@@ -40,13 +42,12 @@ last_valid_uid = {uid}
 mail_location = maildir:{root}/mail/%u
 mail_fsync = never
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
+  driver = static
+  args = password={password}
 }}
 userdb {{
-  driver = passwd-file
-  args = username_format=%u {root}/passwd
-  default_fields = uid={uid} gid={gid} home={root}/home/%u
+  driver = static
+  args = uid={uid} gid={gid} home={root}/home/%u
 }}
 service imap-login {{
   chroot =
@@ -109,8 +110,8 @@ class Dovecot:
         for sub in ("run", "state", "mail", "home"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o755)  # the unprivileged login processes reach their sockets through it
-        (self.root / "dovecot.conf").write_text(CONFIG.format(root=self.root, port=self.port, **ids))
-        self.write_passwd()
+        config = CONFIG.format(root=self.root, port=self.port, password=PASSWORD, **ids)
+        (self.root / "dovecot.conf").write_text(config)
         if os.getuid() == 0:
             for sub in ("mail", "home"):
                 os.chown(self.root / sub, int(ids["uid"]), int(ids["gid"]))
@@ -122,15 +123,9 @@ class Dovecot:
         self.wait_ready()
         return self
 
-    def write_passwd(self) -> None:
-        """Write the passdb/userdb file of the accounts (plain passwords: a throwaway server)."""
-        lines = [f"{user}:{{PLAIN}}{password}::::::" for user, password in self.accounts.items()]
-        (self.root / "passwd").write_text("\n".join(lines) + "\n")
-
-    def add_account(self, user: str, password: str) -> None:
-        """Add an account; dovecot reads the passwd file on every login."""
-        self.accounts[user] = password
-        self.write_passwd()
+    def add_account(self, user: str) -> None:
+        """Add an account: every user name logs in with the one password (a static passdb)."""
+        self.accounts[user] = PASSWORD
 
     def wait_ready(self, seconds: float = 15) -> None:
         """Wait until the server greets on its port; fail with its log if it died."""
