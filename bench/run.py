@@ -70,6 +70,10 @@ def cases(companies: list[tuple[int, str]]) -> list[Case]:
         Case("funnel", "manager", ["/reports/funnel"], [FUNNEL_SQL, EXITS_SQL]),
         Case("conversion by sector", "manager", ["/reports/conversion?by=sector"], [SECTOR_SQL, FUNNEL_SQL]),
         Case("co-finance", "manager", ["/reports/cofinance"], COFINANCE_SQL),
+        Case("funnel, 2025 + sector", "manager", ["/reports/funnel?from=2025-01-01&to=2025-12-31&sector=3"]),
+        Case("conversion by district", "manager", ["/reports/conversion?by=district"]),
+        Case("cohorts", "manager", ["/reports/cohorts"]),
+        Case("time in stage", "manager", ["/reports/timing"]),
     ]
 
 

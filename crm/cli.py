@@ -47,6 +47,16 @@ def seed_demo(if_empty: bool) -> None:
     click.echo("Demo data: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
+@crm_cli.command("rebuild-aggregates")
+def rebuild_aggregates() -> None:
+    """Rebuild the maintained report aggregates (stage_reach) from the stage history."""
+    from crm.pipeline.reach import rebuild
+
+    rows = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"stage_reach: {rows} rows rebuilt from the stage history.")
+
+
 @crm_cli.command("run-all")
 @click.option("--port", default=5000, show_default=True)
 def run_all(port: int) -> None:

@@ -31,6 +31,7 @@ from crm.models import (
     utcnow,
 )
 from crm.models.organisation import OrgKind
+from crm.models.pipeline import StageReach
 from crm.text import fold
 
 _SPACES = re.compile(r"\s+")
@@ -226,6 +227,8 @@ def delete_many(model: type, ids: list[int]) -> int:
             db.session.execute(
                 delete(StageTransition.__table__).where(StageTransition.engagement_id.in_(part))
             )
+            # A Core delete runs no flush hook, and SQLite does not cascade: drop their stage reach too.
+            db.session.execute(delete(StageReach.__table__).where(StageReach.engagement_id.in_(part)))
         logs = [delete_row(model, row, org) for row, org in zip(rows, owners(model, rows), strict=True)]
         insert_rows(ChangeLog.__table__, logs)
         db.session.execute(delete(table).where(pk.in_(part)))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -130,9 +131,7 @@ class StageTransition(Base):
     __tablename__ = "stage_transitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    engagement_id: Mapped[int] = mapped_column(
-        ForeignKey("engagements.id", ondelete="CASCADE"), index=True
-    )
+    engagement_id: Mapped[int] = mapped_column(ForeignKey("engagements.id", ondelete="CASCADE"), index=True)
     from_stage: Mapped[str | None] = mapped_column(String(30))
     to_stage: Mapped[str] = mapped_column(String(30), index=True)
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
@@ -144,3 +143,33 @@ class StageTransition(Base):
     engagement = relationship("Engagement", back_populates="transitions")
     by = relationship("User", lazy="joined")
     barrier = relationship("Barrier", lazy="joined")
+
+
+class StageReach(Base):
+    """A day on which an engagement moved forward, and the furthest forward stage it moved to that day.
+
+    Maintained from stage_transitions (never written by hand): crm.pipeline.reach recomputes an
+    engagement's rows in the same flush as any change to its transitions, and `flask crm
+    rebuild-aggregates` rebuilds them all. Reaching a stage counts the stages before it too, so
+    "reached stage s in a period" is "a row in the period with stage_rank >= s"; `furthest` marks
+    the engagement's earliest day at its highest rank, so reports without a period read one row
+    per engagement.
+    """
+
+    __tablename__ = "stage_reach"
+    __table_args__ = (
+        Index("ix_stage_reach_organisation_id", "organisation_id"),
+        Index("ix_stage_reach_programme_id", "programme_id"),
+        Index("ix_stage_reach_reached_on", "reached_on"),
+    )
+
+    engagement_id: Mapped[int] = mapped_column(
+        ForeignKey("engagements.id", ondelete="CASCADE"), primary_key=True
+    )
+    reached_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    # The place on the forward path (index in STAGES) of the furthest stage moved to that day.
+    stage_rank: Mapped[int] = mapped_column(SmallInteger)
+    # Copied from the engagement (recomputed when it changes company or programme).
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
+    furthest: Mapped[bool] = mapped_column(Boolean)

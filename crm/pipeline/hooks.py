@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from crm.models import Engagement
-from crm.pipeline import panels
+from crm.pipeline import panels, reach
 from crm.registry import move_rows, on_merge, org_section
 
 org_section("pipeline/_org_engagements.html", 20)(panels.org_panel)
+reach.install()  # stage_reach follows every flush that touches the stage history
 
 
 @on_merge(40)

@@ -17,9 +17,10 @@ from sqlalchemy import Integer, case, cast, extract, func, literal_column, selec
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import STAGES, Engagement, Organisation, StageTransition
-from crm.reports.filters import ReportFilters, engagement_conditions, in_period
-from crm.reports.sql import POSITIONS, position, reached
+from crm.models import STAGES, Organisation
+from crm.models.pipeline import StageReach
+from crm.reports.filters import ReportFilters, in_period
+from crm.reports.sql import POSITIONS, reach_conditions, reached
 from crm.reports.tables import Column, Report, Table, percent
 
 LATER_STAGES = STAGES[2:]  # meeting held … adopting, shown for each cohort
@@ -27,18 +28,16 @@ LATER_STAGES = STAGES[2:]  # meeting held … adopting, shown for each cohort
 
 def first_contacts(f: ReportFilters) -> Any:
     """Return a CTE: per company, the date of first contact and the furthest position reached."""
-    pos = position(StageTransition.to_stage)
-    contacted_on = case((pos >= POSITIONS["contacted"], StageTransition.occurred_on))
+    contacted_on = case((StageReach.stage_rank >= POSITIONS["contacted"], StageReach.reached_on))
     query = (
         select(
-            Engagement.organisation_id.label("org_id"),
+            StageReach.organisation_id.label("org_id"),
             func.min(contacted_on).label("first_contact"),
-            func.max(pos).label("top"),
+            func.max(StageReach.stage_rank).label("top"),
         )
-        .join_from(StageTransition, Engagement, StageTransition.engagement_id == Engagement.id)
-        .join(Organisation, Organisation.id == Engagement.organisation_id)
-        .where(StageTransition.to_stage.in_(STAGES), *engagement_conditions(f))
-        .group_by(Engagement.organisation_id)
+        .join(Organisation, Organisation.id == StageReach.organisation_id)
+        .where(*reach_conditions(f))
+        .group_by(StageReach.organisation_id)
     )
     return query.cte("first_contacts")
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import aliased
 from crm.extensions import db
 from crm.labels import label
 from crm.models import ALL_STAGES, EXITS, STAGES, Barrier, Engagement, Organisation, StageTransition
+from crm.models.pipeline import StageReach
 from crm.pipeline.evidence import PAST_GATE, unscanned_clause
 from crm.reports import charts
 from crm.reports.filters import ReportFilters, engagement_conditions, in_period
-from crm.reports.sql import position, reach, reached
+from crm.reports.sql import POSITIONS, reach, reach_conditions, reach_period, reached
 from crm.reports.tables import Column, Report, Table, one_in, percent
 from crm.templating import fmt_number
 
@@ -33,24 +34,18 @@ def stage_counts(f: ReportFilters) -> dict[str, int]:
     return {stage: int(row._mapping[stage]) for stage in STAGES}
 
 
-def engagement_reach(f: ReportFilters) -> Any:
-    """Return a subquery of engagements (id, org_id) and the furthest stage position each reached."""
-    return (
-        select(Engagement.id.label("id"), Engagement.organisation_id.label("org_id"))
-        .add_columns(func.max(position(StageTransition.to_stage)).label("top"))
-        .join_from(StageTransition, Engagement, StageTransition.engagement_id == Engagement.id)
-        .join(Organisation, Organisation.id == Engagement.organisation_id)
-        .where(StageTransition.to_stage.in_(STAGES), *engagement_conditions(f))
-        .where(*in_period(StageTransition.occurred_on, f))
-        .group_by(Engagement.id, Engagement.organisation_id)
-        .subquery("engagement_reach")
-    )
-
-
 def pending_counts(f: ReportFilters) -> dict[str, int]:
     """Return, per stage past the gate, the companies that reached it through an engagement whose signed
-    letter of interest still has no scan (evidence pending), in one query."""
-    per_engagement = engagement_reach(f)
+    letter of interest still has no scan (evidence pending), in one query over stage_reach."""
+    gate = POSITIONS[PAST_GATE[0]]
+    per_engagement = (
+        select(StageReach.engagement_id.label("id"), StageReach.organisation_id.label("org_id"))
+        .add_columns(func.max(StageReach.stage_rank).label("top"))
+        .join(Organisation, Organisation.id == StageReach.organisation_id)
+        .where(StageReach.stage_rank >= gate, *reach_conditions(f), *reach_period(f))
+        .group_by(StageReach.engagement_id, StageReach.organisation_id)
+        .subquery("engagement_reach")
+    )
     engagement = aliased(Engagement)
     # Per company: the furthest position reached by one of its engagements with evidence pending.
     pending_top = func.max(case((unscanned_clause(engagement), per_engagement.c.top)))

@@ -16,8 +16,10 @@ from sqlalchemy import Integer, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-from crm.models import STAGES, Engagement, Organisation, StageTransition
-from crm.reports.filters import ReportFilters, engagement_conditions, in_period
+from crm.models import STAGES, Engagement, Organisation
+from crm.models.organisation import OrgKind
+from crm.models.pipeline import StageReach
+from crm.reports.filters import ReportFilters, in_period, organisation_conditions
 
 POSITIONS = {stage: index for index, stage in enumerate(STAGES)}
 
@@ -70,19 +72,38 @@ def percentile_times(value: Any, rank: Any, count: Any, num: int, den: int) -> A
 
 
 def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> Any:
-    """Return a CTE of companies (org_id[, source_id]) and the furthest stage position they reached."""
-    keys = [Engagement.organisation_id.label("org_id")]
+    """Return a CTE of companies (org_id[, source_id]) and the furthest stage position they reached.
+
+    Read from the maintained stage_reach rows (crm.pipeline.reach), which hold the same facts as the
+    transitions: the furthest forward stage moved to on each day.
+    """
+    keys = [StageReach.organisation_id.label("org_id")]
+    query = select(StageReach.organisation_id.label("org_id")).select_from(StageReach)
     if per_source:
         keys.append(Engagement.source_association_id.label("source_id"))
+        query = query.add_columns(keys[-1]).join(Engagement, Engagement.id == StageReach.engagement_id)
     query = (
-        select(*keys, func.max(position(StageTransition.to_stage)).label("top"))
-        .join_from(StageTransition, Engagement, StageTransition.engagement_id == Engagement.id)
-        .join(Organisation, Organisation.id == Engagement.organisation_id)
-        .where(StageTransition.to_stage.in_(STAGES), *engagement_conditions(f))
-        .where(*in_period(StageTransition.occurred_on, f))
+        query.add_columns(func.max(StageReach.stage_rank).label("top"))
+        .join(Organisation, Organisation.id == StageReach.organisation_id)
+        .where(*reach_conditions(f), *reach_period(f))
         .group_by(*(key.element for key in keys))
     )
     return query.cte(name)
+
+
+def reach_period(f: ReportFilters) -> list[Any]:
+    """Keep the stage_reach rows of the period, or each engagement's furthest row when there is none."""
+    if f.date_from or f.date_to:
+        return in_period(StageReach.reached_on, f)
+    return [StageReach.furthest.is_(True)]
+
+
+def reach_conditions(f: ReportFilters) -> list[Any]:
+    """Return the conditions on stage_reach rows and their companies (not the period)."""
+    conditions = [Organisation.kind == OrgKind.COMPANY, *organisation_conditions(f)]
+    if f.programme:
+        conditions.append(StageReach.programme_id == f.programme)
+    return conditions
 
 
 def reached(top: Any, stage: str) -> Any:
