@@ -96,6 +96,11 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Signed-in sessions (crm/auth/sessions.py): a session unused this long, or this old, is over.
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+    SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 24 * 14)
+    REMEMBER_COOKIE_DURATION = SESSION_ABSOLUTE_HOURS * 3600  # "keep me signed in" lasts no longer
+    TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "CRM PMU")  # the name authenticator apps show
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.own": TECH,  # may be named an organisation's owner (the staff member who leads the relationship)
     "profile.view": TECH,
     "profile.edit": TECH,
+    "auth.require_2fa": TECH,  # the roles that see the profile or results sign in with a second factor
     "contact.view": ALL,
     "contact.edit": TECH,
     "interaction.view": READERS,

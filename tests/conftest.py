@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from types import SimpleNamespace
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,7 +15,8 @@ from sqlalchemy import inspect, or_, select, text
 
 from crm import create_app
 from crm.extensions import db
-from crm.models import Contact, Membership, Organisation, User, liaison_associations
+from crm.models import Contact, Membership, Organisation, User, liaison_associations, utcnow
+from tests.common_support import sign_in
 
 REFERENCE_TABLES = {"sectors", "districts", "alembic_version"}
 # Reference rows that tests may edit: restored to their migrated state after each test.
@@ -149,6 +151,8 @@ def make_user():
             active=fields.pop("active", True),
         )
         user.set_password(fields.pop("password", PASSWORD))
+        if fields.pop("two_factor", True):  # enrolled: every role signs in with a code (tests/common_support)
+            user.totp_secret, user.totp_enabled_at = pyotp.random_base32(), utcnow()
         db.session.add(user)
         db.session.commit()
         return user
@@ -158,10 +162,10 @@ def make_user():
 
 @pytest.fixture
 def login(client: FlaskClient):
-    """Sign a user in through the real login form."""
+    """Sign a user in through the real login form and, when asked, the second factor's form."""
 
     def do(user: User, password: str = PASSWORD):
-        response = client.post("/auth/login", data={"email": user.email, "password": password})
+        response = sign_in(client, user, password)
         assert response.status_code == 302, response.data[:500]
         return user
 

@@ -59,6 +59,7 @@ from crm.models import (
 )
 from crm.redis_conn import get_redis
 from crm.system.jobs import record_heartbeat
+from tests.common_support import sign_in as sign_in_fully
 from tests.conftest import PASSWORD
 
 ROLES = ("anonymous", "viewer", "liaison", "staff", "manager", "admin")
@@ -103,6 +104,15 @@ TABLE: tuple[Row, ...] = (
     row("auth.preferences", "GET", SIGNED_IN),
     row("auth.preferences", "POST", SIGNED_IN),
     row("auth.logout", "POST", SIGNED_IN),
+    # the second sign-in step and enrolment answer everyone (a redirect when nobody is half-way signed in)
+    row("auth.second_factor", "GET", PUBLIC),
+    row("auth.second_factor", "POST", PUBLIC, {"code": "000000"}),
+    row("auth.two_factor_setup", "GET", PUBLIC),
+    row("auth.two_factor_setup", "POST", PUBLIC, {"code": "000000"}),
+    row("auth.recovery_codes", "POST", SIGNED_IN, {"codes-code": "000000"}),
+    row("auth.two_factor_off", "POST", "LOONNN", {"off-password": "wrong"}),  # required: profile's roles
+    row("auth.end_session", "POST", SIGNED_IN, session_id=999999),
+    row("auth.end_other_sessions", "POST", SIGNED_IN),
     # --- organisations: a liaison sees their association and its members, nothing else
     row("organisations.index", "GET", SIGNED_IN),
     row("organisations.detail", "GET", SIGNED_IN, org_id="member"),
@@ -212,6 +222,7 @@ TABLE: tuple[Row, ...] = (
     row("users.associations", "GET", ADMIN, user_id="victim_user"),
     row("users.associations", "POST", ADMIN, user_id="victim_user"),
     row("users.deactivate", "POST", ADMIN, user_id="victim_user"),
+    row("users.reset_two_factor", "POST", ADMIN, user_id="victim_user"),
     # --- the administration area: a page of links, each shown only to who may open it
     row("admin.index", "GET", TECH),
     row("system.index", "GET", ADMIN),
@@ -591,8 +602,8 @@ def request_order(entry: Row) -> tuple[int, str]:
 
 
 def sign_in(client, user) -> None:
-    """Sign in through the real form."""
-    response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    """Sign in through the real forms (password, then the authenticator's code)."""
+    response = sign_in_fully(client, user, PASSWORD)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
 
 

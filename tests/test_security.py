@@ -11,6 +11,8 @@ from sqlalchemy import select
 from crm import create_app
 from crm.extensions import db
 from crm.models import User
+from tests.common_support import sign_in as sign_in_fully
+from tests.common_support import totp_code
 
 
 def test_security_headers_on_pages(client):
@@ -162,6 +164,12 @@ def test_production_cookies_are_secure_httponly_and_samesite(production_client, 
     form = {"email": user.email, "password": "Test-password-1", "remember": "y", "csrf_token": token}
     referer = {"Referer": https + "/auth/login"}  # Flask-WTF checks it over HTTPS
     response = production_client.post("/auth/login", data=form, base_url=https, headers=referer)
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/two-factor"
+    page = production_client.get("/auth/two-factor", base_url=https).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    code = {"code": totp_code(user.id), "csrf_token": token}
+    referer = {"Referer": https + "/auth/two-factor"}
+    response = production_client.post("/auth/two-factor", data=code, base_url=https, headers=referer)
     assert response.status_code == 302
     cookies = cookie_lines(response)
     assert {"session", "remember_token"} <= set(cookies)
@@ -277,11 +285,7 @@ def test_next_never_leaves_the_site(client, make_user, make_org, target):
     from crm.models import Engagement, FollowUp, Programme
 
     user = make_user("staff")
-    signed = client.post(
-        "/auth/login",
-        query_string={"next": target},
-        data={"email": user.email, "password": "Test-password-1"},
-    )
+    signed = sign_in_fully(client, user, query_string={"next": target})
     assert signed.status_code == 302 and lands_on_site(signed.headers["Location"])
     org = make_org()
     task = FollowUp(organisation_id=org.id, assignee_id=user.id, due_on=clock.today(), description="Llamar")

@@ -42,6 +42,7 @@ from crm.models import (
     User,
 )
 from crm.redis_conn import get_redis
+from tests.common_support import sign_in as sign_in_fully
 from tests.conftest import PASSWORD
 from workers.worker import run_worker
 
@@ -107,7 +108,7 @@ def inspect_html(html: str) -> Inspector:
 def signed_in(app, user: SimpleNamespace):
     """Return a new browser with the user signed in through the login form."""
     browser = app.test_client()
-    response = browser.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+    response = sign_in_fully(browser, user, PASSWORD)
     assert response.status_code == 302, response.data[:300]
     return browser
 
@@ -304,7 +305,7 @@ def world(app, client, en_user, make_liaison, hostile_sector, tmp_path, monkeypa
     w.staff, w.manager, w.admin, w.viewer = (
         person(en_user(r)) for r in ("staff", "manager", "admin", "viewer")
     )
-    assert client.post("/auth/login", data={"email": w.staff.email, "password": PASSWORD}).status_code == 302
+    assert sign_in_fully(client, w.staff, PASSWORD).status_code == 302
     w.admin_client = signed_in(app, w.admin)
     admin_lists(w.admin_client, w)
     for step in (organisations, interactions, letters, events, pipeline):
@@ -548,9 +549,7 @@ def test_hostile_query_arguments_are_escaped(app, client, en_user, make_org, mak
     else:
         signed = en_user(role) if role else None
     if signed is not None:
-        assert (
-            client.post("/auth/login", data={"email": signed.email, "password": PASSWORD}).status_code == 302
-        )
+        assert sign_in_fully(client, signed, PASSWORD).status_code == 302
     query, echoed = {name: evil(name) for name in ARGUMENTS}, []
     for url in plain_get_pages(app):
         response = client.get(url, query_string=query)

@@ -62,3 +62,15 @@ class PreferencesForm(FlaskForm):
         option_widget=CheckboxInput(),
     )
     mail_shown = HiddenField(default="")  # "1" when the checkboxes were shown: only then do they count
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+
+
+class TurnOffForm(FlaskForm):
+    """The password, to turn the second factor off."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

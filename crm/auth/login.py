@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from crm.extensions import db, login_manager
+from crm.extensions import login_manager
 
 
-def load_user(user_id: str):
-    """Reload the signed-in user from the session id."""
-    from crm.models import User
+def load_user(token: str):
+    """Reload the signed-in user from the session's token, if that session is still live."""
+    from crm.auth import sessions
 
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return sessions.load(token) if token else None
 
 
 def init_app(app: Flask) -> None:

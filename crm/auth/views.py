@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from crm.auth import services
+from crm.auth import flow, services, sessions
 from crm.auth.blueprint import bp
+from crm.auth.flow import failed_sign_in, login_limit
 from crm.auth.forms import LoginForm, PreferencesForm
+from crm.auth.twofactor_views import security_context
 from crm.extensions import limiter
 from crm.mail import preferences as mail_preferences
-
-
-def login_limit() -> str:
-    """Return the configured sign-in rate limit."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def login_key() -> str:
     """Throttle per account as well as per address, against spread-out guessing."""
     return "login:" + (request.form.get("email") or "").strip().lower()
-
-
-def failed_sign_in(response) -> bool:
-    """Count only refused sign-ins, so that an office behind one address is not locked out by its own."""
-    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,16 +34,15 @@ def login():
             current_app.logger.info("failed sign-in for %s", form.email.data)
             flash(_("Wrong e-mail or password."), "error")
         else:
-            login_user(user, remember=form.remember.data)
-            target = services.safe_next(request.args.get("next"))
-            return redirect(target or url_for("main.index"))
+            return flow.after_password(user, form.remember.data, request.args.get("next"))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (POST only, with the CSRF token)."""
+    """Sign out (POST only, with the CSRF token), ending the session's record."""
+    sessions.end(current_user.id, sessions.current_id())
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -68,10 +59,12 @@ def preferences():
             current_user, form.current_password.data or "", form.new_password.data
         ):
             form.current_password.errors.append(_("The current password is wrong."))
-            return render_template("auth/preferences.html", form=form), 400
+            return render_template("auth/preferences.html", form=form, **security_context()), 400
+        if form.new_password.data:  # a new password ends every other session (a thief's too)
+            sessions.end_all(current_user.id, keep=sessions.current_id())
         services.update_preferences(current_user, form.name.data, form.locale.data)
         if form.mail_shown.data:
             mail_preferences.set_subscriptions(current_user, form.mail_kinds.data or [])
         flash(_("Preferences saved."), "success")
         return redirect(url_for("auth.preferences"))
-    return render_template("auth/preferences.html", form=form)
+    return render_template("auth/preferences.html", form=form, **security_context())

@@ -40,9 +40,12 @@ from crm.models.pipeline import (
 )
 from crm.models.reference import District, Sector
 from crm.models.report import FrozenPeriod, Indicator
+from crm.models.signin import RecoveryCode, UserSession
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 
 __all__ = [
+    "RecoveryCode",
+    "UserSession",
     "ApiToken",
     "IMPORT_KINDS",
     "IMPORT_STATUSES",

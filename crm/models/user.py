@@ -62,10 +62,28 @@ class User(UserMixin, Timestamped, Base):
     locale: Mapped[str] = mapped_column(String(5), default="es")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # TOTP second factor (crm/auth/twofactor.py): the shared secret, set while enrolling and kept once
+    # confirmed (enabled_at); the last time step accepted, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     associations = relationship(
         "Organisation", secondary=liaison_associations, lazy="selectin", order_by="Organisation.legal_name"
     )
+
+    # The signed-in session's token (crm/auth/sessions.py), set when it is loaded; Flask-Login keeps it in
+    # the cookie instead of the user's id, so that ending the session's record signs the browser out.
+    session_token = None  # type: str | None
+
+    @property
+    def two_factor(self) -> bool:
+        """Return whether a confirmed second factor is enrolled."""
+        return self.totp_enabled_at is not None
+
+    def get_id(self) -> str:
+        """Give Flask-Login the session's token, never the bare user id."""
+        return self.session_token or ""
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

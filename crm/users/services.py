@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
+from crm.auth import sessions
 from crm.errors import UserError  # also imported from here by crm/cli.py (not yet converted)
 from crm.extensions import db
 from crm.models import LOCALES, ROLES, Organisation, User
@@ -123,6 +124,8 @@ def update_user(actor: User, user: User, email: str, name: str, role: str, local
     check_choices(role, locale)
     check_self_edit(actor, user, role, active)
     user.email, user.name, user.role, user.locale, user.active = email, name.strip(), role, locale, active
+    if not active:
+        sessions.end_all(user.id)
     if not role_may(role, "association.represent"):
         user.associations = []
     db.session.flush()
@@ -133,6 +136,7 @@ def reset_password(user: User, password: str) -> None:
     """Set a new password chosen by an administrator."""
     check_password(password)
     user.set_password(password)
+    sessions.end_all(user.id)  # whoever knew the old password is signed out
     db.session.flush()
 
 
@@ -141,6 +145,7 @@ def deactivate_user(actor: User, user: User) -> None:
     if actor.id == user.id:
         raise UserError(_("You cannot deactivate your own account."), "active")
     user.active = False
+    sessions.end_all(user.id)
     db.session.flush()
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from crm.auth import twofactor
 from crm.errors import UserError, discard_work, form_error
 from crm.labels import options
 from crm.models import User
@@ -130,6 +131,18 @@ def deactivate(user_id: int):
             flash(exc.message, "error")
         else:
             flash(_("Account %(email)s deactivated.", email=user.email), "success")
+    return redirect(url_for("users.edit", user_id=user_id))
+
+
+@bp.route("/<int:user_id>/two-factor/reset", methods=["POST"])
+@login_required
+@require("user.admin")
+def reset_two_factor(user_id: int):
+    """Remove an account's second factor (a lost phone) and end its sessions; recorded in the history."""
+    user = load_user(user_id)
+    if ConfirmForm().validate_on_submit():
+        twofactor.reset(current_user, user)
+        flash(_("Two-step sign-in of %(email)s was reset.", email=user.email), "success")
     return redirect(url_for("users.edit", user_id=user_id))
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import User
+from tests.common_support import sign_in
 
 
 def test_password_is_stored_hashed(make_user):
@@ -24,7 +25,7 @@ def test_wrong_password_shows_spanish_message_and_stays_anonymous(client, make_u
 
 def test_email_is_case_insensitive(client, make_user):
     user = make_user("staff", email="ana@example.pe")
-    response = client.post("/auth/login", data={"email": "ANA@example.pe", "password": "Test-password-1"})
+    response = sign_in(client, user, email="ANA@example.pe")
     assert response.status_code == 302
     assert db.session.get(User, user.id).last_login_at is not None
 
@@ -41,22 +42,14 @@ def test_deactivated_user_cannot_sign_in(client, make_user):
 )
 def test_next_parameter_cannot_redirect_off_site(client, make_user, target):
     user = make_user("staff")
-    response = client.post(
-        "/auth/login",
-        query_string={"next": target},
-        data={"email": user.email, "password": "Test-password-1"},
-    )
+    response = sign_in(client, user, query_string={"next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
 def test_next_parameter_keeps_local_paths(client, make_user):
     user = make_user("staff")
-    response = client.post(
-        "/auth/login",
-        query_string={"next": "/contacts/"},
-        data={"email": user.email, "password": "Test-password-1"},
-    )
+    response = sign_in(client, user, query_string={"next": "/contacts/"})
     assert response.headers["Location"] == "/contacts/"
 
 

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.harness import once_per_run
+from tests.common_support import totp_code, user_id_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -231,3 +232,7 @@ def sign_in(page, email: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/auth/login" not in url)
+    if page.url.endswith("/auth/two-factor"):  # enrolled: type the authenticator's code, as a person would
+        page.fill("input[name=code]", totp_code(user_id_of(email)))
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/auth/two-factor" not in url)

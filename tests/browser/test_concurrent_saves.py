@@ -12,6 +12,7 @@ from http.cookiejar import CookieJar
 
 from crm.extensions import db
 from crm.models import Organisation
+from tests.common_support import totp_code, user_id_of
 from tests.conftest import PASSWORD
 
 CLIENTS = 20
@@ -92,6 +93,8 @@ def signed_in_client(base: str, email: str) -> urllib.request.OpenerDirector:
     client = opener()
     fields = form_of(client, f"{base}/auth/login")
     assert post(client, f"{base}/auth/login", {**fields, "email": email, "password": PASSWORD}) == 302
+    fields = form_of(client, f"{base}/auth/two-factor")
+    assert post(client, f"{base}/auth/two-factor", {**fields, "code": totp_code(user_id_of(email))}) == 302
     return client
 
 

@@ -23,6 +23,7 @@ from crm.models import (
 )
 from crm.pipeline.services import position
 from tests.browser.conftest import browser, live_server, page, session_smtp  # noqa: F401 - browser journeys
+from tests.common_support import sign_in
 from tests.conftest import PASSWORD, FreshContextClient, get_or_create
 
 
@@ -109,7 +110,7 @@ def login_other(second_client):
     """Sign a user in on the second browser."""
 
     def do(user):
-        response = second_client.post("/auth/login", data={"email": user.email, "password": PASSWORD})
+        response = sign_in(second_client, user, PASSWORD)
         assert response.status_code == 302
         return user
 

@@ -14,6 +14,7 @@ from crm.extensions import db
 from crm.jobs import QUEUES, queue
 from crm.redis_conn import get_redis
 from crm.system.jobs import HEARTBEAT_KEY, record_heartbeat
+from tests.common_support import sign_in
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_missing_or_old_heartbeat_is_flagged(app, client, admin):
 
 
 def test_redis_down_is_reported_not_a_server_error(app, make_user):
-    make_user("admin", email="night@pmu.pe", locale="en")
+    night = make_user("admin", email="night@pmu.pe", locale="en")
     broken = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
@@ -69,7 +70,7 @@ def test_redis_down_is_reported_not_a_server_error(app, make_user):
     )
     try:
         client = broken.test_client()
-        signed_in = client.post("/auth/login", data={"email": "night@pmu.pe", "password": "Test-password-1"})
+        signed_in = sign_in(client, night)
         assert signed_in.status_code == 302
         response = client.get("/system/")
         text = response.get_data(as_text=True)
