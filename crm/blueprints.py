@@ -28,6 +28,7 @@ FEATURES = (
     "imports",
     "exports",
     "merge",
+    "results",
     "mailcapture",
     "admin",
     "changes",

@@ -8,6 +8,21 @@ from wtforms.fields.choices import SelectChoice
 from crm.models.imports import ImportKind
 
 LABELS = {
+    "result_status": {
+        "estimated": _l("Estimated"),
+        "reported": _l("Reported by the company"),
+        "verified": _l("Verified"),
+    },
+    "carrier": {
+        "electricity": _l("Electricity"),
+        "natural_gas": _l("Natural gas"),
+        "diesel": _l("Diesel"),
+        "lpg": _l("LPG"),
+        "other_fuel": _l("Other fuels"),
+        "process": _l("Process emissions"),
+        "upops": _l("u-POPs"),
+    },
+    "result_basis": {"expected": _l("Expected"), "achieved": _l("Achieved")},
     "import_status": {
         "previewed": _l("Preview"),
         "queued": _l("Waiting to start"),

@@ -41,6 +41,7 @@ MAIN_LINKS: list[NavLink] = [
     NavLink("letters.index", _l("Letters"), "letter.view", "file"),
     NavLink("events.index", _l("Events"), "event.view", "calendar"),
     NavLink("reports.index", _l("Reports"), "report.view", "chart"),
+    NavLink("results.gap_page", _l("Gap to target"), "result.gap", "target", more=True),
     NavLink("metrics.index", _l("Metrics"), "metrics.view", "gauge", more=True),
     NavLink("admin.index", _l("Administration"), "admin.view", "settings", more=True),
 ]
@@ -73,6 +74,20 @@ ADMIN_LINKS: list[NavLink] = [
         "report.view",
         "target",
         description=_l("Results framework indicators, targets and frozen periods."),
+    ),
+    NavLink(
+        "results.admin_factors",
+        _l("Emission factors"),
+        "reference.admin",
+        "layers",
+        description=_l("Grid and fuel factors with their source and year, versioned."),
+    ),
+    NavLink(
+        "results.admin_measures",
+        _l("Measures"),
+        "reference.admin",
+        "tag",
+        description=_l("The measures companies adopt (furnace replacement, boiler tuning...)."),
     ),
     NavLink(
         "imports.index",

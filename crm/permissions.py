@@ -26,6 +26,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.own": TECH,  # may be named an organisation's owner (the staff member who leads the relationship)
     "profile.view": TECH,
     "profile.edit": TECH,
+    # Measured results are the profile's confidential process data: the technical team only, reads logged.
+    "result.view": TECH,
+    "result.edit": TECH,
+    "result.verify": TECH,  # mark a result verified (with its evidence); who verified is recorded
+    "result.gap": frozenset({"admin", "manager"}),  # the gap-to-target page: who to approach next
     "auth.require_2fa": TECH,  # the roles that see the profile or results sign in with a second factor
     "contact.view": ALL,
     "contact.edit": TECH,

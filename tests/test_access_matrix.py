@@ -50,10 +50,13 @@ from crm.models import (
     Interaction,
     Letter,
     Materialisation,
+    Measure,
+    MeasureResult,
     Membership,
     Organisation,
     OutboxMessage,
     Programme,
+    ResultLine,
     StageTransition,
     liaison_associations,
 )
@@ -291,6 +294,27 @@ TABLE: tuple[Row, ...] = (
     row("liaison.new_company", "POST", NOBODY, assoc_id="other_assoc"),
     row("liaison.pending", "GET", TECH),
     row("liaison.decide", "POST", TECH, {"decision": "confirm"}, membership_id="m_member"),
+    # --- measured results: confidential process data (technical team only); the gap page for managers
+    row("results.company", "GET", TECH, org_id="member"),
+    row("results.company", "GET", TECH, org_id="other_member"),
+    row("results.company", "GET", NOBODY, org_id="assoc"),
+    row("results.new", "GET", TECH, org_id="member"),
+    row("results.new", "POST", TECH, org_id="member"),
+    row("results.edit", "GET", TECH, result_id="result"),
+    row("results.edit", "POST", TECH, result_id="result"),
+    row("results.delete", "POST", TECH, result_id="victim_result"),
+    row("results.evidence", "GET", TECH, result_id="result"),
+    row("results.baseline", "GET", TECH, org_id="member"),
+    row("results.baseline", "POST", TECH, org_id="member"),
+    row("results.gap_page", "GET", MANAGERS),
+    row("results.admin_factors", "GET", ADMIN),
+    row("results.admin_factor_new", "GET", ADMIN),
+    row("results.admin_factor_new", "POST", ADMIN),
+    row("results.admin_measures", "GET", ADMIN),
+    row("results.admin_measure_new", "GET", ADMIN),
+    row("results.admin_measure_new", "POST", ADMIN),
+    row("results.admin_measure_edit", "GET", ADMIN, measure_id="measure"),
+    row("results.admin_measure_edit", "POST", ADMIN, measure_id="measure"),
     # --- personal access tokens (preferences) and the JSON API, which only a bearer token opens
     row("auth.create_token", "POST", SIGNED_IN, {"token_name": "matrix", "days": "30"}),
     row("auth.revoke_token", "POST", SIGNED_IN, token_id=999999),
@@ -491,6 +515,18 @@ def events(people_at: dict[str, Contact]) -> dict[str, Any]:
     return {"event": event, "victim_event": victim, "attendance": attendance}
 
 
+def results(orgs: dict[str, Organisation], programme: Programme, document_id: int) -> dict[str, Any]:
+    """A verified result of the member (with evidence), one to delete, and a measure."""
+    measure = db.session.scalars(select(Measure).order_by(Measure.id)).first()
+    common = {"organisation_id": orgs["member"].id, "programme_id": programme.id, "measure_id": measure.id}
+    day = date(2026, 3, 1)
+    result = add(MeasureResult(**common, status="verified", occurred_on=day, evidence_id=document_id))
+    add(ResultLine(result_id=result.id, basis="achieved", carrier="electricity", amount=Decimal("98765.43"),
+                   tco2e=Decimal("19753.086")))  # fmt: skip
+    victim = add(MeasureResult(**common, status="estimated", occurred_on=day))
+    return {"result": result, "victim_result": victim, "measure": measure}
+
+
 def machinery(staff_id: int) -> dict[str, Any]:
     """An outbox e-mail and an import batch, for the system and import pages."""
     mail = add(
@@ -551,6 +587,7 @@ def world(make_user, tmp_path, app, monkeypatch) -> SimpleNamespace:
     records.update(pipeline(orgs))
     records.update(letters(orgs, str(tmp_path)))
     records.update(events(people_at))
+    records.update(results(orgs, records["programme"], records["letter"].document_id))
     records["indicator"] = db.session.scalars(select(Indicator).order_by(Indicator.id)).first()
     records["victim_user"] = users["victim_user"]
     records.update(machinery(users["staff"].id))
@@ -693,6 +730,14 @@ def test_confidential_profile_is_absent_for_viewer_and_liaison(client, world, ro
         assert secret not in html, secret
     if role == "liaison":  # viewers read interactions; liaisons never do
         assert "Reunión reservada" not in html and "Enviar propuesta" not in html
+
+
+@pytest.mark.parametrize("role", ["viewer", "liaison"])
+def test_measured_results_are_absent_for_viewer_and_liaison(client, world, role):
+    sign_in(client, world.users[role])
+    html = client.get(f"/organisations/{world.member}").get_data(as_text=True)
+    for secret in ('id="results"', "19753", "19,753", "tCO2eq", "/results/"):
+        assert secret not in html, secret
 
 
 def test_confidential_profile_is_shown_to_the_technical_team(client, world):

@@ -30,6 +30,7 @@ from crm.demo.plan import (
     name_key,
     split_acronym,
 )
+from crm.demo.results_seed import seed_results
 from crm.extensions import db
 from crm.models import (
     Contact,
@@ -284,4 +285,5 @@ def seed_demo() -> dict[str, int]:
     PipelineSeeder(seeder, seeder.today).apply(engagements, read_csv("cofinance_commitments_2021.csv"))
     events = EventPlanner(plans, planner.emails)
     EventSeeder(seeder).apply(events, events.plan(engagements))
+    seeder.counts["companies_with_results"] = seed_results(seeder.users["manager@demo.pe"], seeder.today)
     return seeder.counts

@@ -40,10 +40,24 @@ from crm.models.pipeline import (
 )
 from crm.models.reference import District, Sector
 from crm.models.report import FrozenPeriod, Indicator
+from crm.models.results import (
+    RESULT_STATUSES,
+    Baseline,
+    EmissionFactor,
+    Measure,
+    MeasureResult,
+    ResultLine,
+)
 from crm.models.signin import RecoveryCode, UserSession
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 
 __all__ = [
+    "RESULT_STATUSES",
+    "Baseline",
+    "EmissionFactor",
+    "Measure",
+    "MeasureResult",
+    "ResultLine",
     "RecoveryCode",
     "UserSession",
     "ApiToken",

@@ -37,6 +37,7 @@ from crm.models import (
 from crm.models.organisation import OrgKind
 from crm.reports.sql import POSITIONS, position
 from crm.reports.tables import percent
+from crm.results import queries as results
 
 RATINGS = ((90, 6), (70, 5), (50, 4), (30, 3), (10, 2))
 RATING_NAMES = {
@@ -143,7 +144,26 @@ def consultants(as_of: date | None) -> int:
     return db.session.scalar(select(func.count()).where(Contact.qualified_consultant.is_(True))) or 0
 
 
+def reduction(measure: str, projected: bool = False) -> Callable[[date | None], Decimal]:
+    """Return a rule adding up verified achieved reductions (or, projected, every expected one)."""
+
+    def rule(as_of: date | None) -> Decimal:
+        totals = results.projected(as_of) if projected else results.verified(as_of)
+        return totals.value(measure)
+
+    return rule
+
+
+# The GEF core indicators: verified results count; the expected reductions of all results are the projection.
+GEF_RULES = {
+    "tco2eq reduced by verified results": "tco2e",
+    "u-pops eliminated by verified results": "upops",
+    "energy saved by verified results": "energy",
+}
+PROJECTIONS = {text: reduction(measure, projected=True) for text, measure in GEF_RULES.items()}
+
 RULES: dict[str, Callable[[date | None], Any]] = {
+    **{text: reduction(measure) for text, measure in GEF_RULES.items()},
     "organisations of kind company that reached stage identified or later": companies_reaching("identified"),
     "companies with a signed letter of interest": signed_letters("interest", distinct_companies=True),
     "companies that reached stage assessed or later": companies_reaching("assessed"),
@@ -172,6 +192,7 @@ class Figure:
     achieved: Decimal | None
     rating: int | None
     light: str | None
+    projected: Decimal | None = None
 
 
 def rating(achieved: Decimal | None) -> int | None:
@@ -192,12 +213,20 @@ def light(achieved: Decimal | None) -> str | None:
 
 def compute(indicator: Indicator, as_of: date | None) -> Figure:
     """Compute one indicator (value None when its rule is unknown)."""
-    rule = RULES.get(" ".join(indicator.computed_from.split()).lower())
+    text = " ".join(indicator.computed_from.split()).lower()
+    rule = RULES.get(text)
     raw = rule(as_of) if rule else None
-    value = None if raw is None else Decimal(raw)
+    value = None if raw is None else in_unit(text, Decimal(raw), indicator.unit)
     target = indicator.target
     achieved = percent(value, target) if value is not None and target else None
-    return Figure(indicator, value, target, achieved, rating(achieved), light(achieved))
+    projection = PROJECTIONS.get(text)
+    projected = in_unit(text, projection(as_of), indicator.unit) if projection else None
+    return Figure(indicator, value, target, achieved, rating(achieved), light(achieved), projected)
+
+
+def in_unit(text: str, value: Decimal, unit: str) -> Decimal:
+    """Express u-POPs (stored in µg TEQ) in the indicator's unit; other values as they are."""
+    return results.in_unit(value, unit) if GEF_RULES.get(text) == "upops" else value
 
 
 def indicators() -> list[Indicator]:
@@ -231,4 +260,5 @@ def as_reported(figure: Figure) -> dict[str, Any]:
         "percent": plain(figure.achieved),
         "rating": figure.rating,
         "light": figure.light,
+        "projected": plain(figure.projected),
     }

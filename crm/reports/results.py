@@ -53,13 +53,14 @@ def judged_columns() -> list[Column]:
 
 
 def live_table(figures: list[Figure], locale: str) -> Table:
-    """Build the live results table."""
+    """Build the live results table (the projection from expected results beside the GEF indicators)."""
     rows = [
         [f.indicator.code, f.indicator.name(locale), f.indicator.unit, f.target, f.value, f.achieved]
-        + [rating_text(f.rating), light_text(f.light)]
+        + [rating_text(f.rating), light_text(f.light), f.projected]
         for f in figures
     ]
-    table = Table("indicators", _("Results framework"), base_columns() + judged_columns(), rows)
+    columns = base_columns() + judged_columns() + [Column("projected", _("Projected (expected)"), "decimal")]
+    table = Table("indicators", _("Results framework"), columns, rows)
     table.row_classes = [f"light-{f.light}" if f.light else None for f in figures]
     return table
 

@@ -1,0 +1,1 @@
+"""Measured results: baselines, measures adopted and their reductions, factors, and the gap to target."""
