@@ -33,6 +33,7 @@ FEATURES = (
     "admin",
     "changes",
     "api",
+    "search",
 )
 
 

@@ -103,7 +103,9 @@ def run_migrations_online():
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Leave PostgreSQL-only trigram indexes (migration 0007) out of autogenerate."""
+    """Leave trigram indexes (PostgreSQL) and FTS5 tables (SQLite) of search out of autogenerate."""
+    if type_ == "table" and name and name.startswith("fts_"):
+        return False  # migration 0017's full-text tables and their shadow tables
     return not (type_ == "index" and name and name.endswith("_trgm"))
 
 

@@ -270,6 +270,8 @@ TABLE: tuple[Row, ...] = (
     row("merge.contacts", "POST", MANAGERS, keep_id="keep_contact", drop_id="drop_contact"),
     row("changes.restore_field", "POST", MANAGERS, form={"field": "legal_name"}, change_id=2_000_000),
     row("changes.restore_save", "POST", MANAGERS, save_id="no-such-save"),
+    row("search.index", "GET", SIGNED_IN, q="fundición"),
+    row("search.suggest", "GET", SIGNED_IN, q="fun"),
     # exports of the lists: scoped like the lists (a liaison gets their members, without the profile)
     row("exports.organisations", "GET", SIGNED_IN, fmt="csv"),
     row("exports.contacts", "GET", SIGNED_IN, fmt="xlsx"),

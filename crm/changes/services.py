@@ -20,6 +20,7 @@ from crm.labels import label
 from crm.models import ChangeLog, Contact, EmissionProfile, FollowUp, Interaction, Organisation, User
 from crm.organisations.services import ORG_FIELDS, check_values, clean_values
 from crm.permissions import can, visible_contacts, visible_organisations
+from crm.web import MAX_ID
 
 MODELS: dict[str, type] = {
     "organisation": Organisation,
@@ -34,7 +35,7 @@ USER_CHOICES = {"owner_id": "org.own", "staff_id": "interaction.log", "assignee_
 
 def change_row(user: User, change_id: int) -> ChangeLog:
     """Return a change the user may see, or refuse as if it did not exist."""
-    row = db.session.get(ChangeLog, change_id)
+    row = db.session.get(ChangeLog, change_id) if 0 < change_id <= MAX_ID else None
     if row is None or not in_scope(user, row):
         raise UserError(_("This change does not exist."))
     return row

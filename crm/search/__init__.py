@@ -1,0 +1,1 @@
+"""Global search: organisations, contacts, interactions, letters and events, in the user's scope."""
