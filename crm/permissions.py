@@ -88,6 +88,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# New accounts start with the least powerful role (read-only); an administrator raises it on purpose.
+DEFAULT_ROLE = "viewer"
+
+
 def can(user: Any, permission: str) -> bool:
     """Return whether the user's role grants the permission."""
     if user is None or not user.is_authenticated:

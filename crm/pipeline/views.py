@@ -46,7 +46,7 @@ def board():
         owners=listing.staff_users(active_only=False),
         associations=board_data.association_options(current_user),
         stages=ALL_STAGES,
-        # Translated once here: every card's move menu lists them all.
+        # Translated once here for the shared move dialog.
         stage_labels={stage: label("stage", stage) for stage in ALL_STAGES},
         exits=EXITS,
         next_stage=next_stage,

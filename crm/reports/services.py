@@ -43,6 +43,11 @@ def recent_periods(today: date, count: int = 8) -> list[str]:
     return [p for p in found if int(p[:4]) >= FIRST_YEAR]
 
 
+def last_finished_period(today: date) -> str:
+    """Return the last half-year that has ended: the one a freeze normally records."""
+    return recent_periods(today, 2)[-1]
+
+
 def frozen(period: str) -> FrozenPeriod | None:
     """Return the frozen record of a period, if it was frozen."""
     return db.session.scalars(select(FrozenPeriod).where(FrozenPeriod.period == period)).first()

@@ -111,8 +111,9 @@ def render_indicators(freeze_form: forms.FreezeForm | None = None, status: int =
     """Render the results framework (live, or the period asked for)."""
     report = registry.build("indicators", ReportFilters(), request.args, locale(), today())
     period = report.extra["period"]
+    finished = period if period and period < services.period_of(today()) else None
     form = freeze_form or forms.FreezeForm(
-        formdata=None, data={"period": period or services.period_of(today())}
+        formdata=None, data={"period": finished or services.last_finished_period(today())}
     )
     frozen = db.session.scalars(select(FrozenPeriod).order_by(FrozenPeriod.period.desc())).all()
     html = render_template(

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.labels import choices
+from crm.permissions import DEFAULT_ROLE
 
 
 class UserFilterForm(FlaskForm):
@@ -26,7 +27,7 @@ class UserDetailsForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=choices("role"))
+    role = SelectField(_l("Role"), choices=choices("role"), default=DEFAULT_ROLE)
     locale = SelectField(_l("Language"), choices=choices("locale"))
 
 

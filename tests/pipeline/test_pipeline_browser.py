@@ -22,7 +22,7 @@ def test_drag_and_drop_moves_a_card_and_exits_open_the_form(
     page.locator("#col-meeting_held [data-cards] .deal").first.wait_for()
     assert page.locator('[data-count="meeting_held"]').inner_text() == "1"
     assert page.locator('[data-count="contacted"]').inner_text() == "0"
-    assert "Fundición Arrastre SAC" in page.locator("#board-status").inner_text()
+    assert "Fundición Arrastre SAC" in page.locator("#board-toast").inner_text()
     fresh = reload(engagement)
     assert fresh.stage == "meeting_held" and fresh.transitions[-1].by_id == staff.id
 
@@ -40,8 +40,8 @@ def test_board_works_without_javascript(browser, live_server, make_user, make_en
     try:
         sign_in(tab, staff.email, PASSWORD)
         tab.goto("/pipeline/")
-        tab.locator(f"#engagement-{engagement.id} select").select_option("meeting_held")
-        tab.locator(f"#engagement-{engagement.id} button").click()
+        tab.locator(f"#engagement-{engagement.id} a[data-move]").click()
+        assert tab.locator("select#to_stage").input_value() == "meeting_held"  # the next stage
         tab.locator("form[method=post] button.primary").click()
         tab.wait_for_url("**/pipeline/**")
         assert reload(engagement).stage == "meeting_held"

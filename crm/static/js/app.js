@@ -34,4 +34,20 @@ document.addEventListener("keydown", function (event) {
     });
   }
 });
+// List tables of 4+ columns become cards on a phone: each cell carries its column's name (CSS shows it).
+document.querySelectorAll(".table-wrap > table").forEach(function (table) {
+  var heads = table.querySelectorAll("thead th");
+  if (heads.length < 4 || table.classList.contains("no-cards")) {
+    return;
+  }
+  var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+  table.querySelectorAll("tbody tr").forEach(function (row) {
+    Array.prototype.forEach.call(row.children, function (cell, index) {
+      if (!cell.hasAttribute("colspan")) {
+        cell.setAttribute("data-label", names[index] || "");
+      }
+    });
+  });
+  table.classList.add("cards");
+});
 // --- end layout ---

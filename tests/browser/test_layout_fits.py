@@ -1,0 +1,164 @@
+"""Every page each role can open fits the window at 1366×768 and at 390×844: nothing wider than the screen.
+
+The walk covers every GET route of the app: those without arguments, and those with ids filled with one real
+record of each kind from the demo data (seeded into the test database), as that role sees it. A page the
+role may not open (404), a download or a JSON answer is left out; a server error fails the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from sqlalchemy import select
+
+from crm.demo.services import seed_demo
+from crm.extensions import db
+from crm.models import (
+    Barrier,
+    Contact,
+    Engagement,
+    Event,
+    FollowUp,
+    ImportBatch,
+    Indicator,
+    Interaction,
+    Letter,
+    Organisation,
+    OutboxMessage,
+    Programme,
+    User,
+)
+from crm.permissions import portal_associations, visible_contacts, visible_organisations
+from tests.browser.conftest import ARTIFACTS
+
+SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+DEMO_PASSWORDS = {
+    "admin": "Demo-admin-2026",
+    "manager": "Demo-manager-2026",
+    "staff": "Demo-staff-2026",
+    "liaison": "Demo-liaison-2026",
+    "viewer": "Demo-viewer-2026",
+}
+WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
+
+
+def first(query) -> int | None:
+    """Return the first id a query selects, or None."""
+    return db.session.scalar(query.limit(1))
+
+
+def first_of(model) -> Callable[[User], int | None]:
+    """Resolve an argument to the first record of a model."""
+    return lambda user: first(select(model.id).order_by(model.id))
+
+
+def company_of(user: User) -> int | None:
+    """Resolve org_id to a company the user sees, one with an engagement when there is one."""
+    visible = visible_organisations(user).with_only_columns(Organisation.id)
+    engaged = visible.where(Organisation.id.in_(select(Engagement.organisation_id)))
+    return first(engaged.order_by(Organisation.id)) or first(visible.order_by(Organisation.id))
+
+
+def association_of(user: User) -> int | None:
+    """Resolve assoc_id to an association the user works for (liaisons) or any association."""
+    mine = first(portal_associations(user).with_only_columns(Organisation.id))
+    any_association = (
+        select(Organisation.id).where(Organisation.kind == "association").order_by(Organisation.id)
+    )
+    return mine or first(any_association)
+
+
+def contact_of(user: User) -> int | None:
+    """Resolve contact_id to a contact the user sees."""
+    return first(visible_contacts(user).with_only_columns(Contact.id).order_by(Contact.id))
+
+
+ARGUMENTS: dict[str, Callable[[User], int | None]] = {
+    "org_id": company_of,
+    "organisation_id": company_of,
+    "assoc_id": association_of,
+    "contact_id": lambda user: first(
+        visible_contacts(user).with_only_columns(Contact.id).order_by(Contact.id)
+    ),
+    "event_id": first_of(Event),
+    "letter_id": first_of(Letter),
+    "interaction_id": first_of(Interaction),
+    "follow_up_id": first_of(FollowUp),
+    "batch_id": first_of(ImportBatch),
+    "user_id": first_of(User),
+    "barrier_id": first_of(Barrier),
+    "programme_id": first_of(Programme),
+    "indicator_id": first_of(Indicator),
+    "message_id": first_of(OutboxMessage),
+    "engagement_id": first_of(Engagement),
+}
+
+
+def page_paths(app: Flask, user: User) -> list[str]:
+    """Return the path of every GET page, ids filled as the user would reach them."""
+    paths = []
+    with app.test_request_context():
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            if "GET" not in rule.methods or rule.endpoint == "static":
+                continue
+            values = {name: ARGUMENTS[name](user) if name in ARGUMENTS else None for name in rule.arguments}
+            if all(value is not None for value in values.values()):
+                paths.append(url_for(rule.endpoint, **values))
+    return paths
+
+
+def sign_in_demo(page, role: str) -> None:
+    """Sign in as the demo account of a role."""
+    page.goto("/auth/login")
+    page.fill("input[name=email]", f"{role}@demo.pe")
+    page.fill("input[name=password]", DEMO_PASSWORDS[role])
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
+def too_wide(page, path: str, role: str) -> list[str]:
+    """Open a page and return how it overflows at each size (empty when it fits or is not a page)."""
+    page.set_viewport_size(SIZES["desktop"])
+    response = page.goto(path)
+    if response.status in (403, 404, 405) or "text/html" not in response.headers.get("content-type", ""):
+        return []
+    assert response.status < 500, f"{role} {path}: {response.status}"
+    found = []
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        scroll, window = page.evaluate(WIDTH)
+        if scroll > window:
+            name = f"layout-{role}-{size}-{path.strip('/').replace('/', '_') or 'home'}.png"
+            page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+            found.append(f"{role} {size} {path}: {scroll} px in {window} px")
+    return found
+
+
+@pytest.fixture
+def demo_users(app: Flask) -> dict[str, Any]:
+    """Seed the demo data (committed, for the live server) and return its user per role."""
+    seed_demo()
+    db.session.commit()
+    return {
+        role: db.session.scalar(select(User).where(User.email == f"{role}@demo.pe"))
+        for role in DEMO_PASSWORDS
+    }
+
+
+def test_every_page_fits_the_window_for_every_role(app, browser, live_server, demo_users):
+    ARTIFACTS.mkdir(exist_ok=True)
+    failures, visited = [], 0
+    for role, user in demo_users.items():
+        context = browser.new_context(locale="es-PE", base_url=live_server.url)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        sign_in_demo(page, role)
+        for path in page_paths(app, user):
+            failures += too_wide(page, path, role)
+            visited += 1
+        context.close()
+    assert visited > 150, visited
+    assert not failures, "\n".join(failures)
