@@ -28,6 +28,7 @@ FEATURES = (
     "imports",
     "exports",
     "merge",
+    "privacy",
     "results",
     "mailcapture",
     "admin",

@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "org.own": TECH,  # may be named an organisation's owner (the staff member who leads the relationship)
     "profile.view": TECH,
     "profile.edit": TECH,
+    "privacy.trail_view": frozenset({"admin"}),  # the read trail of every company and user
+    "privacy.trail_own": TECH,  # the read trail of the companies one owns ("who saw your data")
+    "privacy.subject": frozenset({"admin"}),  # a contact's data: export everything held (Ley 29733)
+    "privacy.erase": frozenset({"admin"}),  # erase a contact everywhere, recorded with who and why
     # Measured results are the profile's confidential process data: the technical team only, reads logged.
     "result.view": TECH,
     "result.edit": TECH,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -59,13 +58,12 @@ class OrganisationArgs(paging.ListArgs):
 
 
 def org_out(org: Organisation, detail: bool = False) -> dict[str, Any]:
-    """Return what the user may see of an organisation; reading the profile is recorded."""
+    """Return what the user may see of an organisation (loading the profile writes the read trail)."""
     data = {name: getattr(org, name) for name in ORG_COLUMNS}
     if not can(current_user, "org.notes"):
         del data["notes"]
     if detail and can(current_user, "profile.view") and services.shows_profile(org):
         data["emission_profile"] = org.profile
-        services.log_profile_access(current_user, org.id, request.endpoint)
     return data
 
 

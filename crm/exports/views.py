@@ -1,8 +1,9 @@
 """Exports of the organisation and contact lists: what the current filters show, as CSV or XLSX.
 
 Rows come from the same scoped queries as the lists (a liaison exports only their associations'
-members); emission profile columns only for roles that may see the profile, and each exported
-profile is written in the access log. Cells are neutralised against formula injection by crm.exports.writer.
+members); emission profile columns only for roles that may see the profile, and loading each exported
+profile writes the read trail (crm/privacy/trail.py). Cells are neutralised against formula injection by
+crm.exports.writer.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 from flask import Response, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import insert
 from sqlalchemy.orm import contains_eager, joinedload
 
 from crm.clock import today
@@ -23,7 +23,7 @@ from crm.exports.blueprint import bp
 from crm.exports.writer import to_csv, to_xlsx
 from crm.extensions import db
 from crm.labels import label
-from crm.models import AccessLog, Contact, Organisation
+from crm.models import Contact, Organisation
 from crm.organisations import listing
 from crm.organisations.services import PROFILE_FIELDS
 from crm.permissions import can, require, visible_contacts
@@ -56,8 +56,8 @@ def org_headers(with_profile: bool) -> list[str]:
     return headers
 
 
-def org_rows(query: Any, with_profile: bool, seen_profiles: list[int]) -> Iterator[list[Any]]:
-    """Yield the export rows, noting which organisations' profiles were exported."""
+def org_rows(query: Any, with_profile: bool) -> Iterator[list[Any]]:
+    """Yield the export rows (run inside the view: the profiles it loads are recorded as read)."""
     lang = locale()
     show_notes = can(current_user, "org.notes")  # internal notes never leave for liaisons
     if with_profile:
@@ -70,8 +70,6 @@ def org_rows(query: Any, with_profile: bool, seen_profiles: list[int]) -> Iterat
                org.updated_at.date() if org.updated_at else None]  # fmt: skip
         if with_profile:
             row += profile_cells(org.profile)
-            if org.profile is not None:
-                seen_profiles.append(org.id)
         yield row
 
 
@@ -83,14 +81,6 @@ def profile_cells(profile: Any) -> list[Any]:
     return [(_("Yes") if v else _("No")) if isinstance(v, bool) else v for v in values]
 
 
-def log_exported_profiles(org_ids: list[int]) -> None:
-    """Write one access-log row per exported emission profile (the export is traceable like a view)."""
-    if org_ids:
-        rows = [{"user_id": current_user.id, "organisation_id": i, "what": "emission_profile",
-                 "endpoint": request.endpoint} for i in org_ids]  # fmt: skip
-        db.session.execute(insert(AccessLog), rows)
-
-
 @bp.route("/export/organisations.<fmt>")
 @login_required
 @require("org.view")
@@ -100,11 +90,8 @@ def organisations(fmt: str):
         abort(404)
     filters = listing.parse_filters(request.args)
     with_profile = can(current_user, "profile.view")
-    exported: list[int] = []
-    rows = list(org_rows(listing.list_query(current_user, filters), with_profile, exported))
-    response = download(_("organisations"), fmt, org_headers(with_profile), iter(rows))
-    log_exported_profiles(exported)
-    return response
+    rows = list(org_rows(listing.list_query(current_user, filters), with_profile))
+    return download(_("organisations"), fmt, org_headers(with_profile), iter(rows))
 
 
 def contact_search() -> ContactSearch:

@@ -13,7 +13,7 @@ from crm.labels import LABELS, label
 from crm.merge import duplicates, engagements, services
 from crm.merge.blueprint import bp
 from crm.merge.forms import choice_name, merge_choices, merge_form
-from crm.organisations.services import ORG_FIELDS, PROFILE_FIELDS, log_profile_access
+from crm.organisations.services import ORG_FIELDS, PROFILE_FIELDS
 from crm.pagination import page_number
 from crm.permissions import can, get_or_404, require, visible_contacts, visible_organisations
 from crm.web import locale, page_size, to_id
@@ -100,11 +100,8 @@ def organisations(keep_id: int, drop_id: int):
         return done
     combined = engagements.plan(keep.id, drop.id, locale())
     rows = comparison(keep, drop, keys, conflicts)
-    html = render_merge(keep, drop, rows, conflicts, "organisation", status, engagements=combined)
-    if with_profile:
-        for org in (keep, drop):
-            log_profile_access(current_user, org.id, request.endpoint)
-    return html
+    # Loading the two profiles above wrote the read trail (crm/privacy/trail.py).
+    return render_merge(keep, drop, rows, conflicts, "organisation", status, engagements=combined)
 
 
 @bp.route("/merge/contacts/<int:keep_id>/<int:drop_id>", methods=["GET", "POST"])

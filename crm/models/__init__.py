@@ -38,6 +38,7 @@ from crm.models.pipeline import (
     Programme,
     StageTransition,
 )
+from crm.models.privacy import Erasure
 from crm.models.reference import District, Sector
 from crm.models.report import FrozenPeriod, Indicator
 from crm.models.results import (
@@ -52,6 +53,7 @@ from crm.models.signin import RecoveryCode, UserSession
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 
 __all__ = [
+    "Erasure",
     "RESULT_STATUSES",
     "Baseline",
     "EmissionFactor",

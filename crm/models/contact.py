@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, event
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
@@ -40,6 +41,11 @@ class Contact(Timestamped, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     gender: Mapped[str] = mapped_column(String(15), default="not_recorded", index=True)
     email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Ley 29733: when and how the person agreed to e-mail, and to what (see crm/privacy/consent.py).
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_source: Mapped[str | None] = mapped_column(String(40))
+    consent_scope: Mapped[str | None] = mapped_column(String(40))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # anonymised on request
     qualified_consultant: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     search_text: Mapped[str] = mapped_column(String(420), default="", index=True)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -51,3 +51,6 @@ class AccessLog(Base):
     organisation_id: Mapped[int] = mapped_column(Integer, index=True)
     what: Mapped[str] = mapped_column(String(40))
     endpoint: Mapped[str | None] = mapped_column(String(120))
+    fields: Mapped[str | None] = mapped_column(String(500))  # the confidential fields shown, comma separated
+    path: Mapped[str | None] = mapped_column(String(500))  # the URL (path and query) of the request
+    ip: Mapped[str | None] = mapped_column(String(45))

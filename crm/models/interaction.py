@@ -59,6 +59,8 @@ class Interaction(Timestamped, Base):
     summary: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
     next_step: Mapped[str | None] = mapped_column(Text)
+    # Set when the retention job replaced the texts and dropped the participants (crm/privacy/jobs.py).
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     organisation = relationship("Organisation")
     staff = relationship("User", lazy="joined")

@@ -91,6 +91,11 @@ class EmissionProfile(Timestamped, Base):
 
     __tablename__ = "emission_profiles"
     __audited__ = True
+    # Loading a row records who read it in the read trail (crm/privacy/trail.py): what, and the fields.
+    __confidential__ = (
+        "emission_profile",
+        ("electricity_mwh_year", "natural_gas_m3_year", "emits_upops", "reduction_potential_tco2e"),
+    )
 
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True

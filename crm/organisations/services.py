@@ -17,18 +17,15 @@ from crm.history import HistoryEntry, present
 from crm.models import (
     KINDS,
     SIZES,
-    AccessLog,
     ChangeLog,
     EmissionProfile,
     Organisation,
-    User,
     utcnow,
 )
 from crm.models.organisation import OrgKind
 from crm.pagination import Page, paginate
 from crm.registry import delete_steps
 from crm.ruc import clean_ruc, ruc_error
-from crm.transactions import keep_after_rollback
 
 ORG_FIELDS = (
     "kind",
@@ -217,14 +214,6 @@ def delete_organisation(org: Organisation) -> None:
 def shows_profile(org: Organisation) -> bool:
     """Return whether the page has an emission profile section (companies, or any stored profile)."""
     return org.kind == OrgKind.COMPANY or org.profile is not None
-
-
-def log_profile_access(user: User, org_id: int, endpoint: str | None) -> None:
-    """Record that the user was shown the organisation's emission profile."""
-    values = {"user_id": user.id, "organisation_id": org_id, "what": "emission_profile", "endpoint": endpoint}
-    db.session.add(AccessLog(**values))
-    db.session.flush()
-    keep_after_rollback(AccessLog, values)  # a read shown on an error page was still a read
 
 
 def visible_changes(rows: list[ChangeLog], show_profile: bool) -> list[HistoryEntry]:

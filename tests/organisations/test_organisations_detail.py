@@ -186,8 +186,8 @@ def test_history_is_paginated_newest_first(app, client, staff, make_org, monkeyp
     assert history.index("Name 2 → Name 3") < history.index("Name 1 → Name 2")
     older = client.get(f"/organisations/{org.id}?hpage=2").get_data(as_text=True)
     assert "Organisation · Creation" in older[older.index("Change history") :]
-    # both views showed the profile
-    assert db.session.scalar(select(func.count()).select_from(AccessLog)) == 2
+    # the company has no emission profile stored: nothing confidential was shown, no read recorded
+    assert db.session.scalar(select(func.count()).select_from(AccessLog)) == 0
 
 
 def test_internal_notes_are_hidden_from_liaisons_but_shown_to_viewers(client, login, en_user, liaison_world):
