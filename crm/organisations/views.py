@@ -84,9 +84,6 @@ def detail(org_id: int):
         panels=org_panels(current_user, org),
         **membership_parts(org),
     )
-    if show_profile:
-        services.log_profile_access(current_user, org.id, request.endpoint)
-    return html
 
 
 def render_form(form: forms.OrganisationForm, org: Organisation | None, status: int = 200, **extra: Any):
