@@ -287,6 +287,10 @@ def generate(app, count: int, seed: int) -> dict[str, int]:
                 g.sinks.flush()
         g.sinks.flush()
         finish(conn, [name for name in ORDER if name != "interaction_contacts"])
+        # COPY runs no flush hook: fill the report aggregates as `flask crm rebuild-aggregates` does.
+        from crm.pipeline.reach import rebuild
+
+        rebuild(conn)
     with app.app_context():
         vacuum_analyze(db.engine)
     return {"companies": count, **g.sinks.counts()}

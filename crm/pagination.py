@@ -19,10 +19,15 @@ class Page:
     total: int
     number: int
     per_page: int
+    # True when counting stopped at `total`: there are more matches than that (see paginate's cap).
+    capped: bool = False
+    more: bool = False
 
     @property
     def pages(self) -> int:
-        """Return the number of pages (at least one)."""
+        """Return the number of pages (at least one; a capped count knows only up to this one)."""
+        if self.capped:
+            return self.number + 1 if self.more else self.number
         return max(1, -(-self.total // self.per_page))
 
     @property
@@ -34,6 +39,10 @@ class Page:
     def has_next(self) -> bool:
         """Return whether a next page exists."""
         return self.number < self.pages
+
+
+# Lists that can hold every company in the country count their matches up to this many, no further.
+LIST_COUNT_CAP = 1000
 
 
 def page_number(name: str = "page") -> int:
@@ -48,8 +57,32 @@ def count(query: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(subquery)) or 0
 
 
-def paginate(query: Select, per_page: int, number: int | None = None) -> Page:
-    """Return one page of a SELECT's scalar results with the total."""
+def capped_count(query: Select, cap: int) -> int:
+    """Count the rows a SELECT would return, stopping at cap + 1 (so a large list never counts them all)."""
+    subquery = query.order_by(None).limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(subquery)) or 0
+
+
+def exact_count_asked() -> bool:
+    """Return whether the user asked for the exact number of matches (the link beside a capped count)."""
+    return request.args.get("count") == "exact"
+
+
+def paginate(query: Select, per_page: int, number: int | None = None, cap: int | None = None) -> Page:
+    """Return one page of a SELECT's scalar results with the total, or with a count capped at `cap`.
+
+    With a cap the total is exact up to cap; beyond it the page says "more than cap" (capped=True),
+    the pager offers the next page when one more row exists, and the exact count comes on demand
+    (?count=exact). A query can carry its own cap: `query.execution_options(count_cap=LIST_COUNT_CAP)`.
+    """
     number = number or page_number()
-    items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
-    return Page(list(items), count(query), number, per_page)
+    cap = cap or query.get_execution_options().get("count_cap")
+    if cap is None or exact_count_asked():
+        items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
+        return Page(list(items), count(query), number, per_page)
+    found = db.session.scalars(query.limit(per_page + 1).offset((number - 1) * per_page)).unique().all()
+    items, more = list(found[:per_page]), len(found) > per_page
+    total = capped_count(query, cap)
+    if total <= cap:
+        return Page(items, total, number, per_page)
+    return Page(items, cap, number, per_page, capped=True, more=more)

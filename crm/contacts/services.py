@@ -13,7 +13,7 @@ from crm.errors import StaleEditError
 from crm.extensions import db
 from crm.history import present
 from crm.models import GENDERS, ChangeLog, Contact, Interaction, Organisation, User, interaction_contacts
-from crm.pagination import Page, paginate
+from crm.pagination import LIST_COUNT_CAP, Page, paginate
 from crm.permissions import visible_contacts, visible_organisations
 from crm.text import like_pattern
 
@@ -82,7 +82,7 @@ def search_contacts(user: User, search: ContactSearch, per_page: int) -> Page:
     """Return one page of the contacts the user may see, with organisations loaded."""
     query = visible_contacts(user).outerjoin(Contact.organisation)
     query = query.options(contains_eager(Contact.organisation))
-    return paginate(order_by(filtered(query, search), search.sort), per_page)
+    return paginate(order_by(filtered(query, search), search.sort), per_page, cap=LIST_COUNT_CAP)
 
 
 def organisation_choices(user: User) -> list[tuple[int, str]]:

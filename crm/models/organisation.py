@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, event
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
@@ -66,7 +66,11 @@ class Organisation(Timestamped, Base):
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version_id}
-    __table_args__ = (Index("ix_organisations_updated_at", "updated_at"),)
+    __table_args__ = (
+        Index("ix_organisations_updated_at", "updated_at"),
+        # The list's default sort (both directions: the id tie-breaker follows the direction).
+        Index("ix_organisations_lower_legal_name", func.lower(legal_name), "id"),
+    )
 
     sector = relationship("Sector", lazy="joined")
     district = relationship("District", lazy="joined")

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 
 from crm.extensions import db
 from crm.models import KINDS, District, Organisation, Sector, User
+from crm.pagination import LIST_COUNT_CAP
 from crm.permissions import roles_with, visible_organisations
 from crm.ruc import clean_ruc
 from crm.text import like_pattern
@@ -103,8 +104,9 @@ def sorted_query(query: Select, sort: str) -> Select:
 
 
 def list_query(user: User, f: Filters) -> Select:
-    """Select the organisations the user may see that match the filters, sorted."""
-    return sorted_query(visible_organisations(user).where(*filter_conditions(f)), f.sort)
+    """Select the organisations the user may see that match the filters, sorted (its count capped)."""
+    query = sorted_query(visible_organisations(user).where(*filter_conditions(f)), f.sort)
+    return query.execution_options(count_cap=LIST_COUNT_CAP)
 
 
 # --- reference options --------------------------------------------------------------------------------
