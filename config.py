@@ -118,6 +118,12 @@ class Config:
     MAIL_SENDER = env_str("MAIL_SENDER", "CRM PMU <crm@localhost>")
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
     UPLOAD_DIR = env_str("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))  # outside static/
+    # Backups (crm/system/backup.py): where, how often the periodic job makes one, how many are kept, and
+    # the Fernet key that encrypts them (unset: not encrypted; make one with `flask crm backup-key`).
+    BACKUP_DIR = env_str("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    BACKUP_INTERVAL_HOURS = env_int("BACKUP_INTERVAL_HOURS", 24)
+    BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+    BACKUP_KEY = env_str("BACKUP_KEY")
     # Days without an interaction after which an owned company counts as neglected, per stage.
     STALE_DAYS_DEFAULT = env_int("STALE_DAYS_DEFAULT", 30)
     STALE_DAYS_BY_STAGE = {"identified": 60, "contacted": 21, "meeting_held": 30, "loi_signed": 30}

@@ -49,12 +49,14 @@ def seed_demo(if_empty: bool) -> None:
 
 @crm_cli.command("rebuild-aggregates")
 def rebuild_aggregates() -> None:
-    """Rebuild the maintained report aggregates (stage_reach) from the stage history."""
+    """Rebuild the maintained aggregates (stage_reach, last interaction dates) from the history."""
+    from crm.interactions import last_seen
     from crm.pipeline.reach import rebuild
 
     rows = rebuild(db.session.connection())
+    last_seen.rebuild(db.session.connection())
     db.session.commit()
-    click.echo(f"stage_reach: {rows} rows rebuilt from the stage history.")
+    click.echo(f"stage_reach: {rows} rows rebuilt from the stage history; last interaction dates recomputed.")
 
 
 @crm_cli.command("run-all")
@@ -70,7 +72,10 @@ def init_app(app: Flask) -> None:
     """Register the command group."""
     from crm.imports.cli import import_command
     from crm.reports.cli import report
+    from crm.system.backup_cli import COMMANDS as BACKUP_COMMANDS
 
     crm_cli.add_command(report)
     crm_cli.add_command(import_command)
+    for command in BACKUP_COMMANDS:
+        crm_cli.add_command(command)
     app.cli.add_command(crm_cli)

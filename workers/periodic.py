@@ -14,9 +14,12 @@ from crm.jobs import dispatch_job_outbox
 from crm.mail.jobs import dispatch_outbox, run_due_reminders
 from crm.mailcapture.jobs import capture_mailboxes
 from crm.metrics.jobs import run_due_metric_snapshots
+from crm.system.backup import run_scheduled_backup
 from crm.system.jobs import record_heartbeat
 
 PERIODIC_JOBS: list[dict[str, Any]] = [
+    # A backup when the newest is older than BACKUP_INTERVAL_HOURS; keeps BACKUP_KEEP (crm/system/backup.py).
+    {"job": run_scheduled_backup, "cron": "23 * * * *", "name": "backup"},
     {"job": record_heartbeat, "interval": 60, "name": "heartbeat"},
     # Hands pending outbox rows, abandoned claims and retries whose scheduler died to the mail queue.
     # Every 15 s: with CLAIM_TIMEOUT_SECONDS (30), a dead worker's e-mails are taken over within 45 s.
