@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -79,10 +82,25 @@ def copy_limited(source: IO[bytes], target: IO[bytes]) -> tuple[int, str, bytes]
     return size, digest.hexdigest(), head
 
 
+@contextmanager
+def disk_full_refused() -> Iterator[None]:
+    """Turn a full disk (or quota) while writing into a message for the user instead of a server error."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        current_app.logger.error("upload refused: the disk is full (%s)", exc)
+        message = _(
+            "The server's disk is full: the file was not saved and nothing changed. Tell the administrator."
+        )
+        raise UserError(message) from exc
+
+
 def write_file(file_storage: FileStorage, path: Path) -> tuple[int, str, str]:
     """Write the upload to path and return size, sha256 and content type; remove it when refused."""
     try:
-        with open(path, "xb") as target:
+        with disk_full_refused(), open(path, "xb") as target:
             size, sha256, head = copy_limited(file_storage.stream, target)
         if size == 0:
             raise UserError(_("The file is empty. Choose the scanned letter again."))

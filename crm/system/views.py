@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import login_required
 
 from crm.permissions import require
-from crm.system import services
+from crm.system import disk, services
 from crm.system.blueprint import bp
 
 
@@ -21,4 +21,6 @@ def index():
         revisions=services.alembic_revisions(),
         counts=services.record_counts(),
         heartbeat_limit=int(services.HEARTBEAT_STALE_AFTER.total_seconds() // 60),
+        disks=disk.disks(),
+        last_backup=disk.last_backup(),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
 
 import pytest
 from letters_support import JPEG, PDF, PNG, TEXT, count, form, upload
@@ -232,3 +234,32 @@ def test_file_missing_on_disk_is_404_not_500(client, login, world, scanned, uplo
 def test_signed_out_users_are_sent_to_sign_in(client, scanned):
     response = client.get(f"/letters/{scanned.id}/document")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+class FullDisk:
+    """A file opened on a full disk: the operating system refuses every write (ENOSPC)."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+
+    def write(self, _data: bytes) -> int:
+        """Refuse like write(2) on a full file system."""
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.real.close()
+
+
+def test_a_full_disk_gets_a_clear_message_and_leaves_nothing(client, login, world, upload_dir, monkeypatch):
+    login(world.staff)
+    real_open = open
+    full = lambda path, mode: FullDisk(real_open(path, mode))  # noqa: E731
+    monkeypatch.setattr("crm.documents.open", full, raising=False)
+    response = post_letter(client, world.company, PDF, "carta.pdf")
+    assert response.status_code == 400
+    assert b"disk is full: the file was not saved and nothing changed" in response.data
+    assert count(Letter) == 0 and count(Document) == 0
+    assert list(upload_dir.iterdir()) == []  # the half-written file is gone

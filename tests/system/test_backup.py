@@ -129,3 +129,18 @@ def test_the_periodic_job_backs_up_when_due_and_keeps_the_newest(app, folders, m
     newest = backup.run_scheduled_backup()
     assert backup.backups()[0].name == Path(newest).name
     assert len(list(backups.glob("crm-backup-*"))) == 2
+
+
+def test_the_system_page_shows_free_space_and_the_last_backup(app, client, folders, make_user, login):
+    login(make_user("admin", locale="en"))
+    assert "none yet" in text_of(client.get("/system/"))
+    backup.create_backup()
+    page = text_of(client.get("/system/"))
+    assert "Disk space" in page and "GB free of" in page and "none yet" not in page
+    assert str(folders[0]) in page and str(folders[1]) in page
+
+
+def text_of(response) -> str:
+    """Return the page's text."""
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
