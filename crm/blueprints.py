@@ -31,6 +31,7 @@ FEATURES = (
     "privacy",
     "results",
     "mailcapture",
+    "calendars",
     "admin",
     "changes",
     "api",

@@ -250,6 +250,11 @@ TABLE: tuple[Row, ...] = (
     row("mailcapture.fetch_now", "POST", ADMIN, mailbox_id="mailbox"),
     row("mailcapture.new_dropbox", "POST", TECH),
     row("mailcapture.revoke_dropbox", "POST", TECH),
+    # --- calendars: the feed answers its secret URL only; an event's file to whoever sees the event
+    row("calendars.feed", "GET", "NNNNNN", token="not-a-token"),
+    row("calendars.new_feed", "POST", SIGNED_IN),
+    row("calendars.revoke_feed", "POST", SIGNED_IN),
+    row("calendars.event_file", "GET", READERS, event_id="event"),
     # --- imports of spreadsheets
     row("imports.index", "GET", TECH),
     row("imports.upload", "GET", TECH),

@@ -23,7 +23,7 @@ from crm.errors import UserError
 from crm.extensions import db
 from crm.mailcapture.matching import AddressBook, Match
 from crm.mailcapture.parsing import Attachment, ParsedMail, parse
-from crm.models import Contact, EmailMessage, Interaction, Mailbox, MailboxMessage, Organisation
+from crm.models import Contact, EmailMessage, Interaction, Mailbox, MailboxMessage
 from crm.models.interaction import InteractionKind
 from crm.models.mailcapture import EmailCategory, EmailStatus, MailboxKind
 
@@ -53,42 +53,63 @@ class Fetched:
     arrived: datetime | None
 
 
+@dataclass
+class Batch:
+    """What one batch's messages are recorded with, read in a few queries for the whole batch."""
+
+    mailbox: Mailbox
+    book: AddressBook
+    known: dict[str, EmailMessage]  # message id -> the e-mail already recorded (any mailbox)
+    threads: dict[str, str]  # message id -> thread, for the ids the batch refers to (and its own)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+
+
 def ingest_batch(mailbox: Mailbox, book: AddressBook, batch: list[Fetched], tally: Tally) -> None:
-    """Record a batch of messages of one mailbox (three lookups for the whole batch)."""
+    """Record a batch of messages of one mailbox: a handful of queries and one flush for the whole batch."""
     parsed = [(item.uid, parse(item.raw, item.arrived)) for item in batch]
     ids = {mail.message_id for _uid, mail in parsed}
-    seen_here = set(
-        db.session.scalars(
-            select(MailboxMessage.message_id).where(
-                MailboxMessage.mailbox_id == mailbox.id, MailboxMessage.message_id.in_(ids)
-            )
-        )
+    query = select(MailboxMessage.message_id).where(
+        MailboxMessage.mailbox_id == mailbox.id, MailboxMessage.message_id.in_(ids)
     )
+    seen_here = set(db.session.scalars(query))
     known = {
         e.message_id: e
         for e in db.session.scalars(select(EmailMessage).where(EmailMessage.message_id.in_(ids)))
     }
+    context = Batch(mailbox, book, known, threads_of(parsed))
+    matches = {mail.message_id: book.match(mail, mailbox) for _uid, mail in parsed}
+    wanted = {c for m in matches.values() for c in m.contact_ids}
+    context.contacts = {c.id: c for c in db.session.scalars(select(Contact).where(Contact.id.in_(wanted)))}
     for uid, mail in parsed:
         if mail.message_id in seen_here:
             tally.add("known")
             continue
         seen_here.add(mail.message_id)
-        tally.add(ingest_one(mailbox, book, uid, mail, known))
+        tally.add(ingest_one(context, uid, mail, matches[mail.message_id]))
+    db.session.flush()
 
 
-def ingest_one(mailbox: Mailbox, book: AddressBook, uid: int, mail: ParsedMail, known: dict) -> str:
+def threads_of(parsed: list[tuple[int, ParsedMail]]) -> dict[str, str]:
+    """Return the threads of the messages the batch answers or refers to."""
+    earlier = {ref for _uid, mail in parsed for ref in earlier_ids(mail)}
+    query = select(EmailMessage.message_id, EmailMessage.thread_id).where(
+        EmailMessage.message_id.in_(earlier)
+    )
+    return {message_id: thread for message_id, thread in db.session.execute(query)}
+
+
+def ingest_one(context: Batch, uid: int, mail: ParsedMail, match: Match) -> str:
     """Record one message new to this mailbox; return what became of it."""
-    email = known.get(mail.message_id)
+    email = context.known.get(mail.message_id)
     outcome = "known"
     if email is None:
-        match = book.match(mail, mailbox)
-        if not keeps(mailbox, mail, match):
+        if not keeps(context.mailbox, mail, match):
             return "skipped"  # a personal mailbox's message with nobody we know: nothing is stored
-        email = record(mailbox, mail, match)
-        known[mail.message_id] = email
+        email = record(context, mail, match)
+        context.known[mail.message_id] = email
         outcome = {EmailStatus.LOGGED: "logged", EmailStatus.REVIEW: "review"}.get(email.status, "ignored")
     db.session.add(
-        MailboxMessage(mailbox_id=mailbox.id, message_id=mail.message_id, uid=uid, email_id=email.id)
+        MailboxMessage(mailbox_id=context.mailbox.id, message_id=mail.message_id, uid=uid, email=email)
     )
     return outcome
 
@@ -100,33 +121,36 @@ def keeps(mailbox: Mailbox, mail: ParsedMail, match: Match) -> bool:
     return bool(match.contact_ids) and mail.category == EmailCategory.CONVERSATION
 
 
-def record(mailbox: Mailbox, mail: ParsedMail, match: Match) -> EmailMessage:
+def record(context: Batch, mail: ParsedMail, match: Match) -> EmailMessage:
     """Store a new e-mail: logged as an interaction, waiting for review, or noted as not a conversation."""
+    thread = thread_of(mail, context.threads)
     if mail.category != EmailCategory.CONVERSATION:
-        return add_email(mail, match, status=EmailStatus.IGNORED, content=False)
+        return add_email(mail, match, thread, status=EmailStatus.IGNORED, content=False)
     status = EmailStatus.LOGGED if match.organisation_id else EmailStatus.REVIEW
-    email = add_email(mail, match, status=status, content=True)
+    email = add_email(mail, match, thread, status=status, content=True)
     email.logged_by_id = match.dropbox_user_id
-    email.attachments = store_attachments(mail.attachments, email.logged_by_id)
+    if mail.attachments:
+        email.attachments = store_attachments(mail.attachments, email.logged_by_id)
     if status == EmailStatus.LOGGED:
-        email.logged_by_id = email.logged_by_id or owner_of(mailbox, match.organisation_id)
-        log_interaction(email, match.contact_ids)
+        email.logged_by_id = email.logged_by_id or owner_of(context, match.organisation_id)
+        people = [context.contacts[c] for c in match.contact_ids if c in context.contacts]
+        log_interaction(email, people=people)
     return email
 
 
-def owner_of(mailbox: Mailbox, organisation_id: int | None) -> int:
+def owner_of(context: Batch, organisation_id: int | None) -> int:
     """Return who an e-mail is logged as: a personal mailbox's owner, else the organisation's owner."""
+    mailbox = context.mailbox
     if mailbox.kind == MailboxKind.PERSONAL or organisation_id is None:
         return mailbox.owner_id
-    owner = db.session.scalar(select(Organisation.owner_id).where(Organisation.id == organisation_id))
-    return owner or mailbox.owner_id
+    return context.book.owners.get(organisation_id) or mailbox.owner_id
 
 
-def add_email(mail: ParsedMail, match: Match, status: str, content: bool) -> EmailMessage:
+def add_email(mail: ParsedMail, match: Match, thread: str, status: str, content: bool) -> EmailMessage:
     """Add the e-mail row (with its body and participants only when it is a conversation)."""
     email = EmailMessage(
         message_id=mail.message_id,
-        thread_id=thread_of(mail),
+        thread_id=thread,
         in_reply_to=mail.in_reply_to,
         references=" ".join(mail.references)[:4000] or None,
         status=status,
@@ -143,7 +167,6 @@ def add_email(mail: ParsedMail, match: Match, status: str, content: bool) -> Ema
         organisation_id=match.organisation_id if content else None,
     )
     db.session.add(email)
-    db.session.flush()
     return email
 
 
@@ -158,18 +181,22 @@ def participants(mail: ParsedMail) -> list[dict[str, str]]:
     ]
 
 
-def thread_of(mail: ParsedMail) -> str:
+def earlier_ids(mail: ParsedMail) -> list[str]:
+    """Return the ids of the messages this one answers or refers to."""
+    return [*mail.references, *([mail.in_reply_to] if mail.in_reply_to else [])]
+
+
+def thread_of(mail: ParsedMail, threads: dict[str, str]) -> str:
     """Return the thread: that of a message it answers, else the first referenced id, else its own."""
-    earlier = [*mail.references, *([mail.in_reply_to] if mail.in_reply_to else [])]
-    if earlier:
-        found = db.session.scalar(
-            select(EmailMessage.thread_id).where(EmailMessage.message_id.in_(earlier)).limit(1)
-        )
-        return found or earlier[0]
-    return mail.message_id
+    earlier = earlier_ids(mail)
+    thread = next((threads[i] for i in earlier if i in threads), earlier[0] if earlier else mail.message_id)
+    threads[mail.message_id] = thread
+    return thread
 
 
-def log_interaction(email: EmailMessage, contact_ids: list[int]) -> Interaction:
+def log_interaction(
+    email: EmailMessage, contact_ids: list[int] | None = None, people: list[Contact] | None = None
+) -> Interaction:
     """Create the e-mail interaction of a matched message (its summary is the subject only)."""
     interaction = Interaction(
         organisation_id=email.organisation_id,
@@ -179,10 +206,10 @@ def log_interaction(email: EmailMessage, contact_ids: list[int]) -> Interaction:
         summary=email.subject or "—",
     )
     if contact_ids:
-        interaction.contacts = list(db.session.scalars(select(Contact).where(Contact.id.in_(contact_ids))))
+        people = list(db.session.scalars(select(Contact).where(Contact.id.in_(contact_ids))))
+    interaction.contacts = people or []
     db.session.add(interaction)
-    db.session.flush()
-    email.interaction_id = interaction.id
+    email.interaction = interaction
     email.status = EmailStatus.LOGGED
     return interaction
 

@@ -47,6 +47,7 @@ class AddressBook:
     domains: dict[str, int] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
     dropbox: dict[str, int] = field(default_factory=dict)  # token hash -> user id
+    owners: dict[int, int] = field(default_factory=dict)  # organisation -> the staff member who owns it
     pmu: set[str] = field(default_factory=set)
 
     def is_pmu(self, address: str) -> bool:
@@ -106,7 +107,7 @@ def direction_of(mail: ParsedMail, book: AddressBook) -> str:
 
 
 def load_address_book() -> AddressBook:
-    """Read every contact address, organisation domain, user, dropbox tag and mailbox address."""
+    """Read every contact address, organisation domain and owner, user, dropbox tag and mailbox address."""
     book = AddressBook()
     query = select(func.lower(Contact.email), Contact.id, Contact.organisation_id).where(
         Contact.email.is_not(None)
@@ -122,4 +123,6 @@ def load_address_book() -> AddressBook:
     tokens = select(PersonalToken.token_hash, PersonalToken.user_id).where(PersonalToken.purpose == "dropbox")
     book.dropbox = {h: uid for h, uid in db.session.execute(tokens)}
     book.pmu = {a.lower() for a in db.session.scalars(select(Mailbox.address))}
+    owned = select(Organisation.id, Organisation.owner_id).where(Organisation.owner_id.is_not(None))
+    book.owners = {org_id: owner for org_id, owner in db.session.execute(owned)}
     return book

@@ -107,8 +107,11 @@ def header_text(msg: Message, name: str) -> str:
 
 def addresses_of(msg: Message, name: str) -> list[Address]:
     """Return the mailboxes of an address header, lower-cased, invalid ones left out."""
+    raw = raw_header(msg, name)
+    if not raw:
+        return []
     found = []
-    for display, addr in getaddresses([raw_header(msg, name)]):
+    for display, addr in getaddresses([raw]):
         addr = addr.strip().lower()
         if "@" in addr and " " not in addr:
             found.append(Address(decode_words(display), addr))
@@ -129,6 +132,8 @@ def unescape(text: str) -> str:
 
 def decode_words(text: str) -> str:
     """Decode encoded words (and raw 8-bit text) in a header value."""
+    if text.isascii() and "=?" not in text:
+        return " ".join(text.split())  # the common case, without the decoder
     text = unescape(text)
     try:
         return " ".join(str(make_header(decode_header(text))).split())

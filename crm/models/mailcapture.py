@@ -127,6 +127,8 @@ class MailboxMessage(Base):
     )
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    email = relationship("EmailMessage")
+
 
 class PersonalToken(Base):
     """A user's secret for the mail dropbox or the calendar feed: looked up by hash, shown decrypted."""

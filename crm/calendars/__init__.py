@@ -1,0 +1,1 @@
+"""Calendars: a personal ICS feed (secret, revocable URL) and an .ics file for every event."""
