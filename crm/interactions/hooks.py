@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from crm.extensions import db
-from crm.interactions import follow_ups
+from crm.interactions import follow_ups, last_seen
 from crm.models import FollowUp, Interaction
 from crm.registry import move_rows, on_delete, on_merge, org_section
 
 org_section("interactions/follow_up_panel.html", 10)(follow_ups.org_panel)
+last_seen.install()  # organisations.last_interaction_on follows every flush that touches interactions
 
 
 @on_merge(20)

@@ -22,7 +22,6 @@ from crm.models import (
     STAGES,
     Engagement,
     FollowUp,
-    Interaction,
     Letter,
     Materialisation,
     Organisation,
@@ -103,11 +102,7 @@ def stale_companies(today: date) -> Select:
         .group_by(Engagement.organisation_id)
         .subquery()
     )
-    last = (
-        select(Interaction.organisation_id, func.max(Interaction.occurred_on).label("last_on"))
-        .group_by(Interaction.organisation_id)
-        .subquery()
-    )
+    last_on = Organisation.last_interaction_on  # kept by crm.interactions.last_seen
     on, at = stale_cutoffs(today, top.c.top)
     engaged = exists().where(Engagement.organisation_id == Organisation.id)
     query = (
@@ -116,19 +111,18 @@ def stale_companies(today: date) -> Select:
             Organisation.id,
             Organisation.legal_name.label("organisation"),
             top.c.top,
-            last.c.last_on,
+            last_on.label("last_on"),
         )
         .outerjoin(top, top.c.organisation_id == Organisation.id)
-        .outerjoin(last, last.c.organisation_id == Organisation.id)
         .where(
             Organisation.kind == OrgKind.COMPANY,
             Organisation.owner_id.is_not(None),
             recipients(Organisation.owner_id),
             or_(top.c.top.is_not(None), ~engaged),  # companies that only left the pipeline: no nagging
-            or_(last.c.last_on < on, and_(last.c.last_on.is_(None), Organisation.created_at < at)),
+            or_(last_on < on, and_(last_on.is_(None), Organisation.created_at < at)),
         )
     )
-    return ranked(query, Organisation.owner_id, [last.c.last_on, Organisation.legal_name])
+    return ranked(query, Organisation.owner_id, [last_on, Organisation.legal_name])
 
 
 def letter_owner() -> Any:

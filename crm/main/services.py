@@ -11,7 +11,7 @@ from sqlalchemy import Date, Integer, Select, case, func, literal, null, or_, se
 from sqlalchemy.orm import joinedload, lazyload
 
 from crm.extensions import db
-from crm.models import EXITS, STAGES, Engagement, FollowUp, Interaction, Letter, Organisation, Programme, User
+from crm.models import EXITS, STAGES, Engagement, FollowUp, Letter, Organisation, Programme, User
 from crm.models.organisation import OrgKind
 from crm.pagination import Page
 from crm.permissions import can
@@ -130,13 +130,6 @@ def owned(user: User) -> Select:
     return select(Organisation.id).where(Organisation.owner_id == user.id)
 
 
-def last_interactions(user: User) -> Select:
-    """Select the date of the latest interaction of each organisation the user owns."""
-    latest = func.max(Interaction.occurred_on).label("last_on")
-    query = select(Interaction.organisation_id.label("org_id"), latest)
-    return query.where(Interaction.organisation_id.in_(owned(user))).group_by(Interaction.organisation_id)
-
-
 def stale_query(user: User, today: date, by_stage: Mapping[str, int], default: int) -> Select:
     """Select the user's companies whose last interaction is older than their stage allows.
 
@@ -155,17 +148,16 @@ def stale_query(user: User, today: date, by_stage: Mapping[str, int], default: i
         .group_by(Engagement.organisation_id)
     )
     eng = per_org.subquery()
-    last = last_interactions(user).subquery()
+    last_on = Organisation.last_interaction_on  # kept by crm.interactions.last_seen
     no_engagement = eng.c.org_id.is_(None)
     limit_days = case((no_engagement, literal(default, Integer)), else_=eng.c.days)
     limit_on = case((no_engagement, literal(today - timedelta(days=default), Date)), else_=eng.c.cutoff)
     return (
-        select(Organisation.id, Organisation.legal_name, last.c.last_on, limit_days.label("days"))
+        select(Organisation.id, Organisation.legal_name, last_on.label("last_on"), limit_days.label("days"))
         .outerjoin(eng, eng.c.org_id == Organisation.id)
-        .outerjoin(last, last.c.org_id == Organisation.id)
         .where(Organisation.owner_id == user.id, Organisation.kind == OrgKind.COMPANY, limit_on.is_not(None))
-        .where(or_(last.c.last_on.is_(None), last.c.last_on < limit_on))
-        .order_by(last.c.last_on.is_not(None), last.c.last_on, Organisation.legal_name, Organisation.id)
+        .where(or_(last_on.is_(None), last_on < limit_on))
+        .order_by(last_on.is_not(None), last_on, Organisation.legal_name, Organisation.id)
     )
 
 

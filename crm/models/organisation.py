@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, Numeric, String, Text, event, func
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
@@ -64,6 +65,8 @@ class Organisation(Timestamped, Base):
     # Lower-cased, accent-free names and RUC, so search behaves alike on SQLite and PostgreSQL.
     search_text: Mapped[str] = mapped_column(String(420), default="", index=True)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The latest interaction's date, kept by crm.interactions.last_seen (My work, the digest).
+    last_interaction_on: Mapped[date | None] = mapped_column(Date)
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (

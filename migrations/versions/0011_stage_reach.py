@@ -1,4 +1,4 @@
-"""stage reach: the maintained aggregate the pipeline reports read, and the organisation list's sort index (issue 17)
+"""stage reach: the maintained aggregate the pipeline reports read, and the organisation list's sort index, the last interaction date (issue 17)
 
 One row per day on which an engagement moved forward, with the furthest forward stage it moved to that
 day, its company and programme copied from the engagement, and whether it is the engagement's earliest
@@ -67,9 +67,17 @@ def upgrade():
     op.execute(BACKFILL)
     # The organisation list's default sort, so a page reads the index instead of sorting every company.
     op.create_index('ix_organisations_lower_legal_name', 'organisations', [sa.text('lower(legal_name)'), 'id'])
+    # My work and the digest read the latest interaction's date from the organisation.
+    op.add_column('organisations', sa.Column('last_interaction_on', sa.Date(), nullable=True))
+    op.execute(
+        "UPDATE organisations SET last_interaction_on = "
+        "(SELECT MAX(i.occurred_on) FROM interactions i WHERE i.organisation_id = organisations.id)"
+    )
 
 
 def downgrade():
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_column('last_interaction_on')
     # IF EXISTS: on SQLite a later downgrade that rebuilds the organisations table drops expression indexes.
     op.execute('DROP INDEX IF EXISTS ix_organisations_lower_legal_name')
     with op.batch_alter_table('stage_reach', schema=None) as batch_op:
