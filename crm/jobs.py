@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.job import Job
 from sqlalchemy import delete, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from crm.extensions import db
 from crm.models import JobOutbox
@@ -188,7 +189,11 @@ def dispatch_job_outbox() -> int:
 def after_request(response: Response) -> Response:
     """After the request's commit, hand its started jobs to Redis (rolled back: there is nothing to hand)."""
     if response.status_code < 400:
-        hand_over_started()
+        try:
+            hand_over_started()
+        except (OperationalError, InterfaceError):  # committed: the periodic dispatcher hands them over
+            current_app.logger.warning("database lost after a commit; the jobs wait in the outbox")
+            db.session.remove()
     else:
         g.pop("started_jobs", None)
     return response

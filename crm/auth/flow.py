@@ -12,6 +12,7 @@ from flask import current_app, redirect, session, url_for
 from flask_login import login_user
 from werkzeug.wrappers import Response
 
+from crm import outage
 from crm.auth import sessions, twofactor
 from crm.auth.services import safe_next
 from crm.extensions import db
@@ -65,6 +66,7 @@ def start_session(user: User, remember: bool, second_factor: bool) -> None:
     sessions.start(user, second_factor)
     login_user(user, remember=remember)
     session.pop("signin", None)
+    outage.remember_language(user.locale)
 
 
 def finish(user: User, remember: bool, target: str | None, second_factor: bool) -> Response:

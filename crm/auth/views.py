@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from crm import outage
 from crm.auth import flow, services, sessions
 from crm.auth.blueprint import bp
 from crm.auth.flow import failed_sign_in, login_limit
@@ -63,6 +64,7 @@ def preferences():
         if form.new_password.data:  # a new password ends every other session (a thief's too)
             sessions.end_all(current_user.id, keep=sessions.current_id())
         services.update_preferences(current_user, form.name.data, form.locale.data)
+        outage.remember_language(form.locale.data)
         if form.mail_shown.data:
             mail_preferences.set_subscriptions(current_user, form.mail_kinds.data or [])
         flash(_("Preferences saved."), "success")
