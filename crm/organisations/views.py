@@ -11,11 +11,10 @@ from markupsafe import Markup, escape
 
 from crm.contacts.services import contacts_of
 from crm.errors import StaleEditError, UserError, discard_work, form_error
-from crm.interactions.services import recent_for_organisation
 from crm.labels import label
 from crm.models import KINDS, MEMBERSHIP_STATUSES, Organisation
 from crm.models.organisation import OrgKind
-from crm.organisations import forms, listing, memberships, services
+from crm.organisations import activity, forms, listing, memberships, services
 from crm.organisations.blueprint import bp
 from crm.organisations.panels import org_panels
 from crm.pagination import Page, page_number, paginate
@@ -69,15 +68,18 @@ def detail(org_id: int):
     """Show an organisation; loading its emission profile writes the read trail (crm/privacy/trail.py)."""
     org = get_or_404(visible_organisations(current_user), org_id)
     show_profile = can(current_user, "profile.view") and services.shows_profile(org)
-    may_see_interactions = can(current_user, "interaction.view")
-    interactions = recent_for_organisation(current_user, org.id) if may_see_interactions else []
+    wanted = request.args.get("activity") if request.args.get("activity") in activity.TYPES else None
+    timeline = activity.timeline(current_user, org.id, wanted, page_size(), page_number("apage"))
     return render_template(
         "organisations/detail.html",
         org=org,
         show_profile=show_profile,
         website=services.web_url(org.website),
         contacts=contacts_of(current_user, org.id),
-        interactions=interactions,
+        summary=activity.summary(current_user, org),
+        timeline=timeline,
+        activity_type=wanted,
+        activity_types=activity.allowed_types(current_user),
         history=history_part(org),
         statuses=MEMBERSHIP_STATUSES,
         csrf_form=forms.CsrfForm(),

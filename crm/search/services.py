@@ -115,8 +115,8 @@ def in_scope(user: User, column: Any) -> list[Any]:
 def interactions(user: User, found: list[str], limit: int) -> tuple[list[Any], bool]:
     """Return the newest interactions whose summary, outcome or next step match."""
     folded = func.crm_fold3(Interaction.summary, Interaction.outcome, Interaction.next_step)
-    query = select(Interaction).where(text_match("interactions", Interaction, folded, found))
-    query = query.where(*in_scope(user, Interaction.organisation_id))
+    match = text_match("interactions", Interaction, folded, found)
+    query = select(Interaction).where(match, *in_scope(user, Interaction.organisation_id))
     return first(query.order_by(Interaction.occurred_on.desc(), Interaction.id.desc()), limit)
 
 

@@ -36,7 +36,7 @@ def link(kind: str, row: Any) -> str:
         return url_for("contacts.detail", contact_id=row.id)
     if kind == "events":
         return url_for("events.detail", event_id=row.id)
-    anchor = "#interactions" if kind == "interactions" else "#letters"
+    anchor = "#activity" if kind == "interactions" else "#letters"
     return url_for("organisations.detail", org_id=row.organisation_id) + anchor
 
 

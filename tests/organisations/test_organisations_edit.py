@@ -207,7 +207,7 @@ def test_stale_version_shows_the_conflict_and_saves_nothing(client, staff, make_
     assert "Someone else saved changes to this organisation" in html
     assert "Carla Colleague" in html
     assert "Fundición Callao SAC → Fundición Callao SAA" in html
-    assert "Electricity use (MWh/year)</code>: — → 10.00" in html
+    assert "Electricity use (MWh/year)</span>: — → 10" in html  # a label and a number in the locale
     assert 'name="version" type="hidden" value="2"' in html  # saving again is a deliberate overwrite
     assert 'value="My Name"' in html  # the user's input is kept
     db.session.refresh(org)
