@@ -36,8 +36,20 @@ def refresh(connection: Connection, organisation_ids: Iterable[int]) -> None:
 
 
 def rebuild(connection: Connection) -> None:
-    """Recompute the date of every organisation from the interactions."""
-    connection.execute(recompute())
+    """Recompute the date of every organisation from the interactions (one grouped pass, not one per row)."""
+    orgs = Organisation.__table__
+    latest = (
+        select(
+            Interaction.organisation_id.label("org_id"), func.max(Interaction.occurred_on).label("last_on")
+        )
+        .group_by(Interaction.organisation_id)
+        .subquery()
+    )
+    keep = {"updated_at": orgs.c.updated_at}
+    connection.execute(update(orgs).values(last_interaction_on=None, **keep))
+    connection.execute(
+        update(orgs).where(orgs.c.id == latest.c.org_id).values(last_interaction_on=latest.c.last_on, **keep)
+    )
 
 
 def changed_organisations(session: Session) -> set[int]:

@@ -69,9 +69,10 @@ def upgrade():
     op.create_index('ix_organisations_lower_legal_name', 'organisations', [sa.text('lower(legal_name)'), 'id'])
     # My work and the digest read the latest interaction's date from the organisation.
     op.add_column('organisations', sa.Column('last_interaction_on', sa.Date(), nullable=True))
-    op.execute(
-        "UPDATE organisations SET last_interaction_on = "
-        "(SELECT MAX(i.occurred_on) FROM interactions i WHERE i.organisation_id = organisations.id)"
+    op.execute(  # one grouped pass (UPDATE ... FROM: PostgreSQL, SQLite 3.33+)
+        "UPDATE organisations SET last_interaction_on = latest.last_on "
+        "FROM (SELECT organisation_id, MAX(occurred_on) AS last_on FROM interactions GROUP BY organisation_id) latest "
+        "WHERE latest.organisation_id = organisations.id"
     )
 
 

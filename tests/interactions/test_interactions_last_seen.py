@@ -105,3 +105,19 @@ def test_logging_a_call_leaves_the_company_unedited(make_user, make_org):
     db.session.commit()
     db.session.refresh(org)
     assert (org.last_interaction_on, org.version_id, org.updated_at) == (DAY0, version, updated)
+
+
+def test_the_rebuild_recomputes_every_date(make_user, make_org):
+    from crm.interactions import last_seen
+
+    staff, quiet, busy = make_user("staff"), make_org("Sin llamadas SAC"), make_org("Con llamadas SAC")
+    for day in (3, 9):
+        when = DAY0 + timedelta(days=day)
+        db.session.add(Interaction(organisation_id=busy.id, kind="call", occurred_on=when, staff_id=staff.id,
+                                   summary="Llamada"))  # fmt: skip
+    db.session.commit()
+    db.session.execute(Organisation.__table__.update().values(last_interaction_on=DAY0))
+    last_seen.rebuild(db.session.connection())
+    db.session.commit()
+    stored, expected = stored_and_expected()
+    assert stored == expected and stored[busy.id] == DAY0 + timedelta(days=9) and stored[quiet.id] is None
