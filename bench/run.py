@@ -107,6 +107,7 @@ def accounts(app) -> tuple[dict[str, tuple[str, str]], list[tuple[int, str]]]:
             user.set_password(MANAGER[1])
             db.session.add(user)
             db.session.commit()
+        measure.enrol_second_factor(db, [owner, MANAGER[0]])
         query = text("SELECT id, ruc FROM organisations WHERE legal_name LIKE 'Empresa Bench %' ORDER BY id")
         companies = [(r[0], r[1]) for r in db.session.execute(query)]
     return {"staff": (owner, STAFF_PASSWORD), "manager": MANAGER}, companies
