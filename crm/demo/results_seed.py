@@ -74,7 +74,8 @@ def record(user: User, org: Organisation, programme_id: int, index: int, today: 
     services.save_baseline(org, programme_id, today.year - 2, baseline, None)
     measures = {m.code: m for m in db.session.scalars(select(Measure))}
     for n in range(1 + index % 3):
-        share = MEASURES[(index + n) % len(MEASURES)]
+        emitter = bool(profile and profile.emits_upops) and n == 0  # u-POPs sources: the furnace first
+        share = MEASURES[0] if emitter else MEASURES[(index + n) % len(MEASURES)]
         status = STATUSES[(index + n) % len(STATUSES)]
         expected = amounts(org, share, Decimal(1)) or {"electricity": Decimal(10)}
         achieved = amounts(org, share, ACHIEVED[status]) or {"electricity": Decimal(9)}

@@ -127,6 +127,13 @@ class Baseline(Timestamped, Base):
 
     programme = relationship("Programme", lazy="joined")
 
+    # Confidential process data: every load is recorded in the read trail (crm/privacy/trail.py).
+    __confidential__ = ("emission_results", ("baseline",))
+
+    def history_organisation_id(self) -> None:
+        """Keep its changes off the organisation's history, which viewers read (audited all the same)."""
+        return None
+
 
 class MeasureResult(Timestamped, Base):
     """A measure adopted by a company in a programme: its expected and achieved reductions and status."""
@@ -157,6 +164,12 @@ class MeasureResult(Timestamped, Base):
     lines = relationship(
         "ResultLine", back_populates="result", cascade="all, delete-orphan", order_by="ResultLine.id"
     )
+
+    __confidential__ = ("emission_results", ("measure", "status", "reductions", "evidence"))
+
+    def history_organisation_id(self) -> None:
+        """Keep its changes off the organisation's history, which viewers read (audited all the same)."""
+        return None
 
 
 class ResultLine(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
 from crm import clock
@@ -49,7 +49,8 @@ def gap_page():
     query = gap.prospects(today, sector_id, district_id)
     number = page_number()
     rows, total = gap.prospect_page(query, page_size(), number)
-    services.log_reads(current_user, [org.id for org, _potential, _stalled in rows])
+    profile_fields = ("reduction_potential_tco2e",)  # a column of the profile, shown without loading it
+    services.log_reads([org.id for org, _potential, _stalled in rows], "emission_profile", profile_fields)
     return render_template(
         "results/gap.html",
         lines=gap.target_lines(today),

@@ -17,7 +17,7 @@ def org_panel(user: Any, org: Any) -> dict[str, Any] | None:
         return None
     count = services.result_count(org.id)
     if count:  # only figures are confidential: an empty section shows nothing worth recording
-        services.log_reads(user, [org.id])
+        services.log_reads([org.id])
     return {
         "achieved": queries.by_status("achieved", organisation_id=org.id),
         "expected": queries.totals("expected", organisation_id=org.id),

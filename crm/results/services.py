@@ -12,15 +12,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask import has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from crm import clock, documents
 from crm.errors import UserError
 from crm.extensions import db
-from crm.models import AccessLog, Organisation, Programme
+from crm.models import Organisation, Programme
 from crm.models.organisation import OrgKind
 from crm.models.results import (
     CARRIERS,
@@ -35,7 +34,7 @@ from crm.models.results import (
     ResultStatus,
 )
 from crm.permissions import can
-from crm.transactions import keep_after_rollback
+from crm.privacy.trail import record_read
 
 Q4 = Decimal("0.0001")
 READ_WHAT = "emission_results"
@@ -220,17 +219,10 @@ def save_baseline(org: Organisation, programme_id: int, year: int, amounts: dict
 # --- the trail of reads -----------------------------------------------------------------------------------
 
 
-def log_reads(user: Any, org_ids: list[int]) -> None:
-    """Record that the user was shown these organisations' results (kept even if the request fails)."""
-    endpoint = request.endpoint if has_request_context() else None
-    rows = [
-        {"user_id": user.id, "organisation_id": org_id, "what": READ_WHAT, "endpoint": endpoint}
-        for org_id in dict.fromkeys(org_ids)
-    ]
-    if rows:
-        db.session.execute(insert(AccessLog), rows)
-        for values in rows:
-            keep_after_rollback(AccessLog, values)
+def log_reads(org_ids: list[int], what: str = READ_WHAT, fields: tuple[str, ...] = ("reductions",)) -> None:
+    """Record figures shown without loading their rows (aggregates per company) in the read trail."""
+    for org_id in dict.fromkeys(org_ids):
+        record_read(org_id, what, fields)
 
 
 # --- the measures list ------------------------------------------------------------------------------------

