@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from crm.extensions import db
-from crm.models import KINDS, District, Organisation, Sector, User
+from crm.models import KINDS, District, Engagement, Organisation, Programme, Sector, User
 from crm.pagination import LIST_COUNT_CAP
 from crm.permissions import roles_with, visible_organisations
 from crm.ruc import clean_ruc
@@ -134,3 +134,17 @@ def staff_users(include_id: int | None = None, active_only: bool = True) -> list
     if active_only:
         query = query.where(or_(User.active.is_(True), User.id == include_id))
     return list(db.session.scalars(query.order_by(User.name)))
+
+
+def stages_of(orgs: list[Organisation]) -> dict[int, list[tuple[str, str]]]:
+    """Return each listed organisation's (programme code, stage) pairs, in one query."""
+    query = (
+        select(Engagement.organisation_id, Programme.code, Engagement.stage)
+        .join(Programme, Programme.id == Engagement.programme_id)
+        .where(Engagement.organisation_id.in_([o.id for o in orgs]))
+        .order_by(Programme.code)
+    )
+    found: dict[int, list[tuple[str, str]]] = {}
+    for org_id, code, stage in db.session.execute(query):
+        found.setdefault(org_id, []).append((code, stage))
+    return found

@@ -37,6 +37,7 @@ def index():
         sectors=listing.sector_groups(),
         districts=listing.districts(),
         owners=listing.staff_users(active_only=False),
+        stages=listing.stages_of(page.items) if can(current_user, "pipeline.view") else {},
     )
 
 

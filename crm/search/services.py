@@ -79,10 +79,22 @@ def organisation_match(found: list[str]) -> Any:
     return text_match("organisations", Organisation, Organisation.search_text, found)
 
 
+def digits(word: str) -> bool:
+    """Return whether a word could be part of a phone number."""
+    return any(ch.isdigit() for ch in word)
+
+
 def contact_match(found: list[str]) -> Any:
     """Match contacts by name, e-mail, position and phone."""
     if postgres():
-        return and_(*(or_(like(Contact.search_text, w), like(Contact.phone, w)) for w in found))
+        return and_(
+            *(
+                or_(like(Contact.search_text, w), like(Contact.phone, w))
+                if digits(w)
+                else like(Contact.search_text, w)
+                for w in found
+            )
+        )
     return Contact.id.in_(fts_ids("contacts", found))
 
 
@@ -102,7 +114,10 @@ def organisations(user: User, found: list[str], limit: int) -> tuple[list[Any], 
 def contacts(user: User, found: list[str], limit: int) -> tuple[list[Any], bool]:
     """Return the best matching contacts, by name."""
     query = visible_contacts(user).where(contact_match(found))
-    return first(query.order_by(Contact.last_name, Contact.first_name, Contact.id), limit)
+    # lower(): no index serves this order, so PostgreSQL takes the matches from the trigram index and sorts
+    # them, instead of walking the name index until a common surname's block is complete.
+    by_name = (func.lower(Contact.last_name), func.lower(Contact.first_name), Contact.id)
+    return first(query.order_by(*by_name), limit)
 
 
 def in_scope(user: User, column: Any) -> list[Any]:

@@ -128,3 +128,14 @@ def test_an_empty_timeline_offers_to_log_an_interaction(client, en_user, login, 
     login(en_user("staff"))
     html = client.get(f"/organisations/{org.id}").get_data(as_text=True)
     assert "Nothing recorded yet." in html and f"/interactions/new?organisation_id={org.id}" in html
+
+
+def test_the_list_names_the_sector_and_shows_the_stage_per_programme(client, en_user, login, make_org, ref):
+    staff = en_user("staff")
+    org, programme = world(make_org, staff)
+    org.sector_id = ref.division.id
+    db.session.commit()
+    login(staff)
+    html = client.get("/organisations/").get_data(as_text=True)
+    row = html[html.index("Fundición Callao SAC") :]
+    assert "Test foundries" in row and f"{programme.code}: Meeting held" in row
