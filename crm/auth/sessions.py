@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from crm.extensions import db
 from crm.models import User, UserSession, utcnow
-from crm.permissions import can
+from crm.permissions import MAX_ID, can
 
 TOUCH_SECONDS = 60  # last_seen_at is written at most this often, not on every request
 
@@ -96,8 +96,10 @@ def mark_second_factor(session_id: int | None) -> None:
         db.session.execute(update(UserSession).where(UserSession.id == session_id).values(second_factor=True))
 
 
-def end(user_id: int, session_id: int) -> bool:
+def end(user_id: int, session_id: int | None) -> bool:
     """End one of the user's sessions; return whether it was live."""
+    if session_id is None or not 0 < session_id <= MAX_ID:  # beyond a 32-bit id: none such (PostgreSQL errs)
+        return False
     result = db.session.execute(
         update(UserSession)
         .where(UserSession.id == session_id, UserSession.user_id == user_id, UserSession.ended_at.is_(None))

@@ -120,3 +120,10 @@ def test_a_deactivated_account_is_refused_even_with_a_live_record(app, make_user
     db.session.execute(update(User).where(User.id == staff.id).values(active=False))
     db.session.commit()
     assert not signed_in(client)
+
+
+def test_an_impossible_session_id_ends_nothing(app, make_user):
+    staff = make_user("staff")
+    (client,) = browsers(app, staff, 1)
+    assert client.post(f"/auth/sessions/{2**40}/end").status_code == 302
+    assert signed_in(client)
