@@ -43,6 +43,7 @@ MAIN_LINKS: list[NavLink] = [
     NavLink("reports.index", _l("Reports"), "report.view", "chart"),
     NavLink("results.gap_page", _l("Gap to target"), "result.gap", "target", more=True),
     NavLink("metrics.index", _l("Metrics"), "metrics.view", "gauge", more=True),
+    NavLink("mailcapture.review", _l("E-mails to review"), "email.review", "mail", more=True),
     NavLink("admin.index", _l("Administration"), "admin.view", "settings", more=True),
 ]
 
@@ -116,6 +117,13 @@ ADMIN_LINKS: list[NavLink] = [
         "system.view",
         "server",
         description=_l("Workers, queues, mail and health."),
+    ),
+    NavLink(
+        "mailcapture.mailboxes",
+        _l("Mailboxes"),
+        "mailbox.admin",
+        "mail",
+        description=_l("The IMAP mailboxes the CRM reads, and how each one is doing."),
     ),
 ]
 

@@ -10,6 +10,7 @@ from crm.extensions import db
 from crm.models import EmailMessage, Organisation, User
 from crm.models.mailcapture import EmailStatus
 from crm.permissions import can
+from crm.privacy.trail import record_read
 
 PANEL_LIMIT = 20
 
@@ -25,9 +26,12 @@ def org_panel(user: User, org: Organisation) -> dict[str, Any] | None:
         .limit(PANEL_LIMIT + 1)
     )
     emails = db.session.scalars(query).all()
+    bodies = can(user, "email.body")
+    if bodies and emails:  # excerpts of the company's e-mails are shown: a traced read
+        record_read(org.id, "email", ("excerpt",))
     return {
         "emails": emails[:PANEL_LIMIT],
         "more": len(emails) > PANEL_LIMIT,
-        "bodies": can(user, "email.body"),
+        "bodies": bodies,
         "compose": can(user, "email.compose"),
     }

@@ -19,6 +19,7 @@ from crm.models import Document, EmailMessage, Organisation
 from crm.models.mailcapture import EmailStatus
 from crm.pagination import paginate
 from crm.permissions import can, deny, require, visible_organisations
+from crm.privacy.trail import record_read
 from crm.web import page_size, to_id
 
 ORG_ID = re.compile(r"#(\d+)\)?\s*$")
@@ -158,6 +159,8 @@ def email_detail(email_id: int):
         .order_by(EmailMessage.sent_at)
         .limit(50)
     ).all()
+    if email.organisation_id is not None:  # the body and attachments of a company's e-mail: a traced read
+        record_read(email.organisation_id, "email", ("body_text", "attachments", "participants"))
     return render_template("mailcapture/email.html", email=email, thread=thread)
 
 

@@ -9,7 +9,7 @@ from crm.mailcapture.crypto import decrypt
 from crm.mailcapture.ingest import Fetched, Tally, ingest_batch
 from crm.mailcapture.matching import load_address_book
 from crm.mailcapture.services import current_token, save_mailbox
-from crm.models import Contact, EmailMessage, Interaction, Mailbox
+from crm.models import AccessLog, Contact, EmailMessage, Interaction, Mailbox
 from tests.mailcapture.conftest import corpus
 
 MAILBOX = {
@@ -116,6 +116,9 @@ def test_bodies_for_staff_subject_only_for_viewers_nothing_for_liaisons(
     assert "Carta de interés firmada" in page and "Adjunto la carta de interés" in page
     detail = client.get(f"/mail-capture/emails/{email.id}")
     assert detail.status_code == 200 and "Carta de interés – Año 2026.pdf" in detail.get_data(as_text=True)
+    reads = db.session.scalars(select(AccessLog).where(AccessLog.what == "email")).all()
+    assert {(r.user_id, r.organisation_id) for r in reads} == {(world.staff.id, world.rimac.id)}
+    assert any("body_text" in r.fields for r in reads)
     pdf = next(a for a in email.attachments if a["document_id"])
     download = client.get(f"/mail-capture/emails/{email.id}/attachments/{pdf['document_id']}")
     assert download.status_code == 200 and download.data.startswith(b"%PDF-")
@@ -125,6 +128,7 @@ def test_bodies_for_staff_subject_only_for_viewers_nothing_for_liaisons(
     page = client.get(org_page).get_data(as_text=True)
     assert "Carta de interés firmada" in page and "Adjunto la carta de interés" not in page
     assert client.get(f"/mail-capture/emails/{email.id}").status_code == 404
+    assert db.session.scalar(select(func.count(AccessLog.id)).where(AccessLog.what == "email")) == 2
     client.post("/auth/logout")
 
     association = world.other
