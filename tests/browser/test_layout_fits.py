@@ -7,6 +7,7 @@ role may not open (404), a download or a JSON answer is left out; a server error
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ DEMO_PASSWORDS = {
     "liaison": "Demo-liaison-2026",
     "viewer": "Demo-viewer-2026",
 }
+DOWNLOAD = re.compile(r"\.[a-z0-9]{2,5}$")
 WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
 # The main menu's entries: how many rows they take and where the last ends; where the user menu starts.
 MENU = """() => {
@@ -122,6 +124,8 @@ def page_paths(app: Flask, user: User) -> list[str]:
 def too_wide(page, path: str, role: str) -> list[str]:
     """Open a page and return how it overflows at each size (empty when it fits or is not a page)."""
     page.set_viewport_size(SIZES["desktop"])
+    if DOWNLOAD.search(path):
+        return []  # a file (.ics, .csv, .xlsx...), not a page
     response = page.goto(path)
     if response.status in (403, 404, 405) or "text/html" not in response.headers.get("content-type", ""):
         return []

@@ -35,9 +35,10 @@ document.addEventListener("keydown", function (event) {
   }
 });
 // List tables of 4+ columns become cards on a phone: each cell carries its column's name (CSS shows it).
+// Tables with row headers (reports' figures) keep their grid and scroll in their box instead.
 document.querySelectorAll(".table-wrap > table").forEach(function (table) {
   var heads = table.querySelectorAll("thead th");
-  if (heads.length < 4 || table.classList.contains("no-cards")) {
+  if (heads.length < 4 || table.matches(".no-cards, .report") || table.querySelector("tbody th")) {
     return;
   }
   var names = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
@@ -50,4 +51,28 @@ document.querySelectorAll(".table-wrap > table").forEach(function (table) {
   });
   table.classList.add("cards");
 });
+// On a phone a long filter form folds behind one button; its first field (usually the search) stays.
+if (window.matchMedia("(max-width: 640px)").matches) {
+  document.querySelectorAll("form.filters").forEach(function (form) {
+    var fields = form.querySelectorAll(":scope > .field, :scope > fieldset, :scope > label");
+    var active = Array.prototype.slice.call(fields, 1).filter(function (field) {
+      var control = field.querySelector("select, input:not([type=hidden])");
+      return control && (control.type === "checkbox" ? control.checked : control.value);
+    });
+    if (fields.length < 4 || active.length) {
+      return;
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "filters-toggle";
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = document.body.getAttribute("data-more-filters");
+    button.addEventListener("click", function () {
+      var folded = form.classList.toggle("folded");
+      button.setAttribute("aria-expanded", folded ? "false" : "true");
+    });
+    fields[0].after(button);
+    form.classList.add("folded");
+  });
+}
 // --- end layout ---
