@@ -112,6 +112,13 @@ ADMIN_LINKS: list[NavLink] = [
         description=_l("Find and merge contacts entered twice."),
     ),
     NavLink(
+        "privacy.trail",
+        _l("Read trail"),
+        "privacy.trail_view",
+        "search",
+        description=_l("Who was shown which company's confidential data, when and from where."),
+    ),
+    NavLink(
         "system.index",
         _l("System"),
         "system.view",

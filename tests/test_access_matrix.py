@@ -94,6 +94,7 @@ MANAGERS = "LNNNOO"
 ADMIN = "LNNNNO"
 LIAISON = "LNONNN"
 NOBODY = "LNNNNN"
+OWNER = "LNNONO"  # the member company's owner is the staff user; administrators see every company
 API_ALL = "UOOOOO"  # the API: bearer tokens, 401 without one
 API_READERS = "UONOOO"
 API_TECH = "UNNOOO"
@@ -229,6 +230,12 @@ TABLE: tuple[Row, ...] = (
     # --- the administration area: a page of links, each shown only to who may open it
     row("admin.index", "GET", TECH),
     row("system.index", "GET", ADMIN),
+    # --- the read trail: administrators see all; the company's owner (staff here) sees its own
+    row("privacy.trail", "GET", ADMIN),
+    row("privacy.trail_export", "GET", ADMIN, fmt="csv"),
+    row("privacy.company_trail", "GET", OWNER, org_id="member"),
+    row("privacy.company_export", "GET", OWNER, org_id="member", fmt="xlsx"),
+    row("privacy.statement", "GET", OWNER, org_id="member"),
     row("system.mail_list", "GET", ADMIN),
     row("system.mail_failed", "GET", ADMIN),
     row("system.mail_detail", "GET", ADMIN, message_id="mail"),

@@ -137,3 +137,13 @@ def may_read_company_trail(user: Any, org: Organisation) -> bool:
     if can(user, "privacy.trail_view"):
         return True
     return can(user, "privacy.trail_own") and org.owner_id == user.id
+
+
+def kinds_read(filters: TrailFilters) -> list[Any]:
+    """Return each kind of data and set of fields read, with how many reads, for the statement."""
+    query = (
+        select(AccessLog.what, AccessLog.fields, func.count(AccessLog.id).label("reads"))
+        .group_by(AccessLog.what, AccessLog.fields)
+        .order_by(AccessLog.what, func.count(AccessLog.id).desc())
+    )
+    return list(db.session.execute(filtered(query, filters)))
