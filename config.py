@@ -85,6 +85,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("es", "en")
+    # Words come from the language's catalog; numbers and dates follow the region (CLDR): Peru writes
+    # 1,234.56 and S/ 1,234.56 where Spain writes 1.234,56.
+    FORMAT_LOCALES = {"es": "es_PE", "en": "en_US"}
     PAGE_SIZE = env_int("PAGE_SIZE", 25)
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
     IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)  # spreadsheet imports may exceed MAX_UPLOAD_MB
@@ -143,6 +146,11 @@ class Config:
     SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20)
     # Receives referrals of companies without an owner; unset: the first active manager.
     OUTREACH_COORDINATOR_EMAIL = env_str("OUTREACH_COORDINATOR_EMAIL")
+    # Mail capture (crm/mailcapture/): the Fernet key that encrypts mailbox passwords and personal tokens
+    # (unset: derived from SECRET_KEY), the largest attachment stored, and the IMAP timeout.
+    MAILBOX_KEY = env_str("MAILBOX_KEY")
+    CAPTURE_ATTACHMENT_MAX_MB = env_int("CAPTURE_ATTACHMENT_MAX_MB", 10)
+    IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30)
 
 
 class DevelopmentConfig(Config):
@@ -151,11 +159,6 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     """Settings for the test suite; the database comes from TEST_DATABASE_URL."""
-    # Mail capture (crm/mailcapture/): the Fernet key that encrypts mailbox passwords and personal tokens
-    # (unset: derived from SECRET_KEY), the largest attachment stored, and the IMAP timeout.
-    MAILBOX_KEY = env_str("MAILBOX_KEY")
-    CAPTURE_ATTACHMENT_MAX_MB = env_int("CAPTURE_ATTACHMENT_MAX_MB", 10)
-    IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30)
 
     TESTING = True
     SECRET_KEY = "test-secret"  # noqa: S105

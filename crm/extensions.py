@@ -25,12 +25,14 @@ def select_locale() -> str:
     """Pick the signed-in user's language, else the browser's, else Spanish."""
     from flask import current_app
 
+    from crm.web import format_locale
+
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and jobs: the default language
-        return languages[0]
+        return format_locale(languages[0])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return request.accept_languages.best_match(languages) or languages[0]
+        return format_locale(current_user.locale)
+    return format_locale(request.accept_languages.best_match(languages) or languages[0])
 
 
 def init_babel(app: Flask) -> None:

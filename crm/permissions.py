@@ -69,7 +69,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "association.represent": frozenset({"liaison"}),  # may be linked to associations and work for them
     "system.view": frozenset({"admin"}),
     "api.token": ALL,  # create personal access tokens for the JSON API (acting with one's own role)
-    "webhook.admin": frozenset({"admin", "manager"}),  # subscribe URLs to events, read and replay deliveries
     "admin.view": TECH,  # the administration area (it lists only the links the user may open)
     "metrics.view": READERS,
     "metrics.run": frozenset({"admin", "manager"}),
@@ -98,7 +97,8 @@ DEFAULT_ROLE = "viewer"
 
 def can(user: Any, permission: str) -> bool:
     """Return whether the user's role grants the permission."""
-    if user is None or not user.is_authenticated:
+    # Outside a request (an e-mail rendered by a worker) current_user is a proxy of None.
+    if user is None or not getattr(user, "is_authenticated", False):
         return False
     return user.role in PERMISSIONS[permission]
 

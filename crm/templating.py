@@ -44,8 +44,9 @@ def user_can(permission: str) -> bool:
 
 
 def per_request() -> dict[str, Any]:
-    """Expose the request's locale to templates."""
-    return {"current_locale": str(get_locale())}
+    """Expose the request's language (es) and its regional tag (es-PE) to templates."""
+    found = get_locale()
+    return {"current_locale": found.language, "current_lang_tag": str(found).replace("_", "-")}
 
 
 def init_app(app: Flask) -> None:

@@ -21,7 +21,13 @@ def to_id(raw: Any) -> int | None:
 
 def locale() -> str:
     """Return the language of the current request ("es" outside one)."""
-    return str(get_locale() or "es")
+    found = get_locale()
+    return found.language if found else "es"
+
+
+def format_locale(language: str) -> str:
+    """Return the regional locale (es_PE) whose formats a language's users read; its words fall back to es."""
+    return current_app.config["FORMAT_LOCALES"].get(language, language)
 
 
 def page_size() -> int:

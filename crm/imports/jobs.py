@@ -30,6 +30,7 @@ from crm.imports.preview import UnforeseenWriteError, context, run_pass, stored_
 from crm.jobs import job
 from crm.models import ImportBatch, User, utcnow
 from crm.redis_conn import get_redis
+from crm.web import format_locale
 
 JOB_TIMEOUT = 3600
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def run_import(batch_id: int) -> str:
         return "skipped"
     batch = db.session.get(ImportBatch, batch_id)
     user = db.session.get(User, batch.user_id) if batch.user_id else None
-    with force_locale(user.locale if user else current_app.config["LANGUAGES"][0]):
+    with force_locale(format_locale(user.locale if user else current_app.config["LANGUAGES"][0])):
         try:
             finish(batch, apply(batch))
         except Exception as exc:  # every failure leaves nothing written

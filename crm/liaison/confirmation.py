@@ -23,6 +23,7 @@ from crm.interactions.services import notify_assignment
 from crm.liaison.services import add_existing, referral_recipient
 from crm.models import FollowUp, Membership, Organisation, Programme, User
 from crm.permissions import visible_organisations
+from crm.web import format_locale
 
 DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
 
@@ -57,7 +58,7 @@ def ask(
     if recipient is None:
         current_app.logger.warning("membership of organisation %s pending: nobody to ask", company.id)
         return None
-    with force_locale(recipient.locale or "es"):  # the follow-up is read by its assignee
+    with force_locale(format_locale(recipient.locale or "es")):  # the follow-up is read by its assignee
         description = request_text(user, company, association, programme)
     follow_up = FollowUp(
         organisation_id=company.id,

@@ -18,6 +18,7 @@ from crm.extensions import db
 from crm.mail.links import absolute_url, preferences_url
 from crm.mail.transport import one_line
 from crm.models import LOCALES, Organisation, OutboxMessage, User
+from crm.web import format_locale
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def bound_gettext(translations: Any) -> Callable[..., str]:
 def render(message: OutboxMessage, user: User) -> Rendered:
     """Render the e-mail in the recipient's language with absolute links."""
     locale = user.locale if user.locale in LOCALES else LOCALES[0]
-    with force_locale(locale):
+    with force_locale(format_locale(locale)):
         context = CONTEXTS[message.kind](message.payload or {})
         context.update(user=user, link=absolute_url, preferences_url=preferences_url(), kind=message.kind)
         context["gettext"] = bound_gettext(get_translations())

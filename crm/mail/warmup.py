@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crm.extensions import db
 from crm.labels import LABELS
 from crm.models import LOCALES
+from crm.web import format_locale
 
 SENT_COLUMNS = (
     "body_html",
@@ -44,7 +45,7 @@ def load_locales() -> None:
     from crm.templating import fmt_date, fmt_number
 
     for locale in LOCALES:
-        with force_locale(locale):
+        with force_locale(format_locale(locale)):
             _("Hello %(name)s,", name="")
             fmt_date(date.today())
             fmt_number(Decimal("1234.5"))

@@ -18,8 +18,8 @@ from crm.models.letter import (
     Letter,
     Materialisation,
 )
-from crm.models.membership import MEMBERSHIP_STATUSES, Membership
 from crm.models.mailcapture import EmailMessage, Mailbox, MailboxMessage, PersonalToken
+from crm.models.membership import MEMBERSHIP_STATUSES, Membership
 from crm.models.organisation import KINDS, SIZES, EmissionProfile, Organisation
 from crm.models.outbox import (
     MAIL_KINDS,

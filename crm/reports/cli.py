@@ -15,6 +15,7 @@ from crm.exports.writer import to_csv
 from crm.reports import registry
 from crm.reports.filters import ReportFilters, programme_by_code
 from crm.reports.tables import Table
+from crm.web import format_locale
 
 report = AppGroup("report", help="Print a report's tables (CSV or an aligned text table).")
 # The command names scripts use, and the report (and options) each one prints.
@@ -74,7 +75,7 @@ def print_report(which: str, fmt: str, programme: str | None, period: str | None
         raise click.ClickException(f"Unknown programme: {programme}")
     name, extra = COMMANDS[which]
     choices = {**extra, **({"period": period} if period else {})}
-    with force_locale(lang):
+    with force_locale(format_locale(lang)):
         built = registry.build(name, ReportFilters(programme=programme_id), choices, lang, today())
         click.echo("\n".join(render(table, fmt) for table in built.tables), nl=False)
 

@@ -1,7 +1,7 @@
 """two-factor sign-in and sessions: TOTP on users, recovery codes, signed-in sessions (issue 18)
 
 Revision ID: 0014_two_factor
-Revises: 0013_webhooks
+Revises: 0012_api_tokens
 Create Date: 2026-12-06 05:30:00.000000
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0014_two_factor'
-down_revision = '0013_webhooks'
+down_revision = '0012_api_tokens'
 branch_labels = None
 depends_on = None
 

@@ -42,7 +42,7 @@ def test_a_number_larger_than_its_column_is_an_error_of_the_preview(staff, previ
 def test_the_number_error_is_in_spanish_for_a_spanish_reader(make_user, login, previewed):
     login(make_user("staff"))
     _ident, page = previewed(NUMBERS + f"Fundición Callao SAC;{ruc(1)};1000000000000;;\n", show="error")
-    assert "El número es demasiado grande: esta columna admite como máximo 999.999.999.999,99." in text(page)
+    assert "El número es demasiado grande: esta columna admite como máximo 999,999,999,999.99." in text(page)
 
 
 def test_the_largest_numbers_the_columns_hold_are_imported(staff, imported):
