@@ -176,7 +176,7 @@ def test_outreach_staff_logs_a_meeting_moves_the_company_and_records_its_signed_
     pdf = tiny_pdf()
 
     sign_in(page, staff.email, PASSWORD)
-    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("html").get_attribute("lang") == "es-PE"
 
     # Find the company by searching the organisation list.
     page.goto("/organisations/")
@@ -302,7 +302,7 @@ def test_liaison_reviews_members_changes_a_status_and_refers_a_new_company(
     # Sign in: the liaison lands on the portal of her association, in Spanish.
     sign_in(page, liaison.email, PASSWORD)
     page.wait_for_url(f"**/portal/{assoc.id}")
-    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("html").get_attribute("lang") == "es-PE"
     expect(page.locator("#members h2")).to_have_text("Miembros")
     expect(page.locator(f"#m-{first.id}")).to_be_visible()
     expect(page.locator(f"#m-{foreign.id}")).to_have_count(0)

@@ -10,7 +10,7 @@ def test_staff_signs_in_in_spanish_and_finds_a_company(page, live_server, make_u
     staff = make_user("staff", email="ana@pmu.pe")
     make_org("Fundición Callao S.A.C.", ruc="20100070970")
     sign_in(page, staff.email, PASSWORD)
-    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("html").get_attribute("lang") == "es-PE"
     page.goto("/organisations/?q=fundicion")
     page.get_by_role("link", name="Fundición Callao S.A.C.").click()
     assert "Fundición Callao S.A.C." in page.locator("h1").inner_text()
