@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from crm import clock
@@ -26,9 +27,12 @@ FORMATS = {
 EXPORT_LIMIT = 100_000  # rows per export: the trail of years, far beyond what a person reads
 
 
+WHAT = {"emission_results": _l("Emission results")}  # kinds recorded by hand (crm/results); others are models
+
+
 def what_label(what: str) -> str:
     """Return the translated name of a kind of confidential data."""
-    return label("entity", what.replace("_", ""))
+    return str(WHAT[what]) if what in WHAT else label("entity", what.replace("_", ""))
 
 
 def fields_label(fields: str | None) -> str:
