@@ -15,11 +15,11 @@ def words(text: str, sep: str | None = None) -> tuple[str, ...]:
 # One account per role; the passwords are published in the README for trying the demo.
 USERS = (
     ("admin@demo.pe", "Rosa Quispe Huamán", "admin", "Demo-admin-2026", "es"),
-    ("manager@demo.pe", "Jorge Salazar Paredes", "manager", "Demo-manager-2026", "en"),
+    ("manager@demo.pe", "Jorge Salazar Paredes", "manager", "Demo-manager-2026", "es"),
     ("staff@demo.pe", "Milagros Rojas Vega", "staff", "Demo-staff-2026", "es"),
     ("staff2@demo.pe", "Renzo Castillo Tello", "staff", "Demo-staff2-2026", "es"),
     ("liaison@demo.pe", "Carmen Villanueva Díaz", "liaison", "Demo-liaison-2026", "es"),
-    ("viewer@demo.pe", "Diego Alvarado Cruz", "viewer", "Demo-viewer-2026", "en"),
+    ("viewer@demo.pe", "Diego Alvarado Cruz", "viewer", "Demo-viewer-2026", "es"),
 )
 STAFF_EMAILS = ("staff@demo.pe", "staff2@demo.pe")
 LIAISON_EMAIL = "liaison@demo.pe"

@@ -79,6 +79,7 @@ def test_one_account_per_role_and_the_liaison_works_for_sni(seeded):
     users = {u.email: u for u in db.session.scalars(select(User))}
     assert {u.role for u in users.values()} == {"admin", "manager", "staff", "liaison", "viewer"}
     assert set(users) == {email for email, *_ in catalog.USERS}
+    assert {u.locale for u in users.values()} == {"es"}  # the README promises every demo account in Spanish
     assert [a.legal_name for a in users["liaison@demo.pe"].associations] == [
         "Sociedad Nacional de Industrias"
     ]
