@@ -363,7 +363,7 @@ def check_download(url: str, response) -> None:
     """Exports and files are attachments the browser will not render as a page."""
     assert (
         response.status_code != 200
-        or response.mimetype in ("text/csv", "application/json")
+        or response.mimetype in ("text/csv", "application/json", "text/calendar")
         or ("spreadsheetml" in response.mimetype)
         or response.mimetype.startswith(("application/pdf", "image/", "text/plain"))
     ), (url, response.mimetype)

@@ -14,7 +14,9 @@ from crm.models import ChangeLog, Contact, Organisation
 
 def batch_id(response) -> int:
     """Return the batch id a redirect points at."""
-    return int(re.search(r"/imports/(\d+)", response.headers["Location"]).group(1))
+    found = re.search(r"/imports/(\d+)", response.headers["Location"])
+    assert found, response.headers["Location"]
+    return int(found.group(1))
 
 
 def count(model) -> int:

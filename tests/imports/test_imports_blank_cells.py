@@ -17,8 +17,20 @@ from crm.extensions import db
 from crm.models import Contact, District, EmissionProfile, Organisation, Sector
 from crm.text import fold
 
-# Tables whose rows outlive an example: reference data and the signed-in user.
-KEPT = {"sectors", "districts", "alembic_version", "users", "barriers", "programmes", "indicators"}
+# Tables whose rows outlive an example: reference data, the signed-in user and their session.
+KEPT = {
+    "sectors",
+    "districts",
+    "alembic_version",
+    "users",
+    "user_sessions",
+    "recovery_codes",
+    "barriers",
+    "programmes",
+    "indicators",
+    "emission_factors",
+    "measures",
+}
 SETTINGS = settings(
     max_examples=25,
     deadline=None,

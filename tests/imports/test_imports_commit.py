@@ -235,4 +235,4 @@ def test_bulk_created_records_have_the_history_and_search_text_the_orm_gives(
     page = text(client.get("/organisations/?q=fundicion nana"))
     assert "Fundición Ñaña S.A.C." in page
     history = text(client.get(f"/organisations/{imported_org.id}"))
-    assert "Creation" in history and "12.50" in history
+    assert "Creation" in history and "Electricity use (MWh/year)</span>: — → 12.5" in history

@@ -14,6 +14,15 @@ document.addEventListener("change", function (event) {
 });
 // The header's menu button opens the menu in place (without JS it opens by #mainmenu as :target).
 document.addEventListener("click", function (event) {
+  // Buttons ask their own question (one form, several actions) and print without inline script (CSP).
+  var asking = event.target.closest && event.target.closest("button[data-confirm]");
+  if (asking && !window.confirm(asking.getAttribute("data-confirm"))) {
+    event.preventDefault();
+    return;
+  }
+  if (event.target.closest && event.target.closest("[data-print]")) {
+    window.print();
+  }
   var button = event.target.closest && event.target.closest(".menubutton");
   if (button) {
     event.preventDefault();
