@@ -40,7 +40,7 @@ from crm.models import (
     StageTransition,
 )
 from crm.ruc import make_ruc
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import pass_second_step, sign_in
 from tests.conftest import PASSWORD
 
 MAIL_WAIT_SECONDS = 60
@@ -188,7 +188,7 @@ def test_outreach_staff_logs_a_meeting_moves_the_company_and_records_its_signed_
     page.wait_for_url(f"**/organisations/{org.id}")
 
     # Log a meeting with a follow-up for oneself.
-    page.get_by_role("link", name="Registrar interacción").click()
+    page.get_by_role("link", name="Registrar interacción").first.click()
     page.wait_for_url(f"**/interactions/new?organisation_id={org.id}")
     page.select_option("#kind", "meeting")
     page.check(f"input[name=contact_ids][value='{signatory.id}']")
@@ -208,11 +208,11 @@ def test_outreach_staff_logs_a_meeting_moves_the_company_and_records_its_signed_
     page.wait_for_url(f"**/organisations/{org.id}#pipeline")
     engagement = db.session.scalars(select(Engagement).filter_by(organisation_id=org.id)).one()
 
-    # Move it along the board with the card's plain form: contacted → meeting held.
+    # Move it along the board with the card's move page: contacted → meeting held.
     page.goto(f"/pipeline/?programme={zis.id}")
     card = page.locator(f"#engagement-{engagement.id}")
-    expect(card.locator("select")).to_have_value("meeting_held")
-    card.locator("button[type=submit]").click()
+    expect(card).to_have_attribute("data-next", "meeting_held")
+    page.goto(card.locator("a.deal-move").get_attribute("href"))  # the move page, as without script
     page.wait_for_url(f"**/engagements/{engagement.id}/move?**")
     expect(page.locator("#to_stage")).to_have_value("meeting_held")
     submit(page, "form:has(#to_stage)")
@@ -240,8 +240,8 @@ def test_outreach_staff_logs_a_meeting_moves_the_company_and_records_its_signed_
     # The gate is satisfied: the move page asks for no letter, and the move to loi_signed goes through.
     page.goto(f"/pipeline/?programme={zis.id}")
     card = page.locator(f"#engagement-{engagement.id}")
-    expect(card.locator("select")).to_have_value("loi_signed")
-    card.locator("button[type=submit]").click()
+    expect(card).to_have_attribute("data-next", "loi_signed")
+    page.goto(card.locator("a.deal-move").get_attribute("href"))  # the move page, as without script
     page.wait_for_url(f"**/engagements/{engagement.id}/move?**")
     expect(page.locator(".letter-gate")).to_have_count(0)
     submit(page, "form:has(#to_stage)")
@@ -492,6 +492,8 @@ def test_assignee_gets_the_follow_up_email_and_its_link_opens_the_organisation_a
     tab.fill("input[name=email]", assignee.email)
     tab.fill("input[name=password]", PASSWORD)
     tab.click("button[type=submit]")
+    tab.wait_for_url(lambda url: "/auth/login" not in url)
+    pass_second_step(tab, assignee.email)
     tab.wait_for_url(link)
     expect(tab.locator("h1")).to_contain_text(org.legal_name)
     expect(tab.locator(f"#follow-ups a[href$='/interactions/follow-ups/{follow_up.id}']")).to_have_text(task)
