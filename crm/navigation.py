@@ -9,7 +9,7 @@ crm/static/icons.svg.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -28,11 +28,13 @@ class NavLink:
     permission: str | None  # None: every signed-in user
     icon: str
     more: bool = False  # under "More" in the main menu
+    more_if: str | None = None  # under "More" for users with this permission (a second start page)
     description: str = ""  # one line on the administration page
 
 
 MAIN_LINKS: list[NavLink] = [
-    NavLink("main.index", _l("My work"), None, "home"),
+    NavLink("main.index", _l("Dashboard"), "dashboard.view", "gauge"),
+    NavLink("main.work", _l("My work"), "work.view", "home", more_if="dashboard.view"),
     NavLink("liaison.home", _l("Portal"), "portal.use", "handshake"),
     NavLink("organisations.index", _l("Organisations"), "org.view", "building"),
     NavLink("contacts.index", _l("Contacts"), "contact.view", "users"),
@@ -139,10 +141,15 @@ def shown(links: list[NavLink]) -> list[NavLink]:
     """Return the entries the signed-in user may open, in order."""
     views = current_app.view_functions
     return [
-        link
+        placed(link)
         for link in links
         if link.endpoint in views and (link.permission is None or can(current_user, link.permission))
     ]
+
+
+def placed(link: NavLink) -> NavLink:
+    """Return the entry, moved under "More" when the user's start page already leads there."""
+    return replace(link, more=True) if link.more_if and can(current_user, link.more_if) else link
 
 
 def is_active(link: NavLink) -> bool:
@@ -150,6 +157,8 @@ def is_active(link: NavLink) -> bool:
     endpoint = request.endpoint or ""
     if endpoint == link.endpoint:
         return True
+    if any(endpoint == other.endpoint for other in MAIN_LINKS):  # a page with its own entry
+        return False
     section = link.endpoint.partition(".")[0]
     return link.endpoint.endswith(".index") and endpoint.partition(".")[0] == section
 

@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "followup.edit": TECH,
     "followup.edit_any": frozenset({"admin", "manager"}),  # close, snooze, reassign others' follow-ups
     "followup.view_all": frozenset({"admin", "manager"}),  # the 'all' tab of the follow-up list
+    "dashboard.view": frozenset({"admin", "manager", "viewer"}),  # their start page: the managers' dashboard
     "work.view": TECH,  # the start page is "My work"; other roles get a simple home (liaisons: the portal)
     "import.run": TECH,
     "import.undo": frozenset({"admin"}),

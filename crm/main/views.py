@@ -1,4 +1,4 @@
-"""Start page view: "My work" for staff, managers and administrators; the simple home for others."""
+"""Start pages: the dashboard (managers, administrators, viewers), My work (staff), the liaisons' portal."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from crm.clock import today
-from crm.main import services
+from crm.main import dashboard, services
 from crm.main.blueprint import bp
 from crm.pagination import page_number
-from crm.permissions import can
+from crm.permissions import can, require
 from crm.web import page_size
 
 
@@ -36,10 +36,40 @@ def my_work():
     )
 
 
+def show_dashboard():
+    """Render the managers' dashboard: each tile a summary that links to its report."""
+    day = today()
+    current, previous = dashboard.funnel_comparison(day)
+    figures, lights = dashboard.indicator_lights()
+    days = current_app.config["LETTER_OVERDUE_DAYS"]
+    return render_template(
+        "main/dashboard.html",
+        today=day,
+        current=current,
+        previous=previous,
+        cofinance=dashboard.cofinance_totals(),
+        figures=figures,
+        lights=lights,
+        overdue=dashboard.overdue_letters(day, days),
+        overdue_days=days,
+        stalled=dashboard.stalled(day),
+    )
+
+
+@bp.get("/work")
+@login_required
+@require("work.view")
+def work():
+    """Show the signed-in user's work list (follow-ups, companies, letters)."""
+    return my_work()
+
+
 @bp.route("/")
 @login_required
 def index():
-    """Show the signed-in user's work list."""
+    """Show the start page of the user's role."""
+    if can(current_user, "dashboard.view"):
+        return show_dashboard()
     if can(current_user, "work.view"):
         return my_work()
     if can(current_user, "portal.use"):  # their home is the association portal

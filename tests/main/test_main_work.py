@@ -185,7 +185,7 @@ def test_many_overdue_follow_ups_are_capped(client, login, portfolio, add_task):
 
 def test_empty_start_page_for_a_new_staff_member(client, login, en_user):
     login(en_user("manager"))
-    page = home(client)
+    page = client.get("/work").get_data(as_text=True)  # a manager's start page is the dashboard
     assert "Nothing overdue. Well done." in page and "No letters waiting." in page
     assert "All your companies were contacted recently." in page
 
@@ -196,10 +196,10 @@ def test_odd_page_arguments_do_not_fail(client, login, portfolio, spage):
     assert client.get(f"/?spage={spage}").status_code == 200
 
 
-def test_viewers_and_liaisons_keep_their_home(client, login, en_user, liaison_world):
+def test_viewers_land_on_the_dashboard_and_liaisons_on_their_portal(client, login, en_user, liaison_world):
     login(en_user("viewer"))
     page = home(client)
-    assert "Organisations you own" in page and 'id="quiet"' not in page
+    assert 'id="funnel"' in page and 'id="quiet"' not in page and 'href="/work"' not in page
     client.post("/auth/logout")
     login(liaison_world.liaison)
     response = client.get("/", follow_redirects=True)  # the association portal, wherever it lives

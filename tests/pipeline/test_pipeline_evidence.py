@@ -128,7 +128,7 @@ def test_my_work_shows_managers_every_engagement_with_evidence_pending(
     me, manager = en_user("staff"), en_user("manager")
     world(make_org, make_engagement, make_letter, me)
     login(manager)
-    block = section(client.get("/").get_data(as_text=True), "evidence")
+    block = section(client.get("/work").get_data(as_text=True), "evidence")
     assert ">Sin Escaneo SAC<" in block and ">Evaluada Sin Escaneo SAC<" in block
     assert ">Escaneada SAC<" not in block
 
