@@ -103,6 +103,7 @@ TABLE: tuple[Row, ...] = (
     # --- start page, sign-in, static files
     row("main.index", "GET", SIGNED_IN),
     row("main.work", "GET", TECH),
+    row("organisations.bulk_action", "POST", TECH),
     row("static", "GET", PUBLIC, filename="css/app.css"),
     row("auth.login", "GET", PUBLIC),
     row("auth.login", "POST", PUBLIC),

@@ -146,8 +146,11 @@ def creation_problems(user: User, values: NewFollowUp, today: date) -> dict[str,
     return problems | due_problem(values.due_on, today) | assignee_problem(values.assignee_id)
 
 
-def create_follow_up(user: User, values: NewFollowUp, today: date) -> FollowUp:
-    """Add a follow-up of its own (not from an interaction), or raise UserError."""
+def create_follow_up(user: User, values: NewFollowUp, today: date, notify: bool = True) -> FollowUp:
+    """Add a follow-up of its own (not from an interaction), or raise UserError.
+
+    notify=False leaves out the "assigned to you" e-mail (bulk additions: the digest and My work list them).
+    """
     problems = creation_problems(user, values, today)
     if problems:
         raise UserError(problems=problems)
@@ -160,7 +163,8 @@ def create_follow_up(user: User, values: NewFollowUp, today: date) -> FollowUp:
     )
     db.session.add(follow_up)
     db.session.flush()
-    notify_assignment(user, follow_up, today)
+    if notify:
+        notify_assignment(user, follow_up, today)
     return follow_up
 
 

@@ -28,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from crm.interactions.services import staff_choices
 from crm.labels import choices
 from crm.models import Membership, Organisation
 from crm.organisations import listing, services
@@ -204,3 +205,40 @@ def fill_association_choices(form: MembershipAddForm, options: list[Organisation
 def back_target(membership: Membership, back: str | None) -> int:
     """Return the organisation page to go back to: the association's if asked, else the company's."""
     return membership.association_id if back == str(membership.association_id) else membership.company_id
+
+
+def optional_id(value: Any) -> int | None:
+    """Coerce a select's value to an id, or None when nothing usable was chosen."""
+    return to_id(value)
+
+
+class BulkForm(FlaskForm):
+    """One action applied to the ticked organisations, or to every one the filters find."""
+
+    action = SelectField(
+        _l("Action"),
+        choices=[
+            ("owner", _l("Reassign the owner")),
+            ("follow_up", _l("Add a follow-up")),
+            ("export_csv", _l("Export the selection (CSV)")),
+            ("export_xlsx", _l("Export the selection (XLSX)")),
+        ],
+    )
+    everything = BooleanField(_l("Every organisation found, not only the ticked ones"))
+    owner_id = SelectField(_l("New owner"), coerce=optional_id, validate_choice=False)
+    description = StringField(_l("What has to be done"), [Optional(), Length(max=500)])
+    assignee_id = SelectField(_l("Assigned to"), coerce=optional_id, validate_choice=False)
+    due_on = DateField(_l("Due on"), [Optional()])
+
+    def set_choices(self, owners: list[tuple[int, str]], staff: list[tuple[int, str]]) -> None:
+        """Fill the owner and assignee selects (an empty first option: nothing chosen)."""
+        empty = [("", "—")]
+        self.owner_id.choices = empty + owners
+        self.assignee_id.choices = empty + staff
+
+
+def new_bulk_form() -> BulkForm:
+    """Build the bulk form with the active owners and staff as choices."""
+    form = BulkForm()
+    form.set_choices([(u.id, u.name) for u in listing.staff_users()], staff_choices())
+    return form

@@ -27,9 +27,15 @@ from crm.web import locale, page_size
 @require("org.view")
 def index():
     """List, search, filter and sort the organisations the user may see."""
-    filters = listing.parse_filters(request.args)
+    return render_list(listing.parse_filters(request.args))
+
+
+def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = (), status: int = 200):
+    """Render one page of the list, with the bulk form (and the boxes ticked before a refusal)."""
     page = paginate(listing.list_query(current_user, filters), page_size(), page_number("page"))
-    return render_template(
+    if bulk_form is None and can(current_user, "org.edit"):
+        bulk_form = forms.new_bulk_form()
+    html = render_template(
         "organisations/index.html",
         page=page,
         filters=filters,
@@ -38,7 +44,10 @@ def index():
         districts=listing.districts(),
         owners=listing.staff_users(active_only=False),
         stages=listing.stages_of(page.items) if can(current_user, "pipeline.view") else {},
+        bulk=bulk_form,
+        checked=set(checked),
     )
+    return html, status
 
 
 def membership_parts(org: Organisation) -> dict[str, Any]:

@@ -8,6 +8,13 @@ document.addEventListener("submit", function (event) {
 });
 document.addEventListener("change", function (event) {
   var el = event.target;
+  // A heading's box ticks or clears every box of its list on the page.
+  var group = el.getAttribute && el.getAttribute("data-check-all");
+  if (group) {
+    document.querySelectorAll('input[type=checkbox][name="' + group + '"]').forEach(function (box) {
+      box.checked = el.checked;
+    });
+  }
   if (el.matches && el.matches("select[data-autosubmit]")) {
     el.form.submit();
   }
