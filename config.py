@@ -127,6 +127,9 @@ class Config:
     BACKUP_INTERVAL_HOURS = env_int("BACKUP_INTERVAL_HOURS", 24)
     BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
     BACKUP_KEY = env_str("BACKUP_KEY")
+    # Ley 29733 retention (crm/privacy/jobs.py): interactions and captured e-mails older than this many years
+    # lose their texts and participants (checked every hour); 0 keeps everything.
+    INTERACTION_RETENTION_YEARS = env_int("INTERACTION_RETENTION_YEARS", 10)
     # Days without an interaction after which an owned company counts as neglected, per stage.
     STALE_DAYS_DEFAULT = env_int("STALE_DAYS_DEFAULT", 30)
     STALE_DAYS_BY_STAGE = {"identified": 60, "contacted": 21, "meeting_held": 30, "loi_signed": 30}

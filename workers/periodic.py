@@ -14,6 +14,7 @@ from crm.jobs import dispatch_job_outbox
 from crm.mail.jobs import dispatch_outbox, run_due_reminders
 from crm.mailcapture.jobs import capture_mailboxes
 from crm.metrics.jobs import run_due_metric_snapshots
+from crm.privacy.jobs import apply_retention
 from crm.system.backup import run_scheduled_backup
 from crm.system.jobs import record_heartbeat
 
@@ -32,4 +33,6 @@ PERIODIC_JOBS: list[dict[str, Any]] = [
     {"job": run_due_metric_snapshots, "cron": "7,37 * * * *", "name": "metric-snapshots"},
     # Hands each configured mailbox whose backoff is over to its own fetch job on the capture queue.
     {"job": capture_mailboxes, "interval": 60, "name": "mail-capture"},
+    # Ley 29733: anonymises interactions and captured e-mails older than INTERACTION_RETENTION_YEARS.
+    {"job": apply_retention, "cron": "41 * * * *", "name": "retention"},
 ]
