@@ -257,6 +257,16 @@ LABELS = {
         ImportKind.CONTACTS: _l("Contacts"),
         ImportKind.COFINANCE: _l("Co-finance commitments"),
     },
+    # where an outbox e-mail stands, and how it left (System › Sent mail)
+    "mail_status": {
+        "pending": _l("pending"),
+        "queued": _l("queued"),
+        "claimed": _l("being sent"),
+        "sent": _l("sent"),
+        "failed": _l("failed"),
+        "skipped": _l("skipped"),
+    },
+    "mail_transport": {"smtp": _l("SMTP server"), "stored": _l("stored, not sent")},
     # what each kind of e-mail is about, as offered on the opt-out page
     "mail_kind": {
         "follow_up_assigned": _l("A follow-up is assigned to me"),

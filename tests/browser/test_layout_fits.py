@@ -1,4 +1,5 @@
-"""Every page each role can open fits the window at 1366×768 and at 390×844: nothing wider than the screen.
+"""Every page each role can open fits the window at 1366×768 and at 390×844: nothing wider than the screen,
+and no English text of the catalog shows on the Spanish pages.
 
 The walk covers every GET route of the app: those without arguments, and those with ids filled with one real
 record of each kind from the demo data (seeded into the test database), as that role sees it. A page the
@@ -13,6 +14,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from babel.messages.pofile import read_po
 from flask import Flask, url_for
 from sqlalchemy import select
 
@@ -35,7 +37,7 @@ from crm.models import (
     utcnow,
 )
 from crm.permissions import portal_associations, visible_contacts, visible_organisations
-from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.browser.conftest import ARTIFACTS, ROOT, sign_in
 
 SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 DEMO_PASSWORDS = {
@@ -54,6 +56,34 @@ MENU = """() => {
   const user = document.querySelector('.usermenu > summary').getBoundingClientRect();
   return [new Set(links.map(l => Math.round(l.top))).size, Math.max(...links.map(l => l.right)), user.left];
 }"""
+
+
+# Pages that show English on purpose: the API's reference for developers, the reference lists kept in both
+# languages, and the sources of the emission factors (citations).
+BILINGUAL = ("/api/v1/docs", "/pipeline/admin/barriers", "/results/admin/factors")
+
+
+def english_pattern() -> re.Pattern:
+    """Match, as whole phrases, the catalog's English strings whose Spanish differs (no placeholders)."""
+    with (ROOT / "crm/translations/es/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    phrases = set()
+    for message in catalog:
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        spanish = [message.string] if isinstance(message.string, str) else list(message.string)
+        phrases |= {
+            i for i in ids if len(i) >= 4 and "%(" not in i and i not in spanish and re.search("[a-z]{3}", i)
+        }
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)({alternatives})(?!\w)")
+
+
+def english_on(page, path: str, role: str, pattern: re.Pattern) -> list[str]:
+    """Return the catalog's English phrases the page shows (a Spanish user's page must show none)."""
+    if path.startswith(BILINGUAL) or DOWNLOAD.search(path):
+        return []
+    text = re.sub(r"\S*/\S*", " ", page.inner_text("body"))  # paths (/organisations/1) are not prose
+    return [f"{role} {path}: English “{found}”" for found in sorted(set(pattern.findall(text)))]
 
 
 def first(query) -> int | None:
@@ -157,9 +187,9 @@ def demo_users(app: Flask) -> dict[str, Any]:
     return users
 
 
-def test_every_page_fits_the_window_for_every_role(app, browser, live_server, demo_users):
+def test_every_page_fits_the_window_and_speaks_spanish_for_every_role(app, browser, live_server, demo_users):
     ARTIFACTS.mkdir(exist_ok=True)
-    failures, visited = [], 0
+    failures, visited, english = [], 0, english_pattern()
     for role, user in demo_users.items():
         context = browser.new_context(locale="es-PE", base_url=live_server.url)
         page = context.new_page()
@@ -170,6 +200,7 @@ def test_every_page_fits_the_window_for_every_role(app, browser, live_server, de
         assert rows == 1 and menu_end <= user_menu, f"{role}: the main menu does not fit one line at 1366 px"
         for path in page_paths(app, user):
             failures += too_wide(page, path, role)
+            failures += english_on(page, path, role, english)
             visited += 1
         context.close()
     assert visited > 150, visited
