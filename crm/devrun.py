@@ -46,14 +46,20 @@ def interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def child_env(redis: str, port: int) -> dict[str, str]:
+    """Return the children's environment: this Redis, and e-mail links to this port unless BASE_URL is set."""
+    return {"BASE_URL": f"http://127.0.0.1:{port}", **os.environ, "REDIS_URL": redis}
+
+
 def run(app: Flask, port: int) -> int:
     """Run until Ctrl-C (or SIGTERM) or until a child dies; return an exit code."""
     signal.signal(signal.SIGTERM, interrupt)
     url = start_redis(app)
-    env = {**os.environ, "REDIS_URL": url}
+    env = child_env(url, port)
     processes = [subprocess.Popen(cmd, env=env) for cmd in commands(port)]
     print(f"\n  CRM running at http://127.0.0.1:{port}/  (demo admin: admin@demo.pe / Demo-admin-2026)")
     print(f"  Redis: {url}")
+    print(f"  Links in e-mails: {env['BASE_URL']}")
     print("  Press Ctrl-C to stop web, worker and scheduler.\n", flush=True)
     try:
         while all(p.poll() is None for p in processes):

