@@ -29,6 +29,7 @@ class Section:
 ORG_SECTIONS: list[Section] = []
 MERGE_STEPS: list[tuple[int, Callable[[int, int], None]]] = []  # (order, fn(keep_id, drop_id))
 DELETE_STEPS: list[tuple[int, Callable[[int], None]]] = []  # (order, fn(org_id))
+ERASE_STEPS: list[tuple[int, Callable[[Any], dict[str, int]]]] = []  # (order, fn(traces) -> rows per table)
 
 
 def org_section(template: str, order: int) -> Callable:
@@ -51,6 +52,11 @@ def on_merge(order: int) -> Callable:
 def on_delete(order: int) -> Callable:
     """Declare a step that removes or detaches a feature's rows of an organisation being deleted."""
     return _adder(DELETE_STEPS, order)
+
+
+def on_erase(order: int) -> Callable:
+    """Declare a step that erases or anonymises a feature's traces of a person (Ley 29733, crm/privacy)."""
+    return _adder(ERASE_STEPS, order)
 
 
 def _adder(steps: list, order: int) -> Callable:
@@ -84,6 +90,11 @@ def merge_steps() -> list[Callable[[int, int], None]]:
 def delete_steps() -> list[Callable[[int], None]]:
     """Return the delete steps in order."""
     return [func for _, func in DELETE_STEPS]
+
+
+def erase_steps() -> list[Callable[[Any], dict[str, int]]]:
+    """Return the erase steps in order."""
+    return [func for _, func in ERASE_STEPS]
 
 
 def load_hooks() -> None:

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from crm.extensions import db
 from crm.interactions import follow_ups, last_seen
 from crm.models import FollowUp, Interaction
-from crm.registry import move_rows, on_delete, on_merge, org_section
+from crm.privacy.erasure import Traces, scrub_rows
+from crm.registry import move_rows, on_delete, on_erase, on_merge, org_section
 
 org_section("interactions/follow_up_panel.html", 10)(follow_ups.org_panel)
 last_seen.install()  # organisations.last_interaction_on follows every flush that touches interactions
@@ -26,3 +27,9 @@ def delete_interactions(org_id: int) -> None:
     for model in (FollowUp, Interaction):
         for row in db.session.scalars(select(model).where(model.organisation_id == org_id)):
             db.session.delete(row)
+
+
+@on_erase(20)
+def erase_from_interactions(traces: Traces) -> dict[str, int]:
+    """Replace the erased person's name, e-mail and phone in interaction texts (they stay as participants)."""
+    return {"interactions": scrub_rows(Interaction, ["summary", "outcome", "next_step"], traces)}
