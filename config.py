@@ -94,6 +94,13 @@ class Config:
     IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
     IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", 100)  # zip bombs refused
     IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)  # per part of 1 MB or more
+    # Webhooks (crm/webhooks): hosts allowed even when they resolve to private addresses, comma-separated.
+    WEBHOOK_ALLOWED_HOSTS = tuple(
+        host.strip().lower() for host in (env_str("WEBHOOK_ALLOWED_HOSTS") or "").split(",") if host.strip()
+    )
+    WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 5)
+    WEBHOOK_RETRY_INTERVALS = env_ints("WEBHOOK_RETRY_INTERVALS", (10, 60, 300, 1800, 7200))  # backoff, s
+    WEBHOOK_MAX_FAILURES = env_int("WEBHOOK_MAX_FAILURES", 10)  # in a row; then the subscription stops
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI")  # unset: the app's Redis
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

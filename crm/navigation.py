@@ -134,6 +134,13 @@ ADMIN_LINKS: list[NavLink] = [
         "mail",
         description=_l("The IMAP mailboxes the CRM reads, and how each one is doing."),
     ),
+    NavLink(
+        "webhooks.index",
+        _l("Webhooks"),
+        "webhook.subscribe",
+        "arrow-right",
+        description=_l("Signed notifications of CRM events sent to other systems, and their delivery log."),
+    ),
 ]
 
 

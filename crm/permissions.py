@@ -70,6 +70,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "association.represent": frozenset({"liaison"}),  # may be linked to associations and work for them
     "system.view": frozenset({"admin"}),
     "api.token": ALL,  # create personal access tokens for the JSON API (acting with one's own role)
+    "webhook.admin": frozenset({"admin"}),  # every webhook subscription, every event, for any user
+    "webhook.subscribe": frozenset({"admin", "manager"}),  # own subscriptions (managers: report events)
     "admin.view": TECH,  # the administration area (it lists only the links the user may open)
     "metrics.view": READERS,
     "metrics.run": frozenset({"admin", "manager"}),

@@ -231,6 +231,14 @@ TABLE: tuple[Row, ...] = (
     row("users.reset_two_factor", "POST", ADMIN, user_id="victim_user"),
     # --- the administration area: a page of links, each shown only to who may open it
     row("admin.index", "GET", TECH),
+    # --- webhooks: administrators and managers, each subscription only to whoever manages it
+    row("webhooks.index", "GET", MANAGERS),
+    row("webhooks.create", "GET", MANAGERS),
+    row("webhooks.create", "POST", MANAGERS),
+    row("webhooks.toggle", "POST", NOBODY, sub_id=999999),
+    row("webhooks.delete", "POST", NOBODY, sub_id=999999),
+    row("webhooks.deliveries", "GET", NOBODY, sub_id=999999),
+    row("webhooks.replay", "POST", NOBODY, delivery_pk=999999),
     row("system.index", "GET", ADMIN),
     # --- the read trail: administrators see all; the company's owner (staff here) sees its own
     row("privacy.trail", "GET", ADMIN),

@@ -23,7 +23,8 @@ ROLE_HOMES = {"crm/permissions.py", "crm/models/user.py", "crm/labels.py", "crm/
 # Results of an import run (per cell, row or file), transport faults (Redis, SMTP): not refusals of a request.
 NOT_REQUEST_ERRORS = {"CellError", "RowWriteError", "ImportFileError", "UnsafeWorkbookError",
                       "UnforeseenWriteError", "RedisUnavailableError",
-                      "TransientMailError", "PermanentMailError", "MailDeferredError"}  # fmt: skip
+                      "TransientMailError", "PermanentMailError", "MailDeferredError",
+                      "WebhookDeferredError"}  # fmt: skip
 
 
 def files(pattern: str, under: str = "crm") -> list[Path]:

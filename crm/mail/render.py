@@ -131,6 +131,7 @@ CONTEXTS: dict[str, Callable[[dict], dict[str, Any]]] = {
     "letter_overdue": letter_context,
     "liaison_review": liaison_context,
     "manager_weekly": weekly_context,
+    "webhook_disabled": dict,
 }
 
 
@@ -148,6 +149,8 @@ def subject(kind: str, context: dict[str, Any]) -> str:
         return _("Letter overdue: %(name)s", name=context.get("organisation", ""))
     if kind == "liaison_review":
         return _("%(n)s members to review", n=context.get("total") or len(context["members"]))
+    if kind == "webhook_disabled":
+        return _("Webhook disabled after repeated failures: %(url)s", url=context.get("url", "")[:150])
     return _(
         "Weekly summary, %(start)s – %(end)s", start=fmt_date(context["start"]), end=fmt_date(context["end"])
     )

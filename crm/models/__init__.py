@@ -51,8 +51,13 @@ from crm.models.results import (
 )
 from crm.models.signin import RecoveryCode, UserSession
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
+from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "DELIVERY_STATUSES",
+    "WEBHOOK_EVENTS",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Erasure",
     "RESULT_STATUSES",
     "Baseline",

@@ -16,6 +16,7 @@ MAIL_KINDS = (
     "letter_overdue",
     "liaison_review",
     "manager_weekly",
+    "webhook_disabled",
 )
 # pending: written, not yet on a queue · queued: an RQ job exists · claimed: a worker is sending
 # sent · failed: gave up after the last retry · skipped: opted out or nothing to say

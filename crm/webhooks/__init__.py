@@ -1,0 +1,1 @@
+"""Webhooks: signed POSTs of CRM events to the URLs users subscribe."""
