@@ -246,6 +246,11 @@ TABLE: tuple[Row, ...] = (
     row("privacy.company_trail", "GET", OWNER, org_id="member"),
     row("privacy.company_export", "GET", OWNER, org_id="member", fmt="xlsx"),
     row("privacy.statement", "GET", OWNER, org_id="member"),
+    # --- Ley 29733: a contact's data (export) and erasure, administrators only
+    row("privacy.subject", "GET", ADMIN, contact_id="member_contact"),
+    row("privacy.subject_json", "GET", ADMIN, contact_id="member_contact"),
+    row("privacy.erase", "GET", ADMIN, contact_id="member_contact"),
+    row("privacy.erase", "POST", ADMIN, form={"reason": "Solicitud escrita"}, contact_id="other_contact"),
     row("system.mail_list", "GET", ADMIN),
     row("system.mail_failed", "GET", ADMIN),
     row("system.mail_detail", "GET", ADMIN, message_id="mail"),

@@ -9,7 +9,7 @@ bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
 def register(app: Flask) -> None:
     """Install the read trail, attach the privacy views and register the blueprint."""
-    from crm.privacy import trail, views  # noqa: F401  (importing the views module adds its routes)
+    from crm.privacy import subject_views, trail, views  # noqa: F401  (importing views modules adds routes)
 
     trail.install()
     app.register_blueprint(bp)

@@ -73,7 +73,7 @@ def traces_of(contact: Contact) -> Traces:
     return Traces(contact.id, erased_label(contact.id), values, patterns)
 
 
-def _like(column: Any, form: str) -> Any:
+def like(column: Any, form: str) -> Any:
     """Return a case-blind LIKE of a column (JSON cast to text) for one form, '/' as the escape."""
     escaped = form.replace("/", "//").replace("%", "/%").replace("_", "/_")
     target = cast(column, Text) if not isinstance(column.type, Text) else column
@@ -83,7 +83,7 @@ def _like(column: Any, form: str) -> Any:
 def scrub_rows(model: Any, columns: list[str], traces: Traces, extra: Any = None) -> int:
     """Replace the traces in the given text/JSON columns of a model's rows; return the rows changed."""
     attrs = [getattr(model, name) for name in columns]
-    found = or_(*[_like(attr, form) for attr in attrs for form in traces.like_forms()])
+    found = or_(*[like(attr, form) for attr in attrs for form in traces.like_forms()])
     where = or_(found, extra) if extra is not None else found
     changed = 0
     for row in db.session.execute(select(model.id, *attrs).where(where)).all():

@@ -1,0 +1,144 @@
+"""Ley 29733 access: everything the CRM holds about one contact, as plain values (JSON and print)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from crm.extensions import db
+from crm.models import (
+    Attendance,
+    ChangeLog,
+    Contact,
+    EmailMessage,
+    Event,
+    Interaction,
+    Letter,
+    OutboxMessage,
+)
+from crm.models.interaction import interaction_contacts
+from crm.privacy.erasure import like, traces_of
+
+LIMIT = 2000  # rows per section: far beyond one person's history
+
+
+def subject_data(contact: Contact) -> dict[str, Any]:
+    """Return every section of a contact's data, each a list of plain dicts."""
+    return {
+        "contact": _contact(contact),
+        "history": _history(contact.id),
+        "interactions": _interactions(contact.id),
+        "emails": _emails(contact),
+        "attendance": _attendance(contact.id),
+        "letters_signed": _letters(contact.id),
+        "outbox": _outbox(contact),
+    }
+
+
+def _contact(contact: Contact) -> dict[str, Any]:
+    """Return the contact's own fields, consents included."""
+    keys = [
+        "id",
+        "first_name",
+        "last_name",
+        "position",
+        "email",
+        "phone",
+        "gender",
+        "email_consent",
+        "consent_at",
+        "consent_source",
+        "consent_scope",
+        "erased_at",
+        "organisation_id",
+    ]
+    data = {key: getattr(contact, key) for key in keys}
+    data["organisation"] = contact.organisation.legal_name if contact.organisation else None
+    return data
+
+
+def _history(contact_id: int) -> list[dict[str, Any]]:
+    """Return the change history of the contact's record."""
+    query = select(ChangeLog).where(ChangeLog.entity_type == "contact", ChangeLog.entity_id == contact_id)
+    rows = db.session.scalars(query.order_by(ChangeLog.at).limit(LIMIT))
+    return [{"at": r.at, "action": r.action, "user_id": r.user_id, "changes": r.changes} for r in rows]
+
+
+def _interactions(contact_id: int) -> list[dict[str, Any]]:
+    """Return the interactions the contact took part in."""
+    ids = select(interaction_contacts.c.interaction_id).where(interaction_contacts.c.contact_id == contact_id)
+    query = select(Interaction).where(Interaction.id.in_(ids)).order_by(Interaction.occurred_on).limit(LIMIT)
+    return [
+        {
+            "id": i.id,
+            "occurred_on": i.occurred_on,
+            "kind": i.kind,
+            "organisation_id": i.organisation_id,
+            "summary": i.summary,
+            "outcome": i.outcome,
+            "next_step": i.next_step,
+        }
+        for i in db.session.scalars(query)
+    ]
+
+
+def _emails(contact: Contact) -> list[dict[str, Any]]:
+    """Return the captured e-mails from or to the contact's address or naming them."""
+    forms = traces_of(contact).like_forms()
+    if not forms:
+        return []
+    columns = [EmailMessage.from_address, EmailMessage.participants, EmailMessage.body_text]
+    found = or_(*[like(column, form) for column in columns for form in forms])
+    query = select(EmailMessage).where(found).order_by(EmailMessage.sent_at).limit(LIMIT)
+    return [
+        {
+            "id": m.id,
+            "sent_at": m.sent_at,
+            "subject": m.subject,
+            "from": m.from_address,
+            "participants": m.participants,
+            "body_text": m.body_text,
+        }
+        for m in db.session.scalars(query)
+    ]
+
+
+def _attendance(contact_id: int) -> list[dict[str, Any]]:
+    """Return the events the contact attended."""
+    query = (
+        select(Event.id, Event.title, Event.held_on)
+        .join(Attendance, Attendance.event_id == Event.id)
+        .where(Attendance.contact_id == contact_id)
+        .order_by(Event.held_on)
+        .limit(LIMIT)
+    )
+    return [{"event_id": i, "title": t, "held_on": d} for i, t, d in db.session.execute(query)]
+
+
+def _letters(contact_id: int) -> list[dict[str, Any]]:
+    """Return the letters the contact signed."""
+    query = select(Letter).where(Letter.signatory_id == contact_id).limit(LIMIT)
+    return [
+        {
+            "id": x.id,
+            "kind": x.kind,
+            "organisation_id": x.organisation_id,
+            "signed_on": x.signed_on,
+            "status": x.status,
+        }
+        for x in db.session.scalars(query)
+    ]
+
+
+def _outbox(contact: Contact) -> list[dict[str, Any]]:
+    """Return the queued or sent messages naming the contact."""
+    forms = traces_of(contact).like_forms()
+    if not forms:
+        return []
+    found = or_(*[like(c, f) for c in (OutboxMessage.payload, OutboxMessage.body_text) for f in forms])
+    query = select(OutboxMessage).where(found).order_by(OutboxMessage.id).limit(LIMIT)
+    return [
+        {"id": m.id, "status": m.status, "sent_at": m.sent_at, "subject": m.subject, "body_text": m.body_text}
+        for m in db.session.scalars(query)
+    ]
