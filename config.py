@@ -126,6 +126,9 @@ class Config:
     SMTP_USER = env_str("SMTP_USER")
     SMTP_PASSWORD = env_str("SMTP_PASSWORD")
     MAIL_SENDER = env_str("MAIL_SENDER", "CRM PMU <crm@localhost>")
+    # Reply-To of e-mails composed to contacts: the PMU's shared mailbox, so mail capture logs the replies
+    # (unset: the first active shared mailbox configured in the CRM, else MAIL_SENDER).
+    MAIL_REPLY_TO = env_str("MAIL_REPLY_TO")
     PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
     UPLOAD_DIR = env_str("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))  # outside static/
     # Backups (crm/system/backup.py): where, how often the periodic job makes one, how many are kept, and

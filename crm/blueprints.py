@@ -36,6 +36,7 @@ FEATURES = (
     "changes",
     "api",
     "search",
+    "compose",
     "webhooks",
 )
 

@@ -274,6 +274,11 @@ TABLE: tuple[Row, ...] = (
     row("mailcapture.revoke_dropbox", "POST", TECH),
     # --- calendars: the feed answers its secret URL only; an event's file to whoever sees the event
     row("calendars.feed", "GET", "NNNNNN", token="not-a-token"),
+    # --- e-mail to contacts: the technical team composes; the withdrawal link needs a valid signed token
+    row("compose.compose", "GET", TECH, org_id="member"),
+    row("compose.compose", "POST", TECH, org_id="member"),
+    row("compose.withdraw_page", "GET", "NNNNNN", token="not-a-token"),
+    row("compose.withdraw_page", "POST", "NNNNNN", token="not-a-token"),
     row("calendars.new_feed", "POST", SIGNED_IN),
     row("calendars.revoke_feed", "POST", SIGNED_IN),
     row("calendars.event_file", "GET", READERS, event_id="event"),

@@ -138,6 +138,10 @@ def max_attempts() -> int:
 
 def send_one(message: OutboxMessage, mailer: Mailer) -> dict[str, object]:
     """Render and send one message; return the columns of its 'sent' state."""
+    if message.kind == "contact_mail":  # composed to a contact (crm/compose): its own headers and footer
+        from crm.compose.sending import send_contact_mail  # compose imports the mail package
+
+        return send_contact_mail(message, mailer)
     user = message.recipient
     rendered = render(message, user)
     email = build_email(

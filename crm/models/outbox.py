@@ -16,6 +16,7 @@ MAIL_KINDS = (
     "letter_overdue",
     "liaison_review",
     "manager_weekly",
+    "contact_mail",  # composed to an organisation's contact (crm/compose); recipient: who wrote it
     "webhook_disabled",
 )
 # pending: written, not yet on a queue · queued: an RQ job exists · claimed: a worker is sending

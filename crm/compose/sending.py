@@ -1,0 +1,81 @@
+"""Turn a composed outbox row into the e-mail a contact receives (called by the delivery worker)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage as MimeMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate, parseaddr
+
+from flask import current_app
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from crm.compose.consent_links import refusal
+from crm.extensions import db
+from crm.mail.transport import Mailer, Outgoing, PermanentMailError, message_id, one_line
+from crm.models import Contact, Mailbox, OutboxMessage, utcnow
+from crm.models.mailcapture import MailboxKind
+
+FOOTER = {
+    "es": "Si no desea recibir más correos nuestros, retire su consentimiento aquí:",
+    "en": "If you no longer wish to receive our e-mails, withdraw your consent here:",
+}
+
+
+def reply_to() -> str:
+    """Return the PMU's shared mailbox (configured, else the first shared one read): replies get captured."""
+    configured = current_app.config.get("MAIL_REPLY_TO")
+    if configured:
+        return configured
+    query = select(Mailbox.address).where(Mailbox.kind == MailboxKind.SHARED, Mailbox.active.is_(True))
+    shared = db.session.scalars(query.order_by(Mailbox.id).limit(1)).first()
+    return shared or current_app.config["MAIL_SENDER"]
+
+
+def html_body(text: str, footer: str, link: str) -> str:
+    """Return the HTML part: the text escaped, line breaks kept, and the withdrawal link."""
+    paragraphs = Markup("<br>\n").join(escape(line) for line in text.splitlines())
+    return str(
+        Markup(
+            "<!doctype html><html><body><div>{}</div><hr>"
+            '<p style="font-size:small">{} <a href="{}">{}</a></p></body></html>'
+        ).format(paragraphs, footer, link, link)
+    )
+
+
+def build(message: OutboxMessage) -> MimeMessage:
+    """Build the message: our From, the shared mailbox as Reply-To, the key's Message-ID, List-Unsubscribe."""
+    payload = message.payload
+    footer, link = FOOTER.get(payload.get("language"), FOOTER["es"]), payload["withdraw_url"]
+    mime = MimeMessage(policy=SMTP)
+    mime["From"] = current_app.config["MAIL_SENDER"]
+    mime["To"] = formataddr((one_line(payload["to_name"]), one_line(payload["to_email"])))
+    mime["Reply-To"] = reply_to()
+    mime["Subject"] = one_line(payload["subject"])
+    mime["Date"] = formatdate(localtime=False)
+    mime["Message-ID"] = message_id(message.idempotency_key)
+    mime["List-Unsubscribe"] = f"<{link}>"
+    mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mime.set_content(f"{payload['text']}\n\n-- \n{footer}\n{link}\n", cte="quoted-printable")
+    mime.add_alternative(html_body(payload["text"], footer, link), subtype="html", cte="quoted-printable")
+    return mime
+
+
+def send_contact_mail(message: OutboxMessage, mailer: Mailer) -> dict[str, object]:
+    """Send a composed e-mail unless the contact withdrew or was erased since; return the 'sent' columns."""
+    contact = db.session.get(Contact, message.payload.get("contact_id"))
+    if contact is None or refusal(contact):
+        raise PermanentMailError("the contact no longer accepts e-mail")
+    mime = build(message)
+    sender = parseaddr(current_app.config["MAIL_SENDER"])[1]
+    transport = mailer.send(Outgoing(sender, message.payload["to_email"], mime.as_bytes()))
+    return {
+        "status": "sent",
+        "sent_at": utcnow(),
+        "message_id": mime["Message-ID"],
+        "transport": transport,
+        "subject": str(mime["Subject"])[:300],
+        "body_text": message.payload["text"],
+        "body_html": None,
+        "last_error": None,
+    }
