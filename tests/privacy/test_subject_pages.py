@@ -1,0 +1,33 @@
+"""Ley 29733 pages: an administrator reads a contact's data (page and JSON) and erases them with a reason."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.models import AccessLog, Contact, Erasure
+
+
+def test_admin_reads_exports_and_erases_a_contact(client, login, make_user, make_org, make_contact):
+    admin = login(make_user("admin"))
+    org = make_org("Curtiembre Lima SAC")
+    person = make_contact(org, "Eulalia", "Huamaní", email="eulalia@curtiembre.pe", phone="+51 911 222 333")
+    page = client.get(f"/privacy/contact/{person.id}/data")
+    assert page.status_code == 200
+    assert "Datos que se conservan de Eulalia Huamaní" in page.get_data(as_text=True)
+    download = client.get(f"/privacy/contact/{person.id}/data.json")
+    assert download.json["contact"]["email"] == "eulalia@curtiembre.pe"
+    assert "attachment" in download.headers["Content-Disposition"]
+    reads = select(func.count(AccessLog.id)).where(AccessLog.organisation_id == org.id)
+    assert db.session.scalar(reads) >= 1
+    refused = client.post(f"/privacy/contact/{person.id}/erase", data={"reason": " "})
+    assert refused.status_code == 422 and db.session.get(Contact, person.id).erased_at is None
+    form = client.get(f"/privacy/contact/{person.id}/erase").get_data(as_text=True)
+    assert "data-confirm=" in form and "<script>" not in form
+    done = client.post(f"/privacy/contact/{person.id}/erase", data={"reason": "Carta del 2 de diciembre"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    erased = db.session.get(Contact, person.id)
+    assert erased.email is None and erased.phone is None and erased.full_name != "Eulalia Huamaní"
+    record = db.session.scalars(select(Erasure)).one()
+    assert (record.by_id, record.reason) == (admin.id, "Carta del 2 de diciembre")
