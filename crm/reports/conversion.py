@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, case, cast, func, select
@@ -26,7 +27,8 @@ from crm.reports import charts
 from crm.reports.filters import MEMBER_STATUSES, ReportFilters
 from crm.reports.funnel import stage_counts
 from crm.reports.sql import reach, reached
-from crm.reports.tables import Column, Report, Table, percent
+from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
+from crm.templating import fmt_number
 
 DIMENSION_TITLES = {
     "sector": _l("Sector (ISIC section)"),
@@ -145,29 +147,55 @@ def columns(dimension: str) -> list[Column]:
         Column("contacted", _("Contacted"), "int", True),
         Column("loi", _("Letter of interest signed"), "int", True),
         Column("conversion", _("Conversion (%)"), "pct", True),
+        Column("interval", _("Interval (95 %)"), "text"),
         Column("assessed", _("Assessed or further"), "int", True),
     ]
+
+
+def interval_text(signed: int, contacted: int) -> str:
+    """Return the rate's Wilson 95 % interval as text, flagged when the sample is small."""
+    found = wilson(signed, contacted)
+    if found is None:
+        return "—"
+    low, high = (format_decimal(v, format="#,##0.0") for v in found)
+    text = _("%(low)s–%(high)s %%", low=low, high=high)
+    return _("%(interval)s (small sample)", interval=text) if contacted < SMALL_SAMPLE else text
+
+
+def rate_row(group: str, contacted: int, signed: int, assessed: int) -> list[Any]:
+    """Return one row: the group, its counts, its rate and the rate's interval."""
+    return [group, contacted, signed, percent(signed, contacted), interval_text(signed, contacted), assessed]
 
 
 def conversion_table(f: ReportFilters, dimension: str, sort: str, locale: str) -> Table:
     """Build the conversion table of a dimension with a total row over distinct companies."""
     found = db.session.execute(conversion_query(f, dimension, sort, locale)).all()
-    rows = [[group_label(dimension, text), c, n, percent(n, c), a] for _key, text, c, n, a in found]
+    rows = [rate_row(group_label(dimension, text), c, n, a) for _key, text, c, n, a in found]
     counts = stage_counts(f)
-    total = [_("All companies"), counts["contacted"], counts["loi_signed"]]
-    total += [percent(counts["loi_signed"], counts["contacted"]), counts["assessed"]]
+    total = rate_row(_("All companies"), counts["contacted"], counts["loi_signed"], counts["assessed"])
     title = _("Conversion by %(group)s", group=str(DIMENSION_TITLES[dimension]).lower())
-    table = Table("conversion", title, columns(dimension), rows, total)
-    if dimension == "membership":
-        table.note = _("A company that belongs to several associations is counted under each of them.")
+    table = Table("conversion", title, columns(dimension), rows, total, note=definition(dimension))
     table.chart = conversion_chart(title, rows)
     return table
+
+
+def definition(dimension: str) -> str:
+    """Explain what the rate counts (and why the Metrics page may differ)."""
+    text = _(
+        "Conversion: companies that signed a letter of interest among the companies contacted, each company "
+        "counted once over every programme unless one is chosen; the interval is Wilson's 95 %% interval. "
+        "The Metrics page counts engagements of one programme from last night's snapshot, so its figures "
+        "can differ."
+    )
+    if dimension == "membership":
+        text += " " + _("A company that belongs to several associations is counted under each of them.")
+    return text
 
 
 def conversion_chart(title: str, rows: list[list[Any]]) -> Any:
     """Draw the conversion of every group with contacted companies, numerator/denominator beside it."""
     shown = [r for r in rows if r[1]]
-    bars = [(r[0], r[3], f"{r[3]} % ({r[2]}/{r[1]})") for r in shown]
+    bars = [(r[0], r[3], f"{fmt_number(r[3])} % ({fmt_number(r[2])}/{fmt_number(r[1])})") for r in shown]
     return charts.bar_chart(title, bars)
 
 

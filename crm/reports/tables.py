@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from math import sqrt
 from typing import Any
 
 from markupsafe import Markup
@@ -81,3 +82,21 @@ def one_in(numerator: Any, denominator: Any) -> Decimal | None:
 def money(value: Any) -> Decimal:
     """Return a sum of money as a Decimal with two places (SQLite may hand back floats)."""
     return Decimal(str(value or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+Z95 = 1.959964  # the normal quantile of a two-sided 95 % interval
+SMALL_SAMPLE = 10  # below this many trials a rate is flagged: 1 of 1 is not "100 %" in any useful sense
+
+
+def wilson(successes: int, trials: int) -> tuple[Decimal, Decimal] | None:
+    """Return the Wilson 95 % interval of a rate, in percent with one decimal (None without trials).
+
+    Unlike p ± 1.96·SE it stays within 0–100 % and is honest for small samples and rates near 0 or 100 %.
+    """
+    if not trials:
+        return None
+    p, z2 = successes / trials, Z95 * Z95
+    centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
+    margin = Z95 * sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / (1 + z2 / trials)
+    low, high = max(centre - margin, 0.0), min(centre + margin, 1.0)
+    return tuple(Decimal(100 * v).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP) for v in (low, high))

@@ -66,9 +66,10 @@ def test_cli_prints_the_same_figures(app, world):
     )
     assert sector.exit_code == 0, sector.output
     # ZIS only, most contacted first: Y9 = C1 C2 C3 C6 (4 contacted, 2 letters); Y8 = C4 (1, 1)
-    assert [line.split()[-4:] for line in sector.output.splitlines() if line.startswith("Y")] == [
-        ["4", "2", "50.0", "2"],
-        ["1", "1", "100.0", "0"],
+    # … each rate with its Wilson 95 % interval, small samples flagged (2 of 4: 15.0–85.0 %)
+    assert [line.split()[-8:] for line in sector.output.splitlines() if line.startswith("Y")] == [
+        ["4", "2", "50.0", "15.0–85.0", "%", "(small", "sample)", "2"],
+        ["1", "1", "100.0", "20.7–100.0", "%", "(small", "sample)", "0"],
     ]
     assert run(app, "crm", "report", "cofinance").exit_code == 0
     indicators = run(app, "crm", "report", "indicators", "--format", "csv", "--lang", "en")

@@ -51,17 +51,19 @@ def test_conversion_export_matches_the_page_table(client, world, en_user, login)
         "Contacted",
         "Letter of interest signed",
         "Conversion (%)",
+        "Interval (95 %)",
     ] + ["Assessed or further"]
+    small = "(small sample)"
     assert lines[1:] == [
-        ["Y9 – Section Y", "1", "1", "100.0", "1"],
-        ["Y8 – Section Eight", "2", "1", "50.0", "0"],
-        ["Y91 – Foundries Y", "3", "1", "33.3", "1"],
-        ["No sector recorded", "0", "0", "", "0"],
-        ["All companies", "6", "3", "50.0", "2"],
+        ["Y9 – Section Y", "1", "1", "100.0", f"20.7–100.0 % {small}", "1"],
+        ["Y8 – Section Eight", "2", "1", "50.0", f"9.5–90.5 % {small}", "0"],
+        ["Y91 – Foundries Y", "3", "1", "33.3", f"6.1–79.2 % {small}", "1"],
+        ["No sector recorded", "0", "0", "", "—", "0"],
+        ["All companies", "6", "3", "50.0", f"18.8–81.2 % {small}", "2"],
     ]
     xlsx = client.get("/reports/export/conversion/conversion.xlsx", query_string=args)
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    assert [c.value for c in sheet[2]] == ["Y9 – Section Y", 1, 1, 100, 1]
+    assert [c.value for c in sheet[2]] == ["Y9 – Section Y", 1, 1, 100, f"20.7–100.0 % {small}", 1]
     assert sheet.cell(sheet.max_row, 2).value == 6
 
 
