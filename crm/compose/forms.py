@@ -16,7 +16,7 @@ class ComposeForm(FlaskForm):
 
     template = SelectField(_l("Template"), choices=[(t.key, t.label) for t in TEMPLATES])
     language = SelectField(_l("Language of the e-mail"), choices=list(LANGUAGES), default="es")
-    contacts = SelectMultipleField(_l("To"), coerce=int, validate_choice=False)
+    contacts = SelectMultipleField(_l("Recipients"), coerce=int, validate_choice=False)
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=250)])
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=20000)])
     batch = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{16}$")])

@@ -11,7 +11,7 @@ from crm.extensions import db
 from crm.mailcapture.ingest import Fetched, Tally, ingest_batch
 from crm.mailcapture.matching import load_address_book
 from crm.mailcapture.services import save_mailbox
-from crm.models import Contact, EmailMessage, Interaction, OutboxMessage
+from crm.models import ChangeLog, Contact, EmailMessage, Interaction, OutboxMessage
 
 MAILBOX = {
     "name": "PMU",
@@ -114,6 +114,8 @@ def test_two_contacts_get_one_message_each_threaded_and_withdrawable(client, log
     assert done.status_code == 200
     db.session.expire_all()
     assert db.session.get(Contact, ana.id).consent_source == "withdrawn"
+    audit = select(ChangeLog).where(ChangeLog.entity_type == "contact", ChangeLog.entity_id == ana.id)
+    assert any("consent_source" in row.changes for row in db.session.scalars(audit))
     assert anonymous.get("/baja/forged-token").status_code == 404
 
 
