@@ -105,7 +105,6 @@ def test_two_contacts_get_one_message_each_threaded_and_withdrawable(client, log
 
     link = re.search(r"https?://\S+/baja/\S+", text_of(mail)).group(0)
     path = link.split("://", 1)[1].split("/", 1)[1]
-    client.post("/auth/logout")
     anonymous = client.application.test_client()
     page = anonymous.get(f"/{path}")
     assert page.status_code == 200
@@ -117,6 +116,8 @@ def test_two_contacts_get_one_message_each_threaded_and_withdrawable(client, log
     audit = select(ChangeLog).where(ChangeLog.entity_type == "contact", ChangeLog.entity_id == ana.id)
     assert any("consent_source" in row.changes for row in db.session.scalars(audit))
     assert anonymous.get("/baja/forged-token").status_code == 404
+    again = post(client, org, "preview", [ana], batch_of(client, org))
+    assert again.status_code == 422 and "retiró su consentimiento".encode() in again.data
 
 
 def test_a_refused_contact_stops_the_whole_send_and_says_why(client, login, scene, mail_server, work):
@@ -130,12 +131,14 @@ def test_a_refused_contact_stops_the_whole_send_and_says_why(client, login, scen
     assert db.session.scalar(select(func.count()).select_from(Interaction)) == 0
 
 
-def test_a_contact_who_withdrew_is_refused(client, login, scene):
+def test_an_email_queued_before_the_withdrawal_is_not_sent(client, login, scene, mail_server, work):
     staff, org, ana, _luis, _rosa = scene
     from crm.compose.consent_links import withdraw
 
-    withdraw(ana)
-    db.session.commit()
     login(staff)
-    response = post(client, org, "preview", [ana], batch_of(client, org))
-    assert response.status_code == 422 and "retiró su consentimiento".encode() in response.data
+    assert post(client, org, "send", [ana], batch_of(client, org)).status_code == 302
+    withdraw(db.session.get(Contact, ana.id))
+    db.session.commit()
+    work("mail")
+    assert mail_server.messages == []
+    assert db.session.scalar(select(OutboxMessage.status)) == "failed"
