@@ -183,9 +183,10 @@ def definition(dimension: str) -> str:
     """Explain what the rate counts (and why the Metrics page may differ)."""
     text = _(
         "Conversion: companies that signed a letter of interest among the companies contacted, each company "
-        "counted once over every programme unless one is chosen; the interval is Wilson's 95 %% interval. "
+        "counted once over every programme unless one is chosen; the interval is Wilson's %(level)s interval. "
         "The Metrics page counts engagements of one programme from last night's snapshot, so its figures "
-        "can differ."
+        "can differ.",
+        level="95 %",
     )
     if dimension == "membership":
         text += " " + _("A company that belongs to several associations is counted under each of them.")
