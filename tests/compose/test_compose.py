@@ -123,7 +123,13 @@ def test_two_contacts_get_one_message_each_threaded_and_withdrawable(client, log
 def test_a_refused_contact_stops_the_whole_send_and_says_why(client, login, scene, mail_server, work):
     staff, org, ana, _luis, rosa = scene
     login(staff)
-    response = post(client, org, "send", [ana, rosa], batch_of(client, org))
+    batch = batch_of(client, org)
+    switched = client.post(
+        f"/organisations/{org.id}/compose",
+        data={"template": "event_thanks", "language": "en", "batch": batch, "step": "template"},
+    )
+    assert switched.status_code == 200 and b"Thank you for joining our {programme} event" in switched.data
+    response = post(client, org, "send", [ana, rosa], batch)
     assert response.status_code == 422
     assert b"Rosa Flores no puede recibir correos" in response.data
     work("mail")
