@@ -182,8 +182,9 @@ def conversion_table(f: ReportFilters, dimension: str, sort: str, locale: str) -
 def definition(dimension: str) -> str:
     """Explain what the rate counts (and why the Metrics page may differ)."""
     text = _(
-        "Conversion: companies that signed a letter of interest among the companies contacted, each company "
-        "counted once over every programme unless one is chosen; the interval is Wilson's %(level)s interval. "
+        "Conversion: companies that signed a letter of interest among the companies contacted, each "
+        "company counted once over every programme unless one is chosen; the interval is Wilson's "
+        "%(level)s interval. "
         "The Metrics page counts engagements of one programme from last night's snapshot, so its figures "
         "can differ.",
         level="95 %",
