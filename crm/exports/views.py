@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from crm.clock import today
 from crm.contacts.forms import consultant_flag
 from crm.contacts.services import ContactSearch, filtered, order_by
+from crm.exports.about import about_sheet, query_filters
 from crm.exports.blueprint import bp
 from crm.exports.writer import to_csv, to_xlsx
 from crm.extensions import db
@@ -41,7 +42,7 @@ def download(name: str, fmt: str, headers: list[str], rows: Iterator[list[Any]])
     if fmt == "csv":
         body: Any = "\ufeff" + to_csv(headers, rows)
     else:
-        body = to_xlsx(headers, rows, title=name)
+        body = to_xlsx(headers, rows, title=name, about=about_sheet(name, query_filters(request.args)))
     disposition = f'attachment; filename="{name}-{today().isoformat()}.{fmt}"'
     return Response(body, mimetype=FORMATS[fmt], headers={"Content-Disposition": disposition})
 

@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import zip_longest
 from typing import Any
 
 from crm.text import strip_controls
@@ -59,23 +60,66 @@ def sheet_title(title: str) -> str:
     return (cleaned or "Sheet")[:SHEET_TITLE_MAX]
 
 
-def to_xlsx(headers: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = "Report") -> bytes:
-    """Return the table as an XLSX workbook: raw numbers and dates, text never read as a formula."""
+WIDTH_MIN, WIDTH_MAX = 8, 60  # column widths in characters: readable, never a screen wide
+
+
+def to_xlsx(
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    title: str = "Report",
+    about: tuple[str, Sequence[tuple[Any, Any]]] | None = None,
+) -> bytes:
+    """Return the table as an XLSX workbook: raw numbers and dates, text never read as a formula.
+
+    Columns are as wide as their values (capped), the heading row stays frozen with filters on it, and
+    `about` (a sheet name and label/value pairs: the full title, the filters, the date) goes on a second
+    sheet, so that the first row stays the headings a pivot table or Power BI reads.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title(title)
+    widths = [len(str(h)) for h in headers]
     sheet.append([plain(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([plain(v) for v in row])
+        values = [plain(v) for v in row]
+        widths = [max(w or 0, len("" if v is None else str(v))) for w, v in zip_longest(widths, values)]
+        sheet.append(values)
     force_text(sheet)
+    fit(sheet, widths)
+    if about:
+        add_about(book, *about)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def fit(sheet: Any, widths: list[int]) -> None:
+    """Size the columns to their values, freeze the heading row and put filters on it."""
+    from openpyxl.utils import get_column_letter
+
+    for number, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = min(max(width + 2, WIDTH_MIN), WIDTH_MAX)
+    sheet.freeze_panes = "A2"
+    if sheet.max_row > 1:
+        sheet.auto_filter.ref = sheet.dimensions
+
+
+def add_about(book: Any, name: str, pairs: Sequence[tuple[Any, Any]]) -> None:
+    """Add the sheet that says what the table is: title, filters, date (label in bold, then value)."""
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(sheet_title(name))
+    for label, value in pairs:
+        sheet.append([plain(label), plain(value)])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+    force_text(sheet)
+    fit(sheet, [max((len(str(p[i])) for p in pairs), default=0) for i in (0, 1)])
+    sheet.freeze_panes = None
 
 
 def force_text(sheet: Any) -> None:

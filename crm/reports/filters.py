@@ -25,6 +25,7 @@ from crm.models import District, Engagement, Membership, Organisation, Programme
 from crm.models.organisation import OrgKind
 from crm.organisations.listing import sector_groups
 from crm.permissions import roles_with
+from crm.templating import fmt_date
 from crm.web import to_id
 
 # Memberships that make a company "a member of" an association in the reports.
@@ -185,3 +186,14 @@ def sector_options(locale: str) -> list[tuple[int, str]]:
 def pairs(query: Any) -> list[tuple[int, str]]:
     """Run a two-column query and return its rows as tuples."""
     return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def described(f: ReportFilters, locale: str) -> list[tuple[str, str]]:
+    """Return the filters in words (names, not ids; dates in the user's format), for an export's header."""
+    named = {"programme": _("Programme"), "sector": _("Sector"), "district": _("District")}
+    named |= {"association": _("Association"), "owner": _("Owner")}
+    chosen = [key for key in named if getattr(f, key)]
+    names = options(locale) if chosen else {}
+    found = [(named[key], dict(names[key]).get(getattr(f, key), str(getattr(f, key)))) for key in chosen]
+    found += [(_("From"), fmt_date(f.date_from))] if f.date_from else []
+    return found + ([(_("To"), fmt_date(f.date_to))] if f.date_to else [])

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm.clock import today
 from crm.errors import UserError, form_error
+from crm.exports.about import about_sheet
 from crm.exports.writer import to_csv, to_xlsx
 from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator
@@ -101,7 +102,8 @@ def export(name: str, table: str, fmt: str):
     if fmt == "csv":
         body: Any = "\ufeff" + to_csv(found.headers, found.all_rows())  # the BOM makes Excel read UTF-8
     else:
-        body = to_xlsx(found.headers, found.all_rows(), title=found.title)
+        about = about_sheet(f"{report.title} · {found.title}", filters.described(report.filters, locale()))
+        body = to_xlsx(found.headers, found.all_rows(), title=found.title, about=about)
     filename = f"{name}-{table}-{today().isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
