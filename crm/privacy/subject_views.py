@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,9 +14,8 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm import clock
-from crm.extensions import db
 from crm.models import Contact
-from crm.permissions import require
+from crm.permissions import get_or_404, require, visible_contacts
 from crm.privacy.blueprint import bp
 from crm.privacy.erasure import erase_contact
 from crm.privacy.export import subject_data
@@ -30,11 +29,8 @@ class EraseForm(FlaskForm):
 
 
 def contact_or_404(contact_id: int) -> Contact:
-    """Return the contact or answer 404."""
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
-    return contact
+    """Return the contact or answer 404 (through the scoped query: ids beyond 32 bits included)."""
+    return get_or_404(visible_contacts(current_user), contact_id)
 
 
 def exported(contact: Contact) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from crm.errors import UserError, form_error
 from crm.pagination import paginate
-from crm.permissions import can, deny, require
+from crm.permissions import MAX_ID, can, deny, get_or_404, require
 from crm.web import page_size, to_id
 from crm.webhooks import payloads, services
 from crm.webhooks.blueprint import bp
@@ -27,11 +27,8 @@ def subscription_form() -> SubscriptionForm:
 
 
 def managed(sub_id: int):
-    """Return a subscription the user manages, or answer 404."""
-    subscription = services.subscription_for(current_user, sub_id)
-    if subscription is None:
-        deny()
-    return subscription
+    """Return a subscription the user manages, or answer 404 (ids beyond 32 bits included)."""
+    return get_or_404(services.visible_subscriptions(current_user), sub_id)
 
 
 @bp.route("/")
@@ -111,6 +108,8 @@ def replay(delivery_pk: int):
     """Send one delivery again, under the same delivery id."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not 0 < delivery_pk <= MAX_ID:  # PostgreSQL refuses an integer beyond 32 bits
+        deny()
     try:
         row = services.replay(current_user, delivery_pk)
     except UserError as exc:
