@@ -257,6 +257,18 @@ LABELS = {
         ImportKind.CONTACTS: _l("Contacts"),
         ImportKind.COFINANCE: _l("Co-finance commitments"),
     },
+    # Ley 29733: how a person agreed to receive e-mail, and to what
+    "consent_source": {
+        "letter": _l("Signed letter or form"),
+        "event": _l("Event registration"),
+        "email": _l("By e-mail"),
+        "verbal": _l("Verbally (meeting or call)"),
+        "withdrawn": _l("Withdrawn"),
+    },
+    "consent_scope": {
+        "project": _l("Project e-mails"),
+        "events": _l("Event invitations only"),
+    },
     # where an outbox e-mail stands, and how it left (System › Sent mail)
     "mail_status": {
         "pending": _l("pending"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
@@ -47,7 +49,17 @@ class ContactForm(FlaskForm):
     )
     gender = SelectField(_l("Gender"), choices=choices("gender"), default="not_recorded")
     email_consent = BooleanField(_l("Accepts e-mail"))
+    consent_source = SelectField(_l("How they agreed"), choices=[], validate_choice=False)
+    consent_scope = SelectField(_l("To what"), choices=[], validate_choice=False)
     qualified_consultant = BooleanField(_l("Qualified consultant"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sources = [c for c in choices("consent_source", blank="—") if c.value != "withdrawn"]
+        self.consent_source.choices = sources
+        self.consent_scope.choices = choices("consent_scope")
+        if self.consent_source.data not in {c.value for c in sources}:  # "withdrawn" is recorded only
+            self.consent_source.data = ""
 
     def set_organisations(self, pairs: list[tuple[int, str]]) -> None:
         """Offer the organisations the user may see, plus 'none'."""
@@ -64,6 +76,8 @@ class ContactForm(FlaskForm):
             phone=self.phone.data,
             gender=self.gender.data,
             email_consent=bool(self.email_consent.data),
+            consent_source=self.consent_source.data or None,
+            consent_scope=self.consent_scope.data or None,
             qualified_consultant=bool(self.qualified_consultant.data),
         )
 

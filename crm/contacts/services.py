@@ -12,7 +12,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm.errors import StaleEditError
 from crm.extensions import db
 from crm.history import present
-from crm.models import GENDERS, ChangeLog, Contact, Interaction, Organisation, User, interaction_contacts
+from crm.models import (
+    GENDERS,
+    ChangeLog,
+    Contact,
+    Interaction,
+    Organisation,
+    User,
+    interaction_contacts,
+    utcnow,
+)
 from crm.pagination import LIST_COUNT_CAP, Page, paginate
 from crm.permissions import visible_contacts, visible_organisations
 from crm.text import like_pattern
@@ -37,6 +46,11 @@ class ContactValues:
     gender: str = "not_recorded"
     email_consent: bool = False
     qualified_consultant: bool = False
+    consent_source: str | None = None
+    consent_scope: str | None = None
+
+
+CONSENT_FIELDS = ("email_consent", "consent_source", "consent_scope")
 
 
 @dataclass
@@ -119,9 +133,29 @@ def clean(values: ContactValues) -> dict[str, Any]:
     return data
 
 
+def without_consent(values: ContactValues) -> dict[str, Any]:
+    """Return the cleaned values except consent, which apply_consent records with its date."""
+    return {k: v for k, v in clean(values).items() if k not in CONSENT_FIELDS}
+
+
+def apply_consent(contact: Contact, values: ContactValues) -> None:
+    """Record consent to e-mail with when, how and to what; unticking records a withdrawal (Ley 29733)."""
+    given, before = values.email_consent, bool(contact.email_consent)
+    if given:
+        source = values.consent_source or contact.consent_source
+        if not before or source != contact.consent_source:
+            contact.consent_at = utcnow()
+        contact.consent_source = source
+        contact.consent_scope = values.consent_scope or contact.consent_scope or "project"
+    elif before:
+        contact.consent_at, contact.consent_source = utcnow(), "withdrawn"
+    contact.email_consent = given
+
+
 def create_contact(values: ContactValues) -> Contact:
     """Add a contact and flush it (the audit hook records the creation)."""
-    contact = Contact(**clean(values))
+    contact = Contact(**without_consent(values))
+    apply_consent(contact, values)
     db.session.add(contact)
     db.session.flush()
     return contact
@@ -143,8 +177,9 @@ def update_contact(contact: Contact, values: ContactValues, loaded_version: int)
     contact_id = contact.id
     if loaded_version != contact.version_id:
         raise StaleEditError(changes_since(contact_id, loaded_version))
-    for key, value in clean(values).items():
+    for key, value in without_consent(values).items():
         setattr(contact, key, value)
+    apply_consent(contact, values)
     try:
         db.session.flush()
     except StaleDataError:
