@@ -45,6 +45,7 @@ REFERENCES: dict[str, type] = {
 ENUMS = {"kind": "kind", "size": "size", "gender": "gender", "status": "membership_status", "stage": "stage"}
 ENUMS |= {"confirmation": "membership_confirmation", "currency": "currency", "type": "event_type"}
 ENUMS |= {"cofinance_type": "cofinance_type", "cofinancier_type": "cofinancier_type"}
+ENUMS |= {"consent_source": "consent_source", "consent_scope": "consent_scope"}
 ENUMS_BY_ENTITY = {
     ("interaction", "kind"): "interaction_kind",
     ("letter", "kind"): "letter_kind",
@@ -64,7 +65,8 @@ RESTORABLE = {
 }
 RESTORABLE["organisation"] |= {"website", "owner_id", "notes"}
 RESTORABLE["emissionprofile"] |= {"reduction_potential_tco2e"}
-RESTORABLE["contact"] |= {"email_consent", "qualified_consultant"}
+# Consent to e-mail is never restored from the history: only the person can give it again (Ley 29733).
+RESTORABLE["contact"] |= {"qualified_consultant"}
 
 
 def restorable_field(entity_type: str, name: str) -> bool:

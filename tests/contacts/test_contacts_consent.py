@@ -55,3 +55,15 @@ def test_unticking_records_a_withdrawal_in_the_history(client, en_user, login):
     assert row.changes["consent_source"] == ["verbal", "withdrawn"]
     # The edit form never offers "withdrawn" as a way of agreeing: a new consent must be given anew.
     assert 'value="withdrawn"' not in client.get(f"/contacts/{contact.id}/edit").get_data(as_text=True)
+
+
+def test_the_history_shows_consent_in_words(client, en_user, login):
+    login(en_user("manager"))
+    client.post("/contacts/new", data=form(consent_source="verbal"))
+    contact = stored()
+    data = form(version=contact.version_id)
+    del data["email_consent"]
+    client.post(f"/contacts/{contact.id}/edit", data=data)
+    page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
+    assert "How they agreed" in page and "Verbally (meeting or call) → Withdrawn" in page
+    assert "consent_source" not in page
