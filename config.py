@@ -102,6 +102,8 @@ class Config:
     WEBHOOK_RETRY_INTERVALS = env_ints("WEBHOOK_RETRY_INTERVALS", (10, 60, 300, 1800, 7200))  # backoff, s
     WEBHOOK_MAX_FAILURES = env_int("WEBHOOK_MAX_FAILURES", 10)  # in a row; then the subscription stops
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    # Public pages reached by a link in an e-mail (consent withdrawal): per address, against token guessing.
+    PUBLIC_LINK_RATE_LIMIT = env_str("PUBLIC_LINK_RATE_LIMIT", "20 per minute;200 per hour")
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI")  # unset: the app's Redis
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
@@ -178,6 +180,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     # Throttling stays on (real Redis); tests that check it lower this limit.
     LOGIN_RATE_LIMIT = "1000 per minute"
+    PUBLIC_LINK_RATE_LIMIT = "1000 per minute"
     # A busy CI machine must not open the Redis breaker mid-suite; test_redis_hang uses the real default.
     REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 2.0)
     SQLALCHEMY_DATABASE_URI = normalise_db_url(

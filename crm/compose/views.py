@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from crm.compose.catalog import BY_KEY, starting_text
 from crm.compose.consent_links import REASONS, contact_of, refusal, withdraw
 from crm.compose.forms import ComposeForm, WithdrawForm
 from crm.errors import UserError, form_error
+from crm.extensions import limiter
 from crm.permissions import get_or_404, require, visible_organisations
 
 
@@ -67,7 +68,13 @@ def preview_or_send(form: ComposeForm, org, step: str):
     return render_template("compose/preview.html", form=form, org=org, items=items)
 
 
+def public_link_limit() -> str:
+    """Return the rate limit of the pages opened from a link in an e-mail."""
+    return current_app.config["PUBLIC_LINK_RATE_LIMIT"]
+
+
 @bp.route("/baja/<token>", methods=["GET", "POST"])
+@limiter.limit(public_link_limit)
 def withdraw_page(token: str):
     """Let a contact stop our e-mails without signing in (a signed link; the change needs a POST)."""
     contact = contact_of(token)
