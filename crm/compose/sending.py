@@ -7,6 +7,8 @@ from email.policy import SMTP
 from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -16,10 +18,13 @@ from crm.mail.transport import Mailer, Outgoing, PermanentMailError, message_id,
 from crm.models import Contact, Mailbox, OutboxMessage, utcnow
 from crm.models.mailcapture import MailboxKind
 
-FOOTER = {
-    "es": "Si no desea recibir más correos nuestros, retire su consentimiento aquí:",
-    "en": "If you no longer wish to receive our e-mails, withdraw your consent here:",
-}
+FOOTER = _l("If you no longer wish to receive our e-mails, withdraw your consent here:")
+
+
+def footer(language: str | None) -> str:
+    """Return the withdrawal line in the e-mail's language (Spanish unless English was chosen)."""
+    with force_locale("en" if language == "en" else "es"):
+        return str(FOOTER)
 
 
 def reply_to() -> str:
@@ -46,7 +51,7 @@ def html_body(text: str, footer: str, link: str) -> str:
 def build(message: OutboxMessage) -> MimeMessage:
     """Build the message: our From, the shared mailbox as Reply-To, the key's Message-ID, List-Unsubscribe."""
     payload = message.payload
-    footer, link = FOOTER.get(payload.get("language"), FOOTER["es"]), payload["withdraw_url"]
+    line, link = footer(payload.get("language")), payload["withdraw_url"]
     mime = MimeMessage(policy=SMTP)
     mime["From"] = current_app.config["MAIL_SENDER"]
     mime["To"] = formataddr((one_line(payload["to_name"]), one_line(payload["to_email"])))
@@ -56,8 +61,8 @@ def build(message: OutboxMessage) -> MimeMessage:
     mime["Message-ID"] = message_id(message.idempotency_key)
     mime["List-Unsubscribe"] = f"<{link}>"
     mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mime.set_content(f"{payload['text']}\n\n-- \n{footer}\n{link}\n", cte="quoted-printable")
-    mime.add_alternative(html_body(payload["text"], footer, link), subtype="html", cte="quoted-printable")
+    mime.set_content(f"{payload['text']}\n\n-- \n{line}\n{link}\n", cte="quoted-printable")
+    mime.add_alternative(html_body(payload["text"], line, link), subtype="html", cte="quoted-printable")
     return mime
 
 

@@ -81,6 +81,7 @@ def test_two_contacts_get_one_message_each_threaded_and_withdrawable(client, log
     html = mail.get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "/baja/" in text_of(mail) and mail["List-Unsubscribe"].strip().startswith("<http")
+    assert "retire su consentimiento aquí" in text_of(mail)  # the footer in the e-mail's language
     assert mail["Reply-To"]
     email = db.session.scalar(select(EmailMessage).where(EmailMessage.message_id == mail["Message-ID"]))
     assert email is not None and email.direction == "outbound" and email.organisation_id == org.id
