@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.letters.listing import overdue_clause
 from crm.models import Letter, Organisation
 from crm.reports import cofinance, funnel, indicators, timing
 from crm.reports.filters import ReportFilters
@@ -76,13 +77,12 @@ def indicator_lights() -> tuple[list[indicators.Figure], dict[str, int]]:
 
 def overdue_letters(today: date, days: int) -> tuple[int, list[Any]]:
     """Return how many requested letters are overdue, and the oldest few with their company."""
-    late = Letter.requested_on < today - timedelta(days=days)
-    where = (Letter.status == "requested", Letter.received_on.is_(None), Letter.signed_on.is_(None), late)
-    total = db.session.scalar(select(func.count(Letter.id)).where(*where))
+    late = overdue_clause(today, days)  # the letters list's own rule, so the tile and its link agree
+    total = db.session.scalar(select(func.count(Letter.id)).where(late))
     query = (
         select(Letter.id, Letter.kind, Letter.requested_on, Organisation.id, Organisation.legal_name)
         .join(Organisation, Organisation.id == Letter.organisation_id)
-        .where(*where)
+        .where(late)
         .order_by(Letter.requested_on, Letter.id)
         .limit(LIST_LIMIT)
     )

@@ -20,6 +20,7 @@ from crm.interactions.follow_ups import NewFollowUp, create_follow_up
 from crm.models import Organisation, User
 from crm.organisations import listing
 from crm.permissions import visible_organisations
+from crm.templating import fmt_number
 
 MAX_ROWS = 2000  # beyond this, narrow the filters: one transaction must stay short
 
@@ -46,7 +47,7 @@ def targets(user: User, selection: Selection) -> list[Organisation]:
         raise UserError(_("Tick at least one organisation, or choose all those found."))
     found = list(db.session.scalars(selected_query(user, selection).limit(MAX_ROWS + 1)))
     if len(found) > MAX_ROWS:
-        message = _("More than %(num)s organisations: narrow the filters first.", num=f"{MAX_ROWS:,}")
+        message = _("More than %(num)s organisations: narrow the filters first.", num=fmt_number(MAX_ROWS))
         raise UserError(message)
     missing = len(set(selection.ids)) - len(found) if selection.filters is None else 0
     if missing:
