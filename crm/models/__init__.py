@@ -3,7 +3,7 @@
 from crm.models.api import ApiToken
 from crm.models.base import Base, Timestamped, utcnow
 from crm.models.contact import GENDERS, Contact
-from crm.models.event import EVENT_TYPES, Attendance, Event
+from crm.models.event import EVENT_TYPES, REGISTRATION_SOURCES, Attendance, Event, Invitation, Registration
 from crm.models.history import AccessLog, ChangeLog
 from crm.models.imports import IMPORT_KINDS, IMPORT_STATUSES, ColumnMapping, ImportBatch
 from crm.models.interaction import INTERACTION_KINDS, FollowUp, Interaction, interaction_contacts
@@ -91,6 +91,9 @@ __all__ = [
     "LETTER_STATUSES",
     "STAGES",
     "Attendance",
+    "Invitation",
+    "Registration",
+    "REGISTRATION_SOURCES",
     "Barrier",
     "Document",
     "Engagement",

@@ -46,6 +46,8 @@ class Contact(Timestamped, Base):
     consent_source: Mapped[str | None] = mapped_column(String(40))
     consent_scope: Mapped[str | None] = mapped_column(String(40))
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # anonymised on request
+    # Created by someone outside the team (the public registration page): the team checks it once.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     qualified_consultant: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     search_text: Mapped[str] = mapped_column(String(420), default="", index=True)
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -40,6 +40,9 @@ class Event(Timestamped, Base):
     gender_specific: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     training_module: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The public registration page: open or closed, at an unguessable address (events are not enumerable).
+    registration_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_token: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     programme = relationship("Programme", lazy="joined")
@@ -56,4 +59,47 @@ class Attendance(Timestamped, Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
 
     event = relationship("Event")
+    contact = relationship("Contact", lazy="joined")
+
+
+class RegistrationSource(StrEnum):
+    """How a person came onto an event's registered list."""
+
+    INVITATION = "invitation"  # the personal link of an invitation e-mail
+    PUBLIC = "public"  # the event's public registration page
+    TEAM = "team"  # typed in by the PMU
+
+
+REGISTRATION_SOURCES = tuple(member.value for member in RegistrationSource)
+
+
+class Invitation(Timestamped, Base):
+    """One contact invited to one event; the unique pair means nobody is invited (or e-mailed) twice."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("event_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="es")
+
+    contact = relationship("Contact", lazy="joined")
+
+
+class Registration(Timestamped, Base):
+    """One person registered for one event (before the day); attendance is recorded at the door."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("event_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(20), default=RegistrationSource.PUBLIC)
+    # As the person typed them: the team checks them against the contact (new contacts wait in review).
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    position: Mapped[str | None] = mapped_column(String(120))
+
     contact = relationship("Contact", lazy="joined")

@@ -16,6 +16,8 @@ MAIL_KINDS = (
     "letter_overdue",
     "liaison_review",
     "manager_weekly",
+    "event_invitation",  # an invitation to an event (crm/events/invite.py); recipient: who sent it
+    "event_registration",  # confirmation of a registration, with the .ics; recipient: the organiser
     "contact_mail",  # composed to an organisation's contact (crm/compose); recipient: who wrote it
     "webhook_disabled",
 )
