@@ -198,6 +198,10 @@ TABLE: tuple[Row, ...] = (
     row("events.add_attendee", "POST", TECH, event_id="event"),
     row("events.quick_add", "POST", TECH, event_id="event"),
     row("events.remove_attendee", "POST", TECH, event_id="event", attendance_id="attendance"),
+    row("events.checkin_page", "GET", TECH, event_id="event"),
+    row("events.check_in", "POST", TECH, event_id="event", contact_id="other_contact"),
+    row("events.undo_check_in", "POST", TECH, event_id="event", contact_id="other_contact"),
+    row("events.walk_in", "POST", TECH, event_id="event"),
     # --- reports and exports
     row("reports.index", "GET", READERS),
     row("reports.funnel", "GET", READERS),

@@ -9,6 +9,6 @@ bp = Blueprint("events", __name__, url_prefix="/events")
 
 def register(app: Flask) -> None:
     """Attach the events views to the blueprint and register it on the app."""
-    from crm.events import views  # noqa: F401  (importing the modules adds their routes)
+    from crm.events import checkin_views, views  # noqa: F401  (importing the modules adds their routes)
 
     app.register_blueprint(bp)
