@@ -50,7 +50,7 @@ def discard(batch: ImportBatch) -> None:
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(IMPORT_KINDS))
+@click.argument("kind", type=click.Choice([k for k in IMPORT_KINDS if k != "attendance"]))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and print what would happen; write nothing.")
 @click.option("--as", "as_email", help="E-mail of the user the import is recorded for.")

@@ -23,7 +23,13 @@ class UploadForm(FlaskForm):
         choices=options(list(LABELS["import_kind"].items())),
         validators=[InputRequired()],
     )
+    # Choices set by the view (crm.imports.attendance.event_choices); checked by the service.
+    event = SelectField(_l("Event (for an attendance sheet)"), choices=[], validate_choice=False)
     upload = FileField(_l("CSV or XLSX file"), validators=[FileRequired(_l("Choose a file."))])
+
+    def set_events(self, choices: list[tuple[str, str]]) -> None:
+        """Offer the events a sign-in sheet can belong to."""
+        self.event.choices = options([("", _("— not an attendance sheet —")), *choices])
 
 
 class CsrfForm(FlaskForm):

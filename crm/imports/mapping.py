@@ -106,7 +106,27 @@ COFINANCE_FIELDS = (
        "materialised", "materialized", "materialised usd"),
 )  # fmt: skip
 
-FIELDS = {"organisations": ORGANISATION_FIELDS, "contacts": CONTACT_FIELDS, "cofinance": COFINANCE_FIELDS}
+# An event's sign-in sheet ("apellidos y nombres" is left to the user: it puts the surnames first).
+ATTENDANCE_FIELDS = (
+    _f("first_name", _l("First name"), "nombres", "nombre", "given name"),
+    _f("last_name", _l("Last name"), "apellidos", "apellido", "surname", "family name"),
+    _f("full_name", _l("Full name"), "nombre completo", "nombres y apellidos", "participante", "asistente",
+       "name", "attendee", "participant"),
+    _f("email", _l("E-mail"), "correo", "e mail", "correo electronico", "email address"),
+    _f("organisation", _l("Organisation (name or RUC)"), "empresa", "organizacion", "institucion",
+       "entidad", "razon social", "organization", "company", "institution"),
+    _f("organisation_ruc", _l("Organisation RUC"), "ruc", "ruc de la empresa", "company ruc"),
+    _f("position", _l("Position"), "cargo", "puesto", "job title"),
+    _f("gender", _l("Gender"), "sexo", "genero", "sex"),
+)  # fmt: skip
+
+FIELDS = {
+    "organisations": ORGANISATION_FIELDS,
+    "contacts": CONTACT_FIELDS,
+    "cofinance": COFINANCE_FIELDS,
+    "attendance": ATTENDANCE_FIELDS,
+}
+NAMED_KINDS = ("contacts", "attendance")  # kinds whose rows are people: a last name or a full name
 
 
 def normalise(header: str) -> str:
@@ -192,6 +212,6 @@ def mapping_problems(kind: str, mapping: dict[str, int]) -> list[str]:
         for f in FIELDS[kind]
         if f.required and f.key not in mapping
     ]
-    if kind == "contacts" and not ({"last_name", "full_name"} & mapping.keys()):
+    if kind in NAMED_KINDS and not ({"last_name", "full_name"} & mapping.keys()):
         problems.append(_("Choose the column that holds the last name or the full name."))
     return problems

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from crm.exports.writer import plain
+from crm.imports.attendance_rows import AttendanceRows
 from crm.imports.cofinance_rows import CofinanceRows
 from crm.imports.contact_rows import ContactRows
 from crm.imports.extras import RowWriteError
@@ -28,6 +29,7 @@ HANDLERS: dict[str, Any] = {
     "organisations": OrganisationRows,
     "contacts": ContactRows,
     "cofinance": CofinanceRows,
+    "attendance": AttendanceRows,
 }
 CHUNK = 500
 SHOWS = ("all", "error", "choices", "create", "update", "unchanged")
@@ -98,7 +100,9 @@ def context(batch: ImportBatch, today: date, apply: bool = False) -> PassContext
     headers = headers_of(stored_path(batch))
     mapping = clean_mapping(batch.kind, batch.mapping or {}, len(headers))
     decisions = {str(k): str(v) for k, v in (batch.decisions or {}).items()}
-    return PassContext(batch.kind, headers, mapping, decisions, today, batch.user_id, apply, batch.id)
+    return PassContext(
+        batch.kind, headers, mapping, decisions, today, batch.user_id, apply, batch.id, batch.event_id
+    )
 
 
 def empty_counts() -> dict[str, int]:

@@ -33,6 +33,7 @@ class RowResult:
     match: Match | None = None
     candidates: list[tuple[int, str]] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know, that is not an error
 
     def error(self, key: str, message: str) -> None:
         """Record an error on the cell of a field."""
@@ -64,6 +65,7 @@ class PassContext:
     user_id: int | None
     apply: bool = False
     batch_id: int | None = None
+    event_id: int | None = None  # the event whose attendance an attendance batch records
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def column(self, key: str) -> str:

@@ -17,6 +17,7 @@ from crm.imports.mapping import initial_mapping, mapping_problems, remember
 from crm.imports.preview import stored_path, upload_dir
 from crm.imports.reading import ImportFileError, headers_of, inspect_file
 from crm.models import IMPORT_KINDS, ImportBatch, User
+from crm.models.imports import ImportKind
 from crm.permissions import can
 
 EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
@@ -56,10 +57,14 @@ def new_stored_name(suffix: str) -> str:
     return secrets.token_hex(16) + suffix
 
 
-def create_batch(kind: str, source: Any, filename: str | None, user_id: int | None) -> ImportBatch:
+def create_batch(
+    kind: str, source: Any, filename: str | None, user_id: int | None, event_id: int | None = None
+) -> ImportBatch:
     """Store an uploaded file (a FileStorage or a path), read it once and open a batch at the mapping step."""
     if kind not in IMPORT_KINDS:
         raise UserError(_("Choose what the file contains."))
+    if (kind == ImportKind.ATTENDANCE) != (event_id is not None):
+        raise UserError(_("Choose the event whose sign-in sheet this is."), field="event")
     name = display_name(filename)
     stored_name = new_stored_name(extension_of(name))
     path = upload_dir() / stored_name
@@ -82,6 +87,7 @@ def create_batch(kind: str, source: Any, filename: str | None, user_id: int | No
         counts={},
         total_rows=info.rows,
         done_rows=0,
+        event_id=event_id,
     )
     db.session.add(batch)
     db.session.flush()

@@ -15,6 +15,7 @@ from crm.audit import set_batch
 from crm.errors import StaleEditError, UserError
 from crm.extensions import db
 from crm.imports import bulk
+from crm.imports.attendance import created_attendances, remove_attendances
 from crm.imports.bulk import chunks
 from crm.labels import label
 from crm.models import (
@@ -23,6 +24,8 @@ from crm.models import (
     ChangeLog,
     Engagement,
     ImportBatch,
+    Invitation,
+    Registration,
     User,
     liaison_associations,
     utcnow,
@@ -131,8 +134,8 @@ def conflict_of(row: Any, seen: Touched) -> str | None:
     return None
 
 
-def find_conflicts(batch_id: int, seen: Touched) -> list[Conflict]:
-    """List every later edit that the undo would overwrite or orphan."""
+def find_conflicts(batch_id: int, seen: Touched, own: frozenset[int] = frozenset()) -> list[Conflict]:
+    """List every later edit that the undo would overwrite or orphan (own: the batch's attendance rows)."""
     conflicts: dict[tuple[str, int], Conflict] = {}
     if seen.first_id:
         for row in later_rows(batch_id, seen.first_id):
@@ -142,21 +145,30 @@ def find_conflicts(batch_id: int, seen: Touched) -> list[Conflict]:
                 conflicts[(row.entity_type, row.entity_id)] = Conflict(
                     label("entity", row.entity_type), name, what
                 )
-    return list(conflicts.values()) + unaudited_conflicts(seen)
+    return list(conflicts.values()) + contact_conflicts(seen, own) + unaudited_conflicts(seen)
+
+
+def contact_conflicts(seen: Touched, own: frozenset[int]) -> list[Conflict]:
+    """Find what the change log does not record about created contacts: attendances, registrations."""
+    contacts = [i for (kind, i) in seen.created if kind == "contact"]
+    found: list[tuple[int, str]] = []
+    for ids in chunks(contacts):
+        query = select(Attendance.id, Attendance.contact_id).where(Attendance.contact_id.in_(ids))
+        for attendance_id, contact_id in db.session.execute(query):
+            if attendance_id not in own:  # the batch's own attendance rows go with the undo
+                found.append((contact_id, _("attended an event after the import")))
+        for model in (Registration, Invitation):
+            linked = select(model.contact_id).where(model.contact_id.in_(ids)).distinct()
+            for contact_id in db.session.scalars(linked):
+                found.append((contact_id, _("was invited to or registered for an event after the import")))
+    return [Conflict(label("entity", "contact"), seen.created[("contact", i)], what) for i, what in found]
 
 
 def unaudited_conflicts(seen: Touched) -> list[Conflict]:
-    """Find links the change log does not record: attendances, liaison links, referrals."""
-    contacts = [i for (kind, i) in seen.created if kind == "contact"]
+    """Find links the change log does not record about created organisations: liaisons, referrals."""
     orgs = sorted(seen.created_orgs)
     created_engagements = {i for (kind, i) in seen.created if kind == "engagement"}
     found: list[Conflict] = []
-    for ids in chunks(contacts):
-        for contact_id in db.session.scalars(
-            select(Attendance.contact_id).where(Attendance.contact_id.in_(ids))
-        ):
-            found.append(Conflict(label("entity", "contact"), seen.created[("contact", contact_id)],
-                                  _("attended an event after the import")))  # fmt: skip
     for ids in chunks(orgs):
         linked = select(liaison_associations.c.organisation_id).where(
             liaison_associations.c.organisation_id.in_(ids)
@@ -233,12 +245,14 @@ def undo_batch(batch: ImportBatch, user: User) -> dict[str, int]:
     if batch.status != "done":
         raise UserError(_("Only a finished import can be undone."))
     seen = touched(batch.id)
-    conflicts = find_conflicts(batch.id, seen)
+    own = created_attendances(batch)
+    conflicts = find_conflicts(batch.id, seen, own)
     if conflicts:
         raise StaleEditError(conflicts)
     set_batch(None)
     models = audited_models()
-    counts = {"restored": restore(seen, models), "removed": remove_created(seen, models)}
+    removed = remove_attendances(own)  # not in the change log: the batch lists them
+    counts = {"restored": restore(seen, models), "removed": removed + remove_created(seen, models)}
     batch.status = "undone"
     batch.undone_at = utcnow()
     batch.undone_by_id = user.id

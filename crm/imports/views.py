@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from crm import jobs
 from crm.clock import today
 from crm.errors import StaleEditError, UserError, discard_work
-from crm.imports import commit, services
+from crm.imports import attendance, commit, services
 from crm.imports.blueprint import bp
 from crm.imports.forms import CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form
 from crm.imports.mapping import clean_mapping, fields_of
@@ -22,7 +22,7 @@ from crm.imports.preview import SHOWS, Listing, preview, stored_path
 from crm.imports.reading import ImportFileError, headers_of, sample
 from crm.imports.undo import MAX_LISTED, undo_batch
 from crm.labels import LABELS
-from crm.models import ImportBatch
+from crm.models import IMPORT_KINDS, ImportBatch
 from crm.pagination import Page, page_number, paginate
 from crm.permissions import get_or_404, require
 from crm.web import page_size
@@ -40,7 +40,7 @@ def raise_upload_limit(endpoint: str | None, _values: Any) -> None:
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_exc: RequestEntityTooLarge):
     """Explain the size limit on the upload page instead of a bare 413; nothing was stored."""
-    form = UploadForm(formdata=None)
+    form = upload_form(UploadForm(formdata=None))
     return render_template("imports/upload.html", form=form, problem=services.too_large_message()), 413
 
 
@@ -68,17 +68,32 @@ def index():
 @login_required
 @require("import.run")
 def upload():
-    """Upload a file; it is read once (empty, binary, header-only and oversized files are refused)."""
-    form = UploadForm()
+    """Upload a file; it is read once (empty, binary, header-only and oversized files are refused).
+
+    /imports/new?kind=attendance&event=<id> opens it ready for that event's sign-in sheet.
+    """
+    form = upload_form(UploadForm())
     if not form.validate_on_submit():
         return render_template("imports/upload.html", form=form), 400 if form.errors else 200
     file = form.upload.data
     try:
-        batch = services.create_batch(form.kind.data, file, file.filename, current_user.id)
+        event_id = attendance.chosen_event(current_user, form.kind.data, form.event.data)
+        batch = services.create_batch(form.kind.data, file, file.filename, current_user.id, event_id)
     except UserError as exc:
         discard_work()
         return render_template("imports/upload.html", form=form, problem=exc.message), 400
     return redirect(url_for("imports.mapping", batch_id=batch.id))
+
+
+def upload_form(form: UploadForm) -> UploadForm:
+    """Offer the events, and preset the kind and event a link asks for (?kind=attendance&event=<id>)."""
+    wanted = request.args.get("event") if request.method == "GET" else form.event.data
+    form.set_events(attendance.event_choices(wanted))
+    if request.method == "GET" and request.args.get("kind") in IMPORT_KINDS:
+        form.kind.data = request.args["kind"]
+    if request.method == "GET" and attendance.event_id_of(wanted):
+        form.event.data = wanted
+    return form
 
 
 def file_headers(batch: ImportBatch) -> list[str] | None:

@@ -17,6 +17,7 @@ class ImportKind(StrEnum):
     ORGANISATIONS = "organisations"
     CONTACTS = "contacts"
     COFINANCE = "cofinance"
+    ATTENDANCE = "attendance"  # an event's sign-in sheet: the batch names the event
 
 
 IMPORT_KINDS = tuple(member.value for member in ImportKind)
@@ -58,8 +59,11 @@ class ImportBatch(Timestamped, Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The event whose attendance an "attendance" batch records (kept as history if the event goes).
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
 
     user = relationship("User", foreign_keys=[user_id])
+    event = relationship("Event")
 
 
 class ColumnMapping(Timestamped, Base):

@@ -35,10 +35,12 @@ def staff(en_user, login):
 def upload(client):
     """Upload a file through the form; return the response (follow the redirect to the mapping step)."""
 
-    def send(content: bytes | str, kind: str = "organisations", filename: str = "empresas.csv"):
-        """Post the file to the upload form."""
+    def send(content: bytes | str, kind: str = "organisations", filename: str = "empresas.csv", event=None):
+        """Post the file to the upload form (an attendance sheet names its event)."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         form = {"kind": kind, "upload": (io.BytesIO(data), filename)}
+        if event is not None:
+            form["event"] = str(event)
         return client.post("/imports/new", data=form, content_type="multipart/form-data")
 
     return send
@@ -48,9 +50,11 @@ def upload(client):
 def previewed(client, upload):
     """Upload a file and open its preview; return (batch id, preview response)."""
 
-    def run(content: bytes | str, kind: str = "organisations", filename: str = "empresas.csv", **args):
+    def run(
+        content: bytes | str, kind: str = "organisations", filename: str = "empresas.csv", event=None, **args
+    ):
         """Upload, then open the preview with the given query arguments."""
-        response = upload(content, kind, filename)
+        response = upload(content, kind, filename, event)
         assert response.status_code == 302, response.data[:2000]
         ident = batch_id(response)
         page = client.get(f"/imports/{ident}", query_string=args)
