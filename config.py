@@ -158,6 +158,9 @@ class Config:
     MAIL_JOB_TIMEOUT = env_int("MAIL_JOB_TIMEOUT", 120)  # RQ kills a send job after this
     MAIL_RETRY_INTERVALS = env_ints("MAIL_RETRY_INTERVALS", (60, 300, 1800))  # SMTP retry backoff, seconds
     MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100)  # messages per send job (one SMTP connection)
+    # Invitations to many people leave at most this many per minute (the SMTP provider's sending limit).
+    MAIL_BULK_PER_MINUTE = env_int("MAIL_BULK_PER_MINUTE", 60)
+    REGISTRATION_RATE_LIMIT = env_str("REGISTRATION_RATE_LIMIT", "5 per minute;30 per hour")
     SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20)
     # Receives referrals of companies without an owner; unset: the first active manager.
     OUTREACH_COORDINATOR_EMAIL = env_str("OUTREACH_COORDINATOR_EMAIL")
@@ -181,6 +184,7 @@ class TestingConfig(Config):
     # Throttling stays on (real Redis); tests that check it lower this limit.
     LOGIN_RATE_LIMIT = "1000 per minute"
     PUBLIC_LINK_RATE_LIMIT = "1000 per minute"
+    REGISTRATION_RATE_LIMIT = "1000 per minute"
     # A busy CI machine must not open the Redis breaker mid-suite; test_redis_hang uses the real default.
     REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 2.0)
     SQLALCHEMY_DATABASE_URI = normalise_db_url(

@@ -32,6 +32,8 @@ def select_locale() -> str:
         return format_locale(languages[0])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return format_locale(current_user.locale)
+    if request.args.get("lang") in languages:  # the language links of the public pages
+        return format_locale(request.args["lang"])
     return format_locale(request.accept_languages.best_match(languages) or languages[0])
 
 

@@ -259,7 +259,6 @@ LABELS = {
         ImportKind.ORGANISATIONS: _l("Organisations (with optional contact, association and stage columns)"),
         ImportKind.CONTACTS: _l("Contacts"),
         ImportKind.COFINANCE: _l("Co-finance commitments"),
-        ImportKind.ATTENDANCE: _l("Attendance of an event (sign-in sheet)"),
     },
     # Ley 29733: how a person agreed to receive e-mail, and to what
     "consent_source": {
@@ -291,6 +290,15 @@ LABELS = {
         "letter_overdue": _l("A letter I requested is overdue"),
         "liaison_review": _l("Monthly reminder of members to review"),
         "manager_weekly": _l("Weekly summary for managers"),
+        "contact_mail": _l("E-mail written to a contact"),
+        "event_invitation": _l("Invitation to an event"),
+        "event_registration": _l("Confirmation of an event registration"),
+        "webhook_disabled": _l("A webhook was switched off"),
+    },
+    "registration_source": {
+        "invitation": _l("Invitation link"),
+        "public": _l("Public page"),
+        "team": _l("Added by the team"),
     },
 }
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm.contacts.services import organisation_choices
 from crm.errors import UserError, discard_work, form_error
-from crm.events import attendance, services
+from crm.events import attendance, funnel, registration, services
 from crm.events.blueprint import bp
 from crm.events.forms import AddAttendeeForm, AttendeeSearchForm, EventFilterForm, EventForm, QuickAddForm
 from crm.models import Contact, Event
@@ -102,6 +102,10 @@ def render_detail(event: Event, quick_form: QuickAddForm | None = None, status: 
         event=event,
         attendees=attendance.attendee_page(event.id, page_size(), page_number("apage")),
         genders=attendance.gender_counts(event.id),
+        funnel=funnel.event_funnel(event.id),
+        registrations=funnel.registrations_page(event.id, page_size(), page_number("rpage")),
+        waiting=funnel.waiting_review(event.id),
+        registration_open=registration.is_open(event),
         search=search,
         found=attendance.search_contacts(current_user, event.id, term) if editable and term else [],
         quick_form=quick_form,

@@ -142,6 +142,10 @@ def send_one(message: OutboxMessage, mailer: Mailer) -> dict[str, object]:
         from crm.compose.sending import send_contact_mail  # compose imports the mail package
 
         return send_contact_mail(message, mailer)
+    if message.kind in ("event_invitation", "event_registration"):  # to people outside the team
+        from crm.events.invite_mail import send_event_mail  # events import the mail package
+
+        return send_event_mail(message, mailer)
     user = message.recipient
     rendered = render(message, user)
     email = build_email(

@@ -26,7 +26,7 @@ from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 from rq.utils import utcparse
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from crm.extensions import db
 from crm.mail.delivery import stale_before
@@ -34,6 +34,7 @@ from crm.models import OutboxMessage
 
 SELECT_CHUNK = 1000
 URGENT_KINDS = ("follow_up_assigned", "referral")  # someone just acted: these jump ahead of the digests
+BULK_KINDS = ("event_invitation",)  # sent to many at once: throttled to MAIL_BULK_PER_MINUTE
 MAX_ROUNDS = 200  # 200,000 rows per run at most; the next run (a minute later) takes the rest
 
 
@@ -43,12 +44,28 @@ def due(now: datetime):
     return or_(OutboxMessage.status == "pending", stale)
 
 
-def due_rows(now: datetime, limit: int = SELECT_CHUNK) -> list[tuple[int, str]]:
-    """Return (id, kind) of due rows, oldest first."""
-    query = (
-        select(OutboxMessage.id, OutboxMessage.kind).where(due(now)).order_by(OutboxMessage.id).limit(limit)
+def bulk_budget(now: datetime) -> int:
+    """Return how many bulk e-mails may be handed over now: MAIL_BULK_PER_MINUTE less those in flight.
+
+    In flight: on a queue, being sent, or sent in the last minute. The rest waits for a later dispatcher
+    run (every minute), so a 1,000-person invitation leaves at the pace the SMTP provider allows.
+    """
+    busy = or_(
+        OutboxMessage.status.in_(("queued", "claimed")),
+        and_(OutboxMessage.status == "sent", OutboxMessage.sent_at >= now - timedelta(minutes=1)),
     )
-    return [(row.id, row.kind) for row in db.session.execute(query)]
+    query = select(func.count(OutboxMessage.id)).where(OutboxMessage.kind.in_(BULK_KINDS), busy)
+    return max(0, current_app.config["MAIL_BULK_PER_MINUTE"] - int(db.session.scalar(query) or 0))
+
+
+def due_rows(now: datetime, limit: int = SELECT_CHUNK) -> list[tuple[int, str]]:
+    """Return (id, kind) of due rows, oldest first; bulk e-mails only within their per-minute budget."""
+    columns = select(OutboxMessage.id, OutboxMessage.kind).where(due(now)).order_by(OutboxMessage.id)
+    rows = db.session.execute(columns.where(OutboxMessage.kind.not_in(BULK_KINDS)).limit(limit)).all()
+    budget = min(bulk_budget(now), limit)
+    if budget:
+        rows += db.session.execute(columns.where(OutboxMessage.kind.in_(BULK_KINDS)).limit(budget)).all()
+    return [(row.id, row.kind) for row in rows]
 
 
 def retry_pending(connection: Redis, ident: str, origin: bytes | None, now: datetime) -> bool:

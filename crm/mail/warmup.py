@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm.extensions import db
-from crm.labels import LABELS
+from crm.mail import KIND_PERMISSIONS
 from crm.models import LOCALES
 from crm.web import format_locale
 
@@ -35,7 +35,8 @@ SENT_COLUMNS = (
 def compile_templates(app: Flask) -> None:
     """Load every e-mail template into Jinja's cache."""
     names = ["mail/_layout.html", "mail/_footer.txt"]
-    names += [f"mail/{kind}.{ext}" for kind in LABELS["mail_kind"] for ext in ("txt", "html")]
+    # The kinds users receive have templates; mail to contacts (compose, events) is built in code.
+    names += [f"mail/{kind}.{ext}" for kind in KIND_PERMISSIONS for ext in ("txt", "html")]
     for name in names:
         app.jinja_env.get_template(name)
 

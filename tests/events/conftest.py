@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm.extensions import db
 from crm.models import Attendance, Event, Programme
+from tests.mail.conftest import mail_server, work  # noqa: F401  (the real SMTP server, burst workers)
 
 
 @pytest.fixture
