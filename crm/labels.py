@@ -259,6 +259,7 @@ LABELS = {
         ImportKind.ORGANISATIONS: _l("Organisations (with optional contact, association and stage columns)"),
         ImportKind.CONTACTS: _l("Contacts"),
         ImportKind.COFINANCE: _l("Co-finance commitments"),
+        ImportKind.ATTENDANCE: _l("Attendance of an event (sign-in sheet)"),
     },
     # Ley 29733: how a person agreed to receive e-mail, and to what
     "consent_source": {

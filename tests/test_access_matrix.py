@@ -203,6 +203,10 @@ TABLE: tuple[Row, ...] = (
     row("events.toggle_registration", "POST", TECH, {"open": "1"}, event_id="event"),
     row("events_public.register", "GET", "NNNNNN", token="not-a-token"),
     row("events_public.register", "POST", "NNNNNN", token="not-a-token"),
+    row("events.checkin_page", "GET", TECH, event_id="event"),
+    row("events.check_in", "POST", TECH, event_id="event", contact_id="other_contact"),
+    row("events.undo_check_in", "POST", TECH, event_id="event", contact_id="other_contact"),
+    row("events.walk_in", "POST", TECH, event_id="event"),
     # --- reports and exports
     row("reports.index", "GET", READERS),
     row("reports.funnel", "GET", READERS),

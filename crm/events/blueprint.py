@@ -11,7 +11,7 @@ public_bp = Blueprint("events_public", __name__, url_prefix="/inscripcion")
 
 def register(app: Flask) -> None:
     """Attach the events views to the blueprint and register it on the app."""
-    from crm.events import invite_views, public_views, views  # noqa: F401  (adds the routes)
+    from crm.events import checkin_views, invite_views, public_views, views  # noqa: F401  (adds the routes)
 
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
