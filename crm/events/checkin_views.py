@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import EmailField, RadioField, StringField
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from crm.errors import UserError, discard_work, form_error, wants_json
 from crm.events import checkin
@@ -27,8 +27,12 @@ SEARCH_MAX = 100
 class WalkInForm(FlaskForm):
     """A person who arrives without having registered: registered by the team and marked arrived at once."""
 
-    first_name = StringField(_l("First name"), validators=[Length(max=80)])
-    last_name = StringField(_l("Last name"), validators=[Length(max=80)])
+    first_name = StringField(
+        _l("First name"), validators=[InputRequired(message=_l("Enter the first name.")), Length(max=80)]
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[InputRequired(message=_l("Enter the last name.")), Length(max=80)]
+    )
     organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     gender = RadioField(_l("Gender"), choices=choices("gender"), validate_choice=False)
     email = EmailField(
@@ -190,4 +194,5 @@ def walked_in(event: Event, contact, created: bool):
         flash(_("%(name)s added to the contacts, registered and marked as arrived.", name=name), "success")
     else:
         flash(_("%(name)s was already a contact: registered and marked as arrived.", name=name), "success")
-    return back(event, contact.id)
+    found = url_for("events.checkin_page", event_id=event.id, q=name[:SEARCH_MAX])  # their row, on any page
+    return redirect(f"{found}#person-{contact.id}")

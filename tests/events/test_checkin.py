@@ -217,12 +217,14 @@ def test_walk_in_creates_contact_registration_and_attendance(client, login, scen
     response = walk_in(client, event, organisation_name="Textiles Ventanilla", email="carmen@tv.pe")
     assert response.status_code == 302
     carmen = db.session.scalar(select(Contact).where(Contact.last_name == "Huamán"))
+    assert response.headers["Location"].endswith(f"checkin?q=Carmen+Huam%C3%A1n#person-{carmen.id}")
     assert (carmen.gender, carmen.email, carmen.organisation_id) == ("female", "carmen@tv.pe", None)
     registration = registration_of(event.id, carmen.id)
     assert (registration.source, registration.organisation_name) == ("team", "Textiles Ventanilla")
     assert carmen.id in rows(event.id)
-    page = page_of(client, event)
+    page = page_of(client, event, "?q=Carmen+Huam%C3%A1n")
     assert "Carmen Huamán added to the contacts, registered and marked as arrived." in page
+    assert "Huamán, Carmen" in page and "Textiles Ventanilla" in page
     assert '<strong data-count="arrived">1</strong> of <span data-count="registered">5</span>' in page
 
 
