@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from flask import Response, abort, current_app, send_file
 from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -29,6 +32,10 @@ SIGNATURES = (
 EXTENSIONS = {mimetype: ext for _magic, mimetype, ext in SIGNATURES}
 ALSO_FINE = {"image/jpeg": (".jpeg", ".jpe")}
 CHUNK = 64 * 1024
+ON_COMMIT = "documents.on_commit"  # file actions waiting for the session's transaction to commit
+ON_ROLLBACK = "documents.on_rollback"  # ... or to be rolled back
+REPLACING = "documents.replacing"  # stored path -> the new version waiting to take its place
+log = logging.getLogger(__name__)
 
 
 def size_limit() -> int:
@@ -135,12 +142,17 @@ def store_upload(file_storage: FileStorage | None, user_id: int | None) -> Docum
 
 def file_path(document: Document) -> Path:
     """Return where the document's bytes are kept (the name is ours: hex only)."""
-    return upload_dir() / os.path.basename(document.storage_name)
+    return stored_file(document.storage_name)
+
+
+def stored_file(storage_name: str) -> Path:
+    """Return the path of a stored name, never outside the upload folder."""
+    return upload_dir() / os.path.basename(storage_name)
 
 
 def remove_file(storage_name: str) -> None:
     """Delete a stored file, e.g. after the transaction that recorded it was rolled back."""
-    (upload_dir() / os.path.basename(storage_name)).unlink(missing_ok=True)
+    stored_file(storage_name).unlink(missing_ok=True)
 
 
 def download_name(document: Document) -> str:
@@ -170,3 +182,60 @@ def send_document(document: Document) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# --- files that follow the transaction of the rows naming them ------------------------------------------
+
+
+def on_outcome(committed: Callable[[], None], rolled_back: Callable[[], None] | None = None) -> None:
+    """Run committed() once the session's transaction commits, rolled_back() if it is rolled back."""
+    _listen()
+    db.session.info.setdefault(ON_COMMIT, []).append(committed)
+    if rolled_back is not None:
+        db.session.info.setdefault(ON_ROLLBACK, []).append(rolled_back)
+
+
+def remove_after_commit(path: Path) -> None:
+    """Delete a file once the transaction that deletes its rows commits; a rollback keeps it."""
+    on_outcome(lambda: path.unlink(missing_ok=True))
+
+
+def replace_after_commit(path: Path, new: Path) -> None:
+    """Put new in the place of path once the transaction commits; a rollback drops new, path unchanged."""
+    db.session.info.setdefault(REPLACING, {})[str(path)] = new
+    on_outcome(lambda: os.replace(new, path), lambda: new.unlink(missing_ok=True))
+
+
+def current_version(path: Path) -> Path:
+    """Return the file that path will hold after this transaction (a replacement waiting, else path)."""
+    return db.session.info.get(REPLACING, {}).get(str(path), path)
+
+
+def _settle(session: Session, run: str, drop: str) -> None:
+    """Run the actions waiting for this outcome and forget the others (never failing the outcome)."""
+    if session.in_nested_transaction():  # a savepoint: the outer transaction decides
+        return
+    session.info.pop(drop, None)
+    session.info.pop(REPLACING, None)
+    for action in session.info.pop(run, []):
+        try:
+            action()
+        except OSError:
+            log.exception("a stored file could not follow its transaction")
+
+
+def _after_commit(session: Session) -> None:
+    """Apply the file actions of a committed transaction."""
+    _settle(session, ON_COMMIT, ON_ROLLBACK)
+
+
+def _after_rollback(session: Session) -> None:
+    """Undo the file preparations of a rolled-back transaction."""
+    _settle(session, ON_ROLLBACK, ON_COMMIT)
+
+
+def _listen() -> None:
+    """Register the transaction hooks once per process."""
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_rollback", _after_rollback)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 
+from crm.documents import remove_after_commit, stored_file
 from crm.extensions import db
 from crm.mailcapture import panels
-from crm.models import EmailMessage
-from crm.privacy.erasure import Traces, scrub_rows
+from crm.models import Document, EmailMessage
+from crm.privacy.erasure import Traces, like, scrub_rows
 from crm.registry import move_rows, on_delete, on_erase, on_merge, org_section
 
 org_section("mailcapture/_org_emails.html", 15)(panels.org_panel)
@@ -26,8 +27,37 @@ def delete_emails(org_id: int) -> None:
         db.session.delete(email)
 
 
+COLUMNS = ["subject", "from_address", "from_name", "participants", "excerpt", "body_text", "attachments"]
+
+
+@on_erase(24)
+def erase_attachments(traces: Traces) -> dict[str, int]:
+    """Delete the stored attachments of the e-mails naming the erased person; files go once committed."""
+    named = or_(*[like(getattr(EmailMessage, c), form) for c in COLUMNS for form in traces.like_forms()])
+    query = select(EmailMessage.id, EmailMessage.attachments).where(named)
+    removed = 0
+    for email_id, attachments in db.session.execute(query).all():
+        ids = [a["document_id"] for a in attachments or [] if a.get("document_id")]
+        if ids:
+            removed += remove_documents(ids)
+            kept = [
+                {**a, "document_id": None, "note": "erased"} if a.get("document_id") else a
+                for a in attachments
+            ]
+            statement = update(EmailMessage).where(EmailMessage.id == email_id).values(attachments=kept)
+            db.session.execute(statement.execution_options(synchronize_session=False))
+    return {"documents": removed}
+
+
+def remove_documents(ids: list[int]) -> int:
+    """Delete document rows now and their files once the transaction commits; return the rows deleted."""
+    for storage_name in db.session.scalars(select(Document.storage_name).where(Document.id.in_(ids))):
+        remove_after_commit(stored_file(storage_name))
+    statement = delete(Document).where(Document.id.in_(ids)).execution_options(synchronize_session=False)
+    return db.session.execute(statement).rowcount
+
+
 @on_erase(25)
 def erase_from_emails(traces: Traces) -> dict[str, int]:
     """Replace the erased person's traces in captured e-mails: sender, participants, subject, texts."""
-    columns = ["subject", "from_address", "from_name", "participants", "excerpt", "body_text", "attachments"]
-    return {"email_messages": scrub_rows(EmailMessage, columns, traces)}
+    return {"email_messages": scrub_rows(EmailMessage, COLUMNS, traces)}

@@ -34,6 +34,11 @@ class Traces:
     label: str
     values: tuple[str, ...]
     patterns: tuple[re.Pattern, ...] = field(default=(), compare=False)
+    parts: tuple[str, ...] = ()  # the first and last names, folded: whole cells of a table that name them
+
+    def found_in(self, text: str | None) -> bool:
+        """Return whether the text holds a trace."""
+        return bool(text) and any(pattern.search(text) for pattern in self.patterns)
 
     def scrub(self, text: str | None) -> str | None:
         """Return the text with every trace replaced by the label."""
@@ -70,7 +75,8 @@ def traces_of(contact: Contact) -> Traces:
     values = tuple(sorted({v for v in raw if len(v.strip()) >= MIN_TRACE}, key=len, reverse=True))
     forms = sorted({v for v in values} | {fold(v) for v in values}, key=len, reverse=True)
     patterns = tuple(re.compile(re.escape(f), re.IGNORECASE) for f in forms if len(f) >= MIN_TRACE)
-    return Traces(contact.id, erased_label(contact.id), values, patterns)
+    parts = tuple(fold(p) for p in (first, last) if p)
+    return Traces(contact.id, erased_label(contact.id), values, patterns, parts)
 
 
 def like(column: Any, form: str) -> Any:
