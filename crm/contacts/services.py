@@ -180,6 +180,7 @@ def update_contact(contact: Contact, values: ContactValues, loaded_version: int)
     for key, value in without_consent(values).items():
         setattr(contact, key, value)
     apply_consent(contact, values)
+    contact.needs_review = False  # a person of the team has now checked what the public page created
     try:
         db.session.flush()
     except StaleDataError:

@@ -142,3 +142,17 @@ def test_erasure_removes_what_the_person_typed(client, event, make_user):
     db.session.commit()
     registration = db.session.scalar(select(Registration))
     assert (registration.organisation_name, registration.position) == (None, None)
+
+
+def test_saving_the_contact_ends_its_review(client, login, event, en_user):
+    client.post("/inscripcion/tok-abc123", data=PERSON)
+    contact = db.session.scalar(select(Contact).where(Contact.email == PERSON["email"]))
+    login(en_user("staff"))
+    assert b"public registration page" in client.get(f"/contacts/{contact.id}").data
+    event_page = client.get(f"/events/{event.id}").data
+    assert b"To review" in event_page and b"1 new contact(s)" in event_page
+    form = {"first_name": "Carmen", "last_name": "Vargas", "email": PERSON["email"], "gender": "female",
+            "version": contact.version_id}
+    assert client.post(f"/contacts/{contact.id}/edit", data=form).status_code == 302
+    db.session.refresh(contact)
+    assert not contact.needs_review and b"To review" not in client.get(f"/events/{event.id}").data
