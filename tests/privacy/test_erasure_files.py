@@ -243,3 +243,16 @@ def test_two_erasures_in_one_transaction_both_reach_the_file(app, seeded):
     assert rows[1][:5] == rows[2][:5] == ["", "", "", "", ""] and rows[4][0] == "Rosa"
     assert b"pedro.ramos" not in stored_path(seeded["batches"]["others"]).read_bytes()
     assert _files_with_traces(app) == []
+
+
+def test_the_erase_page_changes_the_files_when_its_request_commits(app, seeded, client, login):
+    batch = seeded["batches"]["pending"]
+    login(seeded["admin"])
+    page = client.get(f"/imports/{batch.id}")
+    assert page.status_code == 200 and NAME.encode() in page.data
+    done = client.post(f"/privacy/contact/{seeded['person'].id}/erase", data={"reason": "Carta del 2/12"})
+    assert done.status_code == 302
+    assert _files_with_traces(app) == [] and not list(Path(app.config["UPLOAD_DIR"]).rglob("*.erasing"))
+    page = client.get(f"/imports/{batch.id}")  # the pending import's preview: her row has no contact left
+    assert page.status_code == 200 and not any(t.encode() in page.data for t in TRACES)
+    assert b"Pedro" in page.data
