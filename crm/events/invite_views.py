@@ -21,7 +21,7 @@ from crm.web import format_locale, locale
 def sample_texts(event: Event, contact: Contact | None, note: str) -> list[tuple[str, str, str]]:
     """Return (language, subject, text) of the invitation in each language, for the first recipient."""
     person = contact or Contact(first_name=_("Name"), last_name="")
-    link = public_link(event, "…") if event.public_token else _("(personal registration link)")
+    link = public_link(event) + "?i=…" if event.public_token else _("(personal registration link)")
     texts = []
     for language, name in (("es", "Español"), ("en", "English")):
         with force_locale(format_locale(language)):
