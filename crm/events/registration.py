@@ -117,6 +117,14 @@ def record_consent(contact: Contact, given: bool) -> None:
         contact.consent_scope, contact.consent_at = contact.consent_scope or "events", utcnow()
 
 
+def fill_blanks(contact: Contact, person: Registrant) -> None:
+    """Complete an invited contact's unknown gender and position (a signed link: it is the person)."""
+    if contact.gender == "not_recorded" and person.gender in GENDERS:
+        contact.gender = person.gender
+    if not contact.position and (person.position or "").strip():
+        contact.position = person.position.strip()[:120]
+
+
 def registration_of(event: Event, contact: Contact) -> Registration | None:
     """Return the contact's registration for the event, if any."""
     query = select(Registration).where(
@@ -133,6 +141,8 @@ def register(event: Event, person: Registrant, invited: Contact | None = None) -
     if existing is not None:
         return existing, False
     record_consent(contact, person.consent)
+    if invited is not None:
+        fill_blanks(contact, person)
     source = RegistrationSource.INVITATION if invited else RegistrationSource.PUBLIC
     registration = Registration(
         event_id=event.id,

@@ -151,8 +151,24 @@ def test_saving_the_contact_ends_its_review(client, login, event, en_user):
     assert b"public registration page" in client.get(f"/contacts/{contact.id}").data
     event_page = client.get(f"/events/{event.id}").data
     assert b"To review" in event_page and b"1 new contact(s)" in event_page
-    form = {"first_name": "Carmen", "last_name": "Vargas", "email": PERSON["email"], "gender": "female",
-            "version": contact.version_id}
+    form = {
+        "first_name": "Carmen",
+        "last_name": "Vargas",
+        "email": PERSON["email"],
+        "gender": "female",
+        "version": contact.version_id,
+    }
     assert client.post(f"/contacts/{contact.id}/edit", data=form).status_code == 302
     db.session.refresh(contact)
     assert not contact.needs_review and b"To review" not in client.get(f"/events/{event.id}").data
+
+
+def test_an_invited_person_completes_only_what_is_unknown(client, event, make_contact):
+    invited = make_contact(None, "Luis", "Huamán", email="luis@textil.pe", position="Gerente")
+    db.session.add(Invitation(event_id=event.id, contact_id=invited.id, language="es"))
+    db.session.commit()
+    token = invitation_token(event.id, invited.id)
+    data = {**PERSON, "first_name": "Otro", "gender": "male", "position": "Practicante", "i": token}
+    client.post(f"/inscripcion/tok-abc123?i={token}", data=data)
+    db.session.refresh(invited)
+    assert (invited.first_name, invited.gender, invited.position) == ("Luis", "male", "Gerente")
