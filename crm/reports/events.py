@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import Attendance, Contact, Event
+from crm.models import Attendance, Contact, Event, Invitation, Registration
 from crm.reports.filters import ReportFilters, in_period
 from crm.reports.tables import Column, Report, Table, percent
 
@@ -75,6 +75,59 @@ def events_table(f: ReportFilters) -> Table:
     return Table("events", _("Events and people reached"), columns, rows, total)
 
 
+STEPS = (Invitation, Registration, Attendance)
+
+
+def step_query(model: Any, f: ReportFilters, *group: Any) -> Any:
+    """Select the unique people at one step (invited, registered, attended) over the filtered events."""
+    query = select(*group, func.count(func.distinct(model.contact_id))).join(
+        Event, Event.id == model.event_id
+    )
+    query = query.where(*in_period(Event.held_on, f))
+    return query.where(Event.programme_id == f.programme) if f.programme else query
+
+
+def came(f: ReportFilters, *group: Any) -> Any:
+    """Select the unique registered people who attended the event they registered for."""
+    same = (Attendance.event_id == Registration.event_id) & (Attendance.contact_id == Registration.contact_id)
+    return step_query(Registration, f, *group).join(Attendance, same)
+
+
+def counted(query: Any, grouped: bool) -> dict[Any, int]:
+    """Run a counting query: per group key, or the single total under the key None."""
+    if not grouped:
+        return {None: int(db.session.scalar(query) or 0)}
+    return {key: int(n) for key, n in db.session.execute(query.group_by(*query.selected_columns[:1]))}
+
+
+def funnel_values(counts: list[dict[Any, int]], key: Any) -> list[Any]:
+    """Return one row's invited, registered, attended and the share of registered people who came."""
+    invited, registered, attended, showed = (c.get(key, 0) for c in counts)
+    return [invited, registered, attended, percent(showed, registered)]
+
+
+def funnel_counts(f: ReportFilters, *group: Any) -> list[dict[Any, int]]:
+    """Return the counts of each step and of registered people who came, per group or in total."""
+    queries = [step_query(model, f, *group) for model in STEPS] + [came(f, *group)]
+    return [counted(query, bool(group)) for query in queries]
+
+
+def funnel_table(f: ReportFilters) -> Table:
+    """Build invited → registered → attended by event type (unique people at each step), with a total."""
+    per_type = funnel_counts(f, Event.type)
+    kinds = sorted(set().union(*per_type))
+    rows = [[label("event_type", kind), *funnel_values(per_type, kind)] for kind in kinds]
+    columns = [
+        Column("type", _("Type"), "text"),
+        Column("invited", _("Invited")),
+        Column("registered", _("Registered")),
+        Column("attended", _("Attended")),
+        Column("came_pct", _("Registered people who came (%)"), "pct"),
+    ]
+    total = [_("Total"), *funnel_values(funnel_counts(f), None)] if rows else None
+    return Table("event_funnel", _("Invited, registered, attended"), columns, rows, total)
+
+
 def build(f: ReportFilters, options: Mapping[str, str], locale: str, **_ignored: Any) -> Report:
     """Build the events report."""
-    return Report("events", _("Events"), f, [events_table(f)])
+    return Report("events", _("Events"), f, [events_table(f), funnel_table(f)])

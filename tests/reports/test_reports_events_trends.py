@@ -6,9 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from crm.extensions import db
-from crm.models import MetricSnapshot
+from crm.models import Attendance, Event, Invitation, MetricSnapshot, Registration
 from crm.reports import events, trends
 from crm.reports.filters import ReportFilters
 
@@ -33,6 +34,29 @@ def test_events_filters_programme_and_period(event_world):
     assert [r[1:] for r in only_zis.rows] == [[1, 0, 3, 1, 2, Decimal("50.0")]]  # E1
     autumn = events.events_table(ReportFilters(date_from=D("2025-09-01"), date_to=D("2025-12-31")))
     assert autumn.total[1:] == [2, 1, 4, 2, 4, Decimal("50.0")]  # E2 E3: P1 P4 P5 P6
+
+
+def test_invited_registered_attended_count_unique_people_per_step(event_world):
+    people = event_world.people
+    e1, e2, e3 = db.session.scalars(select(Event).order_by(Event.held_on)).all()[:3]
+    for event, invited, registered in ((e1, [0, 1, 2, 5], [0, 1]), (e2, [0, 3], [0, 3, 4]), (e3, [3], [3])):
+        db.session.add_all(Invitation(event_id=event.id, contact_id=people[i].id) for i in invited)
+        db.session.add_all(Registration(event_id=event.id, contact_id=people[i].id) for i in registered)
+    db.session.commit()
+    table = events.funnel_table(ReportFilters())
+    # awareness: invited P1 P2 P3 P6 P4 (P1 twice) = 5; registered P1 P2 P4 P5 = 4; attended P1-P5 = 5;
+    # of the registrations E1 P1 P2 and E2 P1 P4 P5 all came. Training: P4 registered and came.
+    assert [r[1:] for r in table.rows] == [[5, 4, 5, Decimal("100.0")], [1, 1, 2, Decimal("100.0")]]
+    assert table.total[1:] == [5, 4, 6, Decimal("100.0")]  # over all events each person once
+    only_zis = events.funnel_table(ReportFilters(programme=event_world.zis.id))
+    assert [r[1:4] for r in only_zis.rows] == [[4, 2, 3]]
+    db.session.delete(
+        db.session.scalar(
+            select(Attendance).where(Attendance.event_id == e1.id, Attendance.contact_id == people[1].id)
+        )
+    )
+    db.session.commit()
+    assert events.funnel_table(ReportFilters(programme=event_world.zis.id)).rows[0][4] == Decimal("50.0")
 
 
 def test_events_page(client, event_world, en_user, login):
