@@ -14,8 +14,10 @@ from crm.models import (
     EmailMessage,
     Event,
     Interaction,
+    Invitation,
     Letter,
     OutboxMessage,
+    Registration,
 )
 from crm.models.interaction import interaction_contacts
 from crm.privacy.erasure import like, traces_of
@@ -30,7 +32,9 @@ def subject_data(contact: Contact) -> dict[str, Any]:
         "history": _history(contact.id),
         "interactions": _interactions(contact.id),
         "emails": _emails(contact),
-        "attendance": _attendance(contact.id),
+        "invitations": _event_rows(Invitation, contact.id),
+        "registrations": _event_rows(Registration, contact.id, "source", "organisation_name", "position"),
+        "attendance": _event_rows(Attendance, contact.id),
         "letters_signed": _letters(contact.id),
         "outbox": _outbox(contact),
     }
@@ -104,16 +108,18 @@ def _emails(contact: Contact) -> list[dict[str, Any]]:
     ]
 
 
-def _attendance(contact_id: int) -> list[dict[str, Any]]:
-    """Return the events the contact attended."""
+def _event_rows(model: Any, contact_id: int, *extra: str) -> list[dict[str, Any]]:
+    """Return the events the contact was invited to, registered for or attended, with the row's own fields."""
+    columns = [getattr(model, name) for name in extra]
     query = (
-        select(Event.id, Event.title, Event.held_on)
-        .join(Attendance, Attendance.event_id == Event.id)
-        .where(Attendance.contact_id == contact_id)
+        select(Event.id, Event.title, Event.held_on, model.created_at, *columns)
+        .join(model, model.event_id == Event.id)
+        .where(model.contact_id == contact_id)
         .order_by(Event.held_on)
         .limit(LIMIT)
     )
-    return [{"event_id": i, "title": t, "held_on": d} for i, t, d in db.session.execute(query)]
+    keys = ("event_id", "title", "held_on", "recorded_at", *extra)
+    return [dict(zip(keys, row, strict=True)) for row in db.session.execute(query)]
 
 
 def _letters(contact_id: int) -> list[dict[str, Any]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import AccessLog, Contact, Erasure
+from crm.models import AccessLog, Attendance, Contact, Erasure, Event, Invitation, Registration
 
 
 def test_admin_reads_exports_and_erases_a_contact(client, login, make_user, make_org, make_contact):
@@ -31,3 +33,30 @@ def test_admin_reads_exports_and_erases_a_contact(client, login, make_user, make
     assert erased.email is None and erased.phone is None and erased.full_name != "Eulalia Huamaní"
     record = db.session.scalars(select(Erasure)).one()
     assert (record.by_id, record.reason) == (admin.id, "Carta del 2 de diciembre")
+
+
+def test_the_export_lists_invitations_registrations_and_attendance(client, login, make_user, make_contact):
+    login(make_user("admin"))
+    person = make_contact(None, "Carmen", "Vargas", email="carmen@ladrillera.pe")
+    event = Event(title="Charla de hornos", type="awareness", held_on=date(2026, 3, 2), place="Trujillo")
+    db.session.add(event)
+    db.session.flush()
+    db.session.add_all(
+        [
+            Invitation(event_id=event.id, contact_id=person.id),
+            Registration(
+                event_id=event.id,
+                contact_id=person.id,
+                source="public",
+                organisation_name="Ladrillera Sur",
+                position="Jefa de producción",
+            ),
+            Attendance(event_id=event.id, contact_id=person.id),
+        ]
+    )
+    db.session.commit()
+    data = client.get(f"/privacy/contact/{person.id}/data.json").json
+    assert [row["title"] for row in data["invitations"] + data["attendance"]] == ["Charla de hornos"] * 2
+    assert data["registrations"][0]["organisation_name"] == "Ladrillera Sur"
+    page = client.get(f"/privacy/contact/{person.id}/data").get_data(as_text=True)
+    assert "Inscripciones a eventos" in page and "Jefa de producción" in page and "Página pública" in page
