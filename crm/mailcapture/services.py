@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from crm.documents import remove_file
+from crm.documents import remove_after_commit, stored_file
 from crm.errors import UserError
 from crm.extensions import db
 from crm.mailcapture.crypto import decrypt, encrypt, new_token, token_hash
@@ -175,7 +175,7 @@ def drop_content(email: EmailMessage) -> None:
     for entry in email.attachments or []:
         document = db.session.get(Document, entry["document_id"]) if entry.get("document_id") else None
         if document is not None:
-            remove_file(document.storage_name)
+            remove_after_commit(stored_file(document.storage_name))  # a rolled-back discard keeps the file
             db.session.delete(document)
     email.body_text, email.excerpt, email.participants, email.attachments = "", "", [], []
 

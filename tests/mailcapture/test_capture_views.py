@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from crm.documents import stored_file
 from crm.extensions import db
 from crm.mailcapture.crypto import decrypt
 from crm.mailcapture.ingest import Fetched, Tally, ingest_batch
 from crm.mailcapture.matching import load_address_book
-from crm.mailcapture.services import current_token, save_mailbox
-from crm.models import AccessLog, Contact, EmailMessage, Interaction, Mailbox
+from crm.mailcapture.services import current_token, drop_content, save_mailbox
+from crm.models import AccessLog, Contact, Document, EmailMessage, Interaction, Mailbox
 from tests.mailcapture.conftest import corpus
 
 MAILBOX = {
@@ -185,3 +186,17 @@ def test_the_dropbox_address_is_shown_renewed_and_switched_off(client, login, wo
     client.post("/mail-capture/dropbox/revoke")
     assert current_token(world.staff.id, "dropbox") is None
     assert "pmu+" not in client.get("/auth/preferences").get_data(as_text=True)
+
+
+def test_dropped_attachments_leave_the_disk_only_when_the_drop_commits(world):
+    capture(world, "04_attachments_accented.eml")
+    email = by_id(KNOWN)
+    document = db.session.get(Document, next(a for a in email.attachments if a["document_id"])["document_id"])
+    path = stored_file(document.storage_name)
+    assert path.exists()
+    drop_content(email)
+    db.session.rollback()
+    assert path.exists()  # the e-mail still lists its attachment: the file must stay
+    drop_content(by_id(KNOWN))
+    db.session.commit()
+    assert not path.exists() and db.session.get(Document, document.id) is None
