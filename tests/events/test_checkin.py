@@ -72,6 +72,7 @@ def test_the_page_lists_the_registered_with_counters(client, login, scene):
     assert "Cerámica Lima" in page and "Fundición Callao SAC" in page
     assert '<strong data-count="arrived">1</strong> of <span data-count="registered">4</span>' in page
     assert page.count('data-tick="in" hidden') == 1  # Luis shows the undo, not the button
+    assert "/static/js/checkin.js" in page and "<script>" not in page and " onclick=" not in page  # CSP
 
 
 @pytest.mark.parametrize(
