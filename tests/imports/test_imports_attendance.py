@@ -289,3 +289,15 @@ def test_any_sheet_adds_each_person_once_and_undo_restores_the_list(make_user, t
         set_batch(None)
         set_actor(None)
         db.session.rollback()
+
+
+def test_a_deleted_event_turns_every_row_into_an_error(client, staff, world, previewed):
+    from crm.events.services import delete_event
+
+    ident, _page = previewed("Nombres;Apellidos\nNina;Flores\n", kind="attendance", event=world["event"].id)
+    delete_event(db.session.get(Event, world["event"].id))
+    db.session.commit()
+    page = client.get(f"/imports/{ident}")
+    assert page.status_code == 200 and "The event of this import no longer exists." in text(page)
+    client.post(f"/imports/{ident}/commit", data={"skip_errors": "y"})
+    assert db.session.get(ImportBatch, ident).status == "previewed"
