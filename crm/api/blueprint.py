@@ -70,6 +70,8 @@ def register(app: Flask) -> None:
         docs,
         errors,
         views_activity,
+        views_contact_writes,
+        views_events,
         views_letters,
         views_orgs,
         views_pipeline,

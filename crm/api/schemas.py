@@ -82,6 +82,9 @@ class ContactSchema(Versioned):
     phone = F.String(allow_none=True)
     gender = F.String()
     email_consent = F.Boolean()
+    consent_source = F.String(allow_none=True, metadata={"description": "how they agreed, or withdrawn"})
+    consent_scope = F.String(allow_none=True)
+    consent_at = UtcDateTime(allow_none=True, metadata={"description": "when consent was given or withdrawn"})
     qualified_consultant = F.Boolean()
 
 
