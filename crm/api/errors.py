@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.exceptions import HTTPException
 
 from crm.api.blueprint import bp
+from crm.api.field_errors import translated
 from crm.errors import json_error, messages
 
 
@@ -18,7 +19,7 @@ def problem(code: int, detail: str | None = None, **extra):
 def http_problem(exc: HTTPException):
     """Turn aborts, refusals and invalid arguments into problem documents."""
     data = getattr(exc, "data", None) or {}
-    extra = {"errors": data["messages"]} if "messages" in data else {}
+    extra = {"errors": translated(data["messages"])} if "messages" in data else {}
     detail = data.get("message") if isinstance(data.get("message"), str) else None
     response = problem(exc.code or 500, detail, **extra)
     for key, value in (data.get("headers") or {}).items():

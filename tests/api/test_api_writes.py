@@ -66,6 +66,7 @@ def test_contact_writes_refuse_other_scopes_read_only_tokens_and_bad_input(
     assert bad.status_code == 422 and bad.content_type == "application/problem+json"
     assert {"first_name", "last_name", "email"} <= set(problem["errors"]["json"])
     assert "solicitud" in problem["title"]
+    assert problem["errors"]["json"]["first_name"] == ["Este campo es obligatorio."]
     assert (
         db.session.scalar(select(func.count()).select_from(Contact).where(Contact.last_name == "Ríos")) == 0
     )
