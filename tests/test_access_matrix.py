@@ -104,6 +104,8 @@ TABLE: tuple[Row, ...] = (
     row("main.index", "GET", SIGNED_IN),
     row("main.work", "GET", TECH),
     row("organisations.bulk_action", "POST", TECH),
+    row("organisations.save_view", "POST", SIGNED_IN, {"name": "Vista", "q": "a"}),
+    row("organisations.delete_view", "POST", SIGNED_IN, view_id="999999"),
     row("static", "GET", PUBLIC, filename="css/app.css"),
     row("auth.login", "GET", PUBLIC),
     row("auth.login", "POST", PUBLIC),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -22,6 +22,7 @@ from crm.errors import UserError
 from crm.events.registration import open_registration
 from crm.extensions import db
 from crm.models import STAGES, Attendance, Contact, Engagement, Event, Invitation, Membership, User, utcnow
+from crm.organisations import listing, saved_views
 from crm.organisations.listing import sector_clause
 from crm.outbox import outbox_row, queue_mails
 from crm.permissions import visible_contacts
@@ -45,11 +46,13 @@ class InviteFilters:
     stage: str | None = None
     position: str = ""
     attended: str | None = None  # "any": came to an earlier event; "none": never came
+    view: int | None = None  # a saved view of the organisation list (its filters apply to the companies)
 
     @property
     def active(self) -> bool:
         """Return whether any filter narrows the list."""
-        return any((self.sector, self.district, self.association, self.stage, self.position, self.attended))
+        chosen = (self.sector, self.district, self.association, self.stage, self.position, self.attended)
+        return any(chosen) or bool(self.view)
 
 
 def parse_filters(args: Mapping[str, str]) -> InviteFilters:
@@ -61,6 +64,7 @@ def parse_filters(args: Mapping[str, str]) -> InviteFilters:
         stage=args.get("stage") if args.get("stage") in STAGES else None,
         position=(args.get("position") or "").strip()[:100],
         attended=args.get("attended") if args.get("attended") in ATTENDED else None,
+        view=to_id(args.get("view")),
     )
 
 
@@ -92,6 +96,14 @@ def organisation_conditions(f: InviteFilters) -> list:
     return conditions
 
 
+def view_conditions(user: User, f: InviteFilters) -> list:
+    """Return the filters of the chosen saved view on the companies (a view the user may not use: none)."""
+    if not f.view:
+        return []
+    view = saved_views.usable_view(user, f.view)
+    return listing.filter_conditions(saved_views.filters_of(view)) if view else [false()]
+
+
 def person_conditions(f: InviteFilters) -> list:
     """Return the conditions on the person: position and earlier attendance."""
     conditions = []
@@ -116,6 +128,7 @@ def candidates(user: User, event: Event, f: InviteFilters) -> Select:
     invited = func.lower(Contact.email).in_(addresses)  # NOT IN a hashed set: one pass at 100k contacts
     query = visible_contacts(user).outerjoin(Organisation, Organisation.id == Contact.organisation_id)
     query = query.where(*accepts_email(), ~invited, *organisation_conditions(f), *person_conditions(f))
+    query = query.where(*view_conditions(user, f))
     query = query.with_only_columns(func.min(Contact.id).label("contact_id"))
     return query.group_by(func.lower(Contact.email))
 

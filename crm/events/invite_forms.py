@@ -22,6 +22,7 @@ NOTE_MAX = 2000
 class InviteForm(FlaskForm):
     """Who to invite (the filters travel in the query string for the preview) and the e-mail's words."""
 
+    view = SelectField(_l("Companies of a saved view"), choices=[], validate_choice=False)
     sector = SelectField(_l("Sector (ISIC)"), choices=[], validate_choice=False)
     district = SelectField(_l("District"), choices=[], validate_choice=False)
     association = SelectField(_l("Member of the association"), choices=[], validate_choice=False)
@@ -37,8 +38,9 @@ class InviteForm(FlaskForm):
         _l("A few words of your own (optional)"), validators=[Optional(), Length(max=NOTE_MAX)]
     )
 
-    def fill(self, locale: str) -> None:
-        """Load the options of the filters."""
+    def fill(self, locale: str, views: list) -> None:
+        """Load the options of the filters (views: the saved views the user may use)."""
+        self.view.choices = [SelectChoice("", "—")] + [SelectChoice(v.id, v.name) for v in views]
         self.sector.choices = sector_choices(locale)
         self.district.choices = [SelectChoice("", "—")] + [
             SelectChoice(d.id, f"{d.name} ({d.province})") for d in listing.districts()

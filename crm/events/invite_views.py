@@ -14,6 +14,7 @@ from crm.events.invite_forms import InviteForm
 from crm.events.invite_mail import invitation_text, public_link
 from crm.events.views import events
 from crm.models import Contact, Event
+from crm.organisations import saved_views
 from crm.permissions import get_or_404, require
 from crm.web import format_locale, locale
 
@@ -54,7 +55,7 @@ def invite_page(event_id: int):
     """Choose who to invite and preview (GET); send the invitations (POST)."""
     event = get_or_404(events(), event_id)
     form = InviteForm(formdata=request.form if request.method == "POST" else request.args)
-    form.fill(locale())
+    form.fill(locale(), saved_views.views_of(current_user))
     if request.method == "GET":
         return render_invite(event, form)
     if not form.validate_on_submit():

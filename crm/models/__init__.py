@@ -49,6 +49,7 @@ from crm.models.results import (
     MeasureResult,
     ResultLine,
 )
+from crm.models.saved_view import SavedView
 from crm.models.signin import RecoveryCode, UserSession
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
@@ -92,6 +93,7 @@ __all__ = [
     "STAGES",
     "Attendance",
     "Invitation",
+    "SavedView",
     "Registration",
     "REGISTRATION_SOURCES",
     "Barrier",

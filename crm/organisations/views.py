@@ -14,7 +14,7 @@ from crm.errors import StaleEditError, UserError, discard_work, form_error
 from crm.labels import label
 from crm.models import KINDS, MEMBERSHIP_STATUSES, Organisation
 from crm.models.organisation import OrgKind
-from crm.organisations import activity, forms, listing, memberships, services
+from crm.organisations import activity, forms, listing, memberships, saved_views, services
 from crm.organisations.blueprint import bp
 from crm.organisations.panels import org_panels
 from crm.pagination import Page, page_number, paginate
@@ -46,6 +46,7 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
         stages=listing.stages_of(page.items) if can(current_user, "pipeline.view") else {},
         bulk=bulk_form,
         checked=set(checked),
+        saved_views=saved_views.views_of(current_user),
     )
     return html, status
 

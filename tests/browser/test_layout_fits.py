@@ -61,6 +61,7 @@ MENU = """() => {
 # Pages that show English on purpose: the API's reference for developers, the reference lists kept in both
 # languages, and the sources of the emission factors (citations).
 BILINGUAL = ("/api/v1/docs", "/pipeline/admin/barriers", "/results/admin/factors")
+BILINGUAL_PAGES = re.compile(r"^/events/\d+/invite$")  # the invitation's preview in Spanish and in English
 
 
 def english_pattern() -> re.Pattern:
@@ -80,7 +81,7 @@ def english_pattern() -> re.Pattern:
 
 def english_on(page, path: str, role: str, pattern: re.Pattern) -> list[str]:
     """Return the catalog's English phrases the page shows (a Spanish user's page must show none)."""
-    if path.startswith(BILINGUAL) or DOWNLOAD.search(path):
+    if path.startswith(BILINGUAL) or BILINGUAL_PAGES.match(path) or DOWNLOAD.search(path):
         return []
     text = re.sub(r"\S*/\S*", " ", page.inner_text("body"))  # paths (/organisations/1) are not prose
     return [f"{role} {path}: English “{found}”" for found in sorted(set(pattern.findall(text)))]
