@@ -7,6 +7,8 @@ from typing import Any
 from flask import request
 from flask_smorest import abort
 
+from crm.errors import discard_work
+
 ETAG_HEADER = {
     "ETag": {
         "description": "the record's version; send it back in If-Match to change it",
@@ -39,7 +41,8 @@ def expected_version() -> int:
 
 
 def stale() -> None:
-    """Refuse a write based on an older version of the record."""
+    """Refuse a write based on an older version of the record (a flush that lost the race is undone)."""
+    discard_work()  # after a failed flush the session cannot even read the user's language
     abort(412)
 
 
