@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from crm.extensions import db
-from crm.models import Attendance, ChangeLog, Contact, Letter, Membership, Registration
+from crm.models import (
+    Attendance,
+    ChangeLog,
+    Contact,
+    Engagement,
+    Letter,
+    Membership,
+    Registration,
+    WebhookDelivery,
+)
+from crm.webhooks import services as webhooks
 
 API = "/api/v1"
 
@@ -119,6 +129,33 @@ def test_letters_are_requested_and_signed_under_their_rules(client, api_world, b
     assert client.post(f"{API}/letters", headers=bearer(w.liaison), json=outsider).status_code == 404
     read_only = bearer(w.staff, read_only=True) | {"If-Match": signed.headers["ETag"]}
     assert client.patch(url, headers=read_only, json={"notes": "x"}).status_code == 403
+
+
+def test_signing_a_letter_emits_its_webhook_and_the_gate_keeps_it(
+    client, app, api_world, bearer, en_user, monkeypatch
+):
+    w = api_world
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOWED_HOSTS", ("127.0.0.1",))
+    webhooks.create_subscription(en_user("admin"), "http://127.0.0.1:9/hook", ["letter.signed"])
+    db.session.commit()
+    headers = bearer(w.staff)
+    body = {"organisation_id": w.member.id, "kind": "interest", "requested_on": "2026-01-02"}
+    created = client.post(f"{API}/letters", headers=headers, json=body)
+    url, etag = f"{API}/letters/{created.get_json()['id']}", created.headers["ETag"]
+    body = {"status": "signed", "signed_on": "2026-01-12"}
+    signed = client.patch(url, headers=headers | {"If-Match": etag}, json=body)
+    assert signed.status_code == 200, signed.data
+    sent = list(db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.event == "letter.signed")))
+    assert [d.payload["data"]["letter"]["id"] for d in sent] == [created.get_json()["id"]]
+    db.session.get(Engagement, w.engagement.id).stage = "loi_signed"  # past the gate on this letter alone
+    db.session.commit()
+    etag = signed.headers["ETag"]
+    refused = client.patch(url, headers=headers | {"If-Match": etag}, json={"status": "withdrawn"})
+    assert refused.status_code == 422 and refused.content_type == "application/problem+json"
+    assert (
+        refused.get_json()["field"] == "status" and "Move the engagement back" in refused.get_json()["detail"]
+    )
+    assert db.session.get(Letter, created.get_json()["id"]).status == "signed"
 
 
 def test_events_are_created_and_changed_by_the_service(client, api_world, bearer, make_user):
