@@ -29,6 +29,7 @@ def fixed() -> dict[str, str]:
         "Not a valid list.": _("Enter a list."),
         "Invalid input type.": _("This value has the wrong type."),
         "String does not match expected pattern.": _("This value has characters that are not allowed here."),
+        "Enter some text, not only spaces.": _("Enter some text, not only spaces."),
     }
 
 

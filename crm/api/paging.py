@@ -20,13 +20,22 @@ MAX_LIMIT = 200
 
 
 class Text(ma.fields.String):
-    """A string without NUL characters (PostgreSQL refuses them)."""
+    """A string without NUL characters or lone surrogates (PostgreSQL refuses both)."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
+        if "\x00" in text or not text.isascii() and not encodable(text):
             raise self.make_error("invalid")
         return text
+
+
+def encodable(text: str) -> bool:
+    """Return whether the text can be stored as UTF-8 (a JSON escape can carry a lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class Money(ma.fields.Decimal):

@@ -29,6 +29,15 @@ CONSENT_SOURCES = ("letter", "event", "email", "verbal")  # "withdrawn" is recor
 CONSENT_SCOPES = ("project", "events")
 
 
+NOT_BLANK = "Enter some text, not only spaces."
+
+
+def filled(text: str) -> None:
+    """Refuse text of spaces alone, as the form's DataRequired does."""
+    if not text.strip():
+        raise ma.ValidationError(NOT_BLANK)
+
+
 def optional(field: type[F.Field], **kwargs) -> F.Field:
     """Return a field that may be absent or null."""
     return field(allow_none=True, **kwargs)
@@ -37,8 +46,8 @@ def optional(field: type[F.Field], **kwargs) -> F.Field:
 class ContactIn(ma.Schema):
     """The fields a script may set on a contact; consent is recorded with its date as on the form."""
 
-    first_name = Text(validate=V.Length(1, 80))
-    last_name = Text(validate=V.Length(1, 80))
+    first_name = Text(validate=[V.Length(1, 80), filled])
+    last_name = Text(validate=[V.Length(1, 80), filled])
     position = optional(Text, validate=V.Length(max=120))
     organisation_id = Id(allow_none=True)
     email = optional(F.Email, validate=V.Length(max=254))
@@ -53,8 +62,8 @@ class ContactIn(ma.Schema):
 class ContactCreate(ContactIn):
     """A new contact: first and last name are required."""
 
-    first_name = Text(required=True, validate=V.Length(1, 80))
-    last_name = Text(required=True, validate=V.Length(1, 80))
+    first_name = Text(required=True, validate=[V.Length(1, 80), filled])
+    last_name = Text(required=True, validate=[V.Length(1, 80), filled])
 
 
 class MembershipIn(ma.Schema):

@@ -77,6 +77,14 @@ def test_contact_writes_refuse_other_scopes_read_only_tokens_and_bad_input(
     assert {"first_name", "last_name", "email"} <= set(problem["errors"]["json"])
     assert "solicitud" in problem["title"]
     assert problem["errors"]["json"]["first_name"] == ["Este campo es obligatorio."]
+    blank = client.post(f"{API}/contacts", headers=spanish, json={"first_name": "Ana", "last_name": " "})
+    assert blank.status_code == 422 and list(blank.get_json()["errors"]["json"]) == ["last_name"]
+    surrogate = client.post(
+        f"{API}/contacts",
+        headers=spanish | {"Content-Type": "application/json"},
+        data='{"first_name": "Ana", "last_name": "\\ud800"}',
+    )
+    assert surrogate.status_code == 422
     assert (
         db.session.scalar(select(func.count()).select_from(Contact).where(Contact.last_name == "Ríos")) == 0
     )
