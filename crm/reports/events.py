@@ -128,6 +128,30 @@ def funnel_table(f: ReportFilters) -> Table:
     return Table("event_funnel", _("Invited, registered, attended"), columns, rows, total)
 
 
+def gender_counts(f: ReportFilters) -> list[dict[Any, int]]:
+    """Return each step's unique people (and registered people who came) per gender."""
+    queries = [
+        step_query(model, f, Contact.gender).join(Contact, Contact.id == model.contact_id) for model in STEPS
+    ]
+    queries.append(came(f, Contact.gender).join(Contact, Contact.id == Registration.contact_id))
+    return [counted(query, True) for query in queries]
+
+
+def gender_table(f: ReportFilters) -> Table:
+    """Build invited → registered → attended by gender (unique people), over the filtered events."""
+    counts = gender_counts(f)
+    rows = [[label("gender", g), *funnel_values(counts, g)] for g in (*RECORDED_GENDERS, "not_recorded")]
+    columns = [
+        Column("gender", _("Gender"), "text"),
+        Column("invited", _("Invited")),
+        Column("registered", _("Registered")),
+        Column("attended", _("Attended")),
+        Column("came_pct", _("Registered people who came (%)"), "pct"),
+    ]
+    total = [_("Total"), *funnel_values(funnel_counts(f), None)]
+    return Table("event_funnel_gender", _("Invited, registered, attended by gender"), columns, rows, total)
+
+
 def build(f: ReportFilters, options: Mapping[str, str], locale: str, **_ignored: Any) -> Report:
     """Build the events report."""
-    return Report("events", _("Events"), f, [events_table(f), funnel_table(f)])
+    return Report("events", _("Events"), f, [events_table(f), funnel_table(f), gender_table(f)])

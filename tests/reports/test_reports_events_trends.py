@@ -36,7 +36,7 @@ def test_events_filters_programme_and_period(event_world):
     assert autumn.total[1:] == [2, 1, 4, 2, 4, Decimal("50.0")]  # E2 E3: P1 P4 P5 P6
 
 
-def test_invited_registered_attended_count_unique_people_per_step(event_world):
+def test_invited_registered_attended_count_unique_people_per_step(app, event_world):
     people = event_world.people
     e1, e2, e3 = db.session.scalars(select(Event).order_by(Event.held_on)).all()[:3]
     for event, invited, registered in ((e1, [0, 1, 2, 5], [0, 1]), (e2, [0, 3], [0, 3, 4]), (e3, [3], [3])):
@@ -48,6 +48,9 @@ def test_invited_registered_attended_count_unique_people_per_step(event_world):
     # of the registrations E1 P1 P2 and E2 P1 P4 P5 all came. Training: P4 registered and came.
     assert [r[1:] for r in table.rows] == [[5, 4, 5, Decimal("100.0")], [1, 1, 2, Decimal("100.0")]]
     assert table.total[1:] == [5, 4, 6, Decimal("100.0")]  # over all events each person once
+    by_gender = {row[0]: row[1:4] for row in events.gender_table(ReportFilters()).rows}
+    # invited P1 P4 female, P2 P6 male, P3 not recorded; registered P1 P4, P2, P5 other; attended all six
+    assert by_gender == {"Mujer": [2, 2, 2], "Hombre": [2, 1, 2], "Otro": [0, 1, 1], "No registrado": [1, 0, 1]}
     only_zis = events.funnel_table(ReportFilters(programme=event_world.zis.id))
     assert [r[1:4] for r in only_zis.rows] == [[4, 2, 3]]
     db.session.delete(
