@@ -24,6 +24,30 @@ def stamps():
             sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False)]
 
 
+# SQLite's batch mode copies a table into a new one, which drops its triggers: those keeping the global
+# search's FTS5 tables of migration 0017 current. They are put back (and the index rebuilt) after each copy.
+FTS_COLUMNS = {
+    "contacts": ("first_name", "last_name", "email", "phone", "position"),
+    "events": ("title", "place", "training_module"),
+}
+
+
+def restore_search_triggers():
+    """Re-create the FTS5 triggers of the copied tables and rebuild their index (SQLite only)."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for table, columns in FTS_COLUMNS.items():
+        fts, cols = f"fts_{table}", ", ".join(columns)
+        new = ", ".join(f"new.{c}" for c in columns)
+        old = ", ".join(f"old.{c}" for c in columns)
+        delete = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"
+        insert = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new});"
+        op.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN {insert} END")
+        op.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN {delete} END")
+        op.execute(f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE ON {table} BEGIN {delete} {insert} END")
+        op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
 def person_table(name, *columns):
     """Create a table of people (event, contact) unique per pair, with its indexes."""
     op.create_table(name,
@@ -65,6 +89,7 @@ def upgrade():
                  sa.Column('source', sa.String(length=20), nullable=False),
                  sa.Column('organisation_name', sa.String(length=200), nullable=True),
                  sa.Column('position', sa.String(length=120), nullable=True))
+    restore_search_triggers()
 
 
 def downgrade():
@@ -82,3 +107,4 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('uq_events_public_token'), type_='unique')
         batch_op.drop_column('public_token')
         batch_op.drop_column('registration_open')
+    restore_search_triggers()
