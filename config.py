@@ -101,6 +101,8 @@ class Config:
     WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 5)
     WEBHOOK_RETRY_INTERVALS = env_ints("WEBHOOK_RETRY_INTERVALS", (10, 60, 300, 1800, 7200))  # backoff, s
     WEBHOOK_MAX_FAILURES = env_int("WEBHOOK_MAX_FAILURES", 10)  # in a row; then the subscription stops
+    # A pending delivery this late past its due time has lost its job (crm/webhooks/sweep.py): start another.
+    WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 180)
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
     # Public pages reached by a link in an e-mail (consent withdrawal): per address, against token guessing.
     PUBLIC_LINK_RATE_LIMIT = env_str("PUBLIC_LINK_RATE_LIMIT", "20 per minute;200 per hour")

@@ -17,6 +17,7 @@ from crm.metrics.jobs import run_due_metric_snapshots
 from crm.privacy.jobs import apply_retention
 from crm.system.backup import run_scheduled_backup
 from crm.system.jobs import record_heartbeat
+from crm.webhooks.sweep import sweep_webhook_deliveries
 
 PERIODIC_JOBS: list[dict[str, Any]] = [
     # A backup when the newest is older than BACKUP_INTERVAL_HOURS; keeps BACKUP_KEEP (crm/system/backup.py).
@@ -33,6 +34,8 @@ PERIODIC_JOBS: list[dict[str, Any]] = [
     {"job": run_due_metric_snapshots, "cron": "7,37 * * * *", "name": "metric-snapshots"},
     # Hands each configured mailbox whose backoff is over to its own fetch job on the capture queue.
     {"job": capture_mailboxes, "interval": 60, "name": "mail-capture"},
+    # Webhook deliveries whose job died with a killed worker or an emptied Redis get a new one.
+    {"job": sweep_webhook_deliveries, "interval": 60, "name": "webhook-sweep"},
     # Ley 29733: anonymises interactions and captured e-mails older than INTERACTION_RETENTION_YEARS.
     {"job": apply_retention, "cron": "41 * * * *", "name": "retention"},
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -25,6 +26,7 @@ def add_delivery(subscription: WebhookSubscription, event: str, data: dict[str, 
     delivery = WebhookDelivery(
         delivery_id=str(uuid.uuid4()), subscription_id=subscription.id, event=event,
         payload={"occurred_at": utcnow().isoformat(), "data": data}, status="pending", attempts=0,
+        next_attempt_at=utcnow(),
     )
     db.session.add(delivery)
     db.session.flush()
@@ -83,8 +85,11 @@ def fail(delivery: WebhookDelivery, code: int | None, error: str) -> bool:
     limit = current_app.config["WEBHOOK_MAX_FAILURES"]
     if subscription.active and subscription.consecutive_failures >= limit:
         disable(subscription)
-    retries_left = delivery.attempts < len(current_app.config["WEBHOOK_RETRY_INTERVALS"]) + 1
+    intervals = current_app.config["WEBHOOK_RETRY_INTERVALS"]
+    retries_left = delivery.attempts < len(intervals) + 1
     delivery.status = "pending" if retries_left and subscription.active else "failed"
+    if delivery.status == "pending":  # when RQ's retry is due: the sweep leaves it alone until then
+        delivery.next_attempt_at = utcnow() + timedelta(seconds=intervals[delivery.attempts - 1])
     return delivery.status == "pending"
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from crm.jobs import QUEUES, dispatch_job_outbox
 from crm.redis_conn import get_redis
+from tests.workers.conftest import mail_config, worker_process  # noqa: F401  (real worker processes)
 from workers.worker import run_worker
 
 WEBHOOK_KEYS = ("WEBHOOK_ALLOWED_HOSTS", "WEBHOOK_RETRY_INTERVALS", "WEBHOOK_MAX_FAILURES")
@@ -19,7 +20,9 @@ WEBHOOK_KEYS = ("WEBHOOK_ALLOWED_HOSTS", "WEBHOOK_RETRY_INTERVALS", "WEBHOOK_MAX
 @pytest.fixture
 def receiver():
     """Run an HTTP server that records every POST; .fail_first answers 500 to that many requests."""
-    state = SimpleNamespace(requests=[], fail_first=0, lock=threading.Lock())
+    state = SimpleNamespace(
+        requests=[], fail_first=0, hang_first=0, release=threading.Event(), lock=threading.Lock()
+    )
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802  (http.server's naming)
@@ -27,7 +30,13 @@ def receiver():
             with state.lock:
                 failing = state.fail_first > 0
                 state.fail_first -= 1 if failing else 0
-                state.requests.append({"headers": dict(self.headers), "body": body, "failed": failing})
+                hanging = state.hang_first > 0  # .hang_first: keep that many requests waiting for .release
+                state.hang_first -= 1 if hanging else 0
+                state.requests.append(
+                    {"headers": dict(self.headers), "body": body, "failed": failing or hanging}
+                )
+            if hanging:
+                state.release.wait(30)
             self.send_response(500 if failing else 204)
             self.end_headers()
 
@@ -45,6 +54,7 @@ def receiver():
 
     state.delivered = delivered
     yield state
+    state.release.set()
     server.shutdown()
     server.server_close()
 
