@@ -76,11 +76,47 @@ def to_xlsx(
     sheet, so that the first row stays the headings a pivot table or Power BI reads.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_title(title)
+    write_table(sheet, headers, rows)
+    if about:
+        add_about(book, *about)
+    return saved(book)
+
+
+def to_workbook(
+    tables: Sequence[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]],
+    about: tuple[str, Sequence[tuple[Any, Any]]] | None = None,
+) -> bytes:
+    """Return several tables (sheet name, headings, rows) as one workbook, one sheet each, then About."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    taken: set[str] = set()
+    for title, headers, rows in tables:
+        write_table(book.create_sheet(unique_title(title, taken)), headers, rows)
+    if about:
+        add_about(book, *about)
+    return saved(book)
+
+
+def unique_title(title: str, taken: set[str]) -> str:
+    """Return a sheet name not used yet in the workbook (a number added when two would clash)."""
+    name, number = sheet_title(title), 2
+    while name.lower() in taken:
+        suffix = f" ({number})"
+        name, number = sheet_title(title)[: SHEET_TITLE_MAX - len(suffix)].rstrip() + suffix, number + 1
+    taken.add(name.lower())
+    return name
+
+
+def write_table(sheet: Any, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> None:
+    """Write bold headings and raw rows on a sheet, then size its columns and freeze the headings."""
+    from openpyxl.styles import Font
+
     widths = [len(str(h)) for h in headers]
     sheet.append([plain(h) for h in headers])
     for cell in sheet[1]:
@@ -91,8 +127,10 @@ def to_xlsx(
         sheet.append(values)
     force_text(sheet)
     fit(sheet, widths)
-    if about:
-        add_about(book, *about)
+
+
+def saved(book: Any) -> bytes:
+    """Return a workbook as the bytes of an XLSX file."""
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from crm.errors import UserError
 from crm.models import FrozenPeriod
-from crm.reports import services
+from crm.reports import frozen, services
 from crm.reports.filters import ReportFilters
 from crm.reports.indicators import LIGHTS, RATING_NAMES, Figure, compute_all
 from crm.reports.tables import Column, Report, Table
@@ -65,11 +65,10 @@ def live_table(figures: list[Figure], locale: str) -> Table:
     return table
 
 
-def frozen_table(record: FrozenPeriod, figures: list[Figure], locale: str) -> Table:
-    """Build the frozen period's table: the figures as reported, and today's value for the same date."""
-    live = {f.indicator.code: f.value for f in figures}
+def reported_rows(record: FrozenPeriod, locale: str) -> tuple[list[list[Any]], list[str | None]]:
+    """Return the indicators as reported for a period (either stored shape) and their lights."""
     rows, lights = [], []
-    for code, stored in record.figures.items():
+    for code, stored in frozen.read(record.figures).indicators.items():
         name = stored.get("name_en") if locale == "en" else stored.get("name_es")
         rows.append(
             [code, name, stored.get("unit"), decimal(stored.get("target")), decimal(stored.get("value"))]
@@ -78,15 +77,28 @@ def frozen_table(record: FrozenPeriod, figures: list[Figure], locale: str) -> Ta
                 rating_text(stored.get("rating")),
                 light_text(stored.get("light")),
             ]
-            + [live.get(code)]
         )
         lights.append(stored.get("light"))
-    columns = base_columns() + judged_columns() + [Column("live", _("Live value"), "decimal")]
+    return rows, lights
+
+
+def reported_table(record: FrozenPeriod, locale: str) -> Table:
+    """Build the frozen period's table of indicators exactly as reported (no live value)."""
+    rows, lights = reported_rows(record, locale)
+    columns = base_columns() + judged_columns()
     columns[4].title = _("Reported value")
-    table = Table(
-        "indicators", _("Results framework as reported for %(period)s", period=record.period), columns, rows
-    )
+    title = _("Results framework as reported for %(period)s", period=record.period)
+    table = Table("indicators", title, columns, rows)
     table.row_classes = [f"light-{key}" if key else None for key in lights]
+    return table
+
+
+def frozen_table(record: FrozenPeriod, figures: list[Figure], locale: str) -> Table:
+    """Build the frozen period's table: the figures as reported, and today's value for the same date."""
+    live = {f.indicator.code: f.value for f in figures}
+    table = reported_table(record, locale)
+    table.columns.append(Column("live", _("Live value"), "decimal"))
+    table.rows = [row + [live.get(row[0])] for row in table.rows]
     return table
 
 
@@ -102,4 +114,5 @@ def build(f: ReportFilters, options: Mapping[str, str], locale: str, **context: 
     record = services.frozen(period) if period else None
     table = frozen_table(record, figures, locale) if record else live_table(figures, locale)
     extra = {"period": period, "as_of": as_of, "frozen": record, "figures": figures}
-    return Report("indicators", _("Results framework"), f, [table], extra)
+    title = _("Reporting period %(period)s, frozen", period=period) if record else _("Results framework")
+    return Report("indicators", title, f, [table], extra)

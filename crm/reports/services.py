@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from crm.errors import UserError
 from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator, utcnow
+from crm.reports import frozen as stored
+from crm.reports.filters import ReportFilters
 from crm.reports.indicators import as_reported, compute_all
 
 PERIOD = re.compile(r"^(\d{4})-S([12])$")
@@ -54,15 +56,16 @@ def frozen(period: str) -> FrozenPeriod | None:
 
 
 def freeze(period: str, user_id: int | None, today: date) -> FrozenPeriod:
-    """Store the figures of an ended period as reported; a period is frozen only once."""
-    _start, end = period_bounds(period)
+    """Store every report of an ended period as reported (indicators and tables); only once."""
+    start, end = period_bounds(period)
     if end >= today:
         raise UserError(_("The period %(period)s has not ended yet.", period=period), "period")
     # Worded now: after a flush that failed, not even the user's language can be read.
     taken = _("The period %(period)s is already frozen.", period=period)
     if db.session.scalar(select(exists().where(FrozenPeriod.period == period))):
         raise UserError(taken, "period")
-    figures = {figure.indicator.code: as_reported(figure) for figure in compute_all(end)}
+    indicators = {figure.indicator.code: as_reported(figure) for figure in compute_all(end)}
+    figures = stored.period_figures(indicators, ReportFilters(date_from=start, date_to=end), today)
     record = FrozenPeriod(period=period, frozen_by_id=user_id, frozen_at=utcnow(), figures=figures)
     db.session.add(record)
     try:
@@ -80,3 +83,12 @@ def set_target(indicator: Indicator, target: Decimal | None) -> bool:
     indicator.target = target
     db.session.flush()
     return True
+
+
+def frozen_figures(record: FrozenPeriod) -> stored.FrozenFigures:
+    """Read a frozen period's figures (rows frozen before every report was kept give their dates too)."""
+    figures = stored.read(record.figures)
+    if figures.filters.date_from is None:
+        start, end = period_bounds(record.period)
+        figures.filters = ReportFilters(date_from=start, date_to=end)
+    return figures

@@ -17,7 +17,7 @@ from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator
 from crm.pagination import page_number
 from crm.permissions import can, get_or_404, require
-from crm.reports import filters, forms, registry, services
+from crm.reports import compare, filters, forms, period_book, registry, services
 from crm.reports.blueprint import bp
 from crm.reports.filters import ReportFilters
 from crm.reports.registry import REPORTS
@@ -95,6 +95,8 @@ def export(name: str, table: str, fmt: str):
     """Download one table of a report (all its rows) as CSV or XLSX, with the page's filters."""
     if name not in REPORTS or fmt not in FORMATS:
         abort(404)
+    if name == "indicators" and table == "period":
+        return period_workbook(fmt)
     report, _problems = build(name, None)
     found = report.table(table)
     if found is None:
@@ -107,6 +109,15 @@ def export(name: str, table: str, fmt: str):
     filename = f"{name}-{table}-{today().isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(body, mimetype=FORMATS[fmt], headers=headers)
+
+
+def period_workbook(fmt: str) -> Response:
+    """Download a frozen period (?period=2025-S1) as one XLSX workbook, every report as reported."""
+    record = services.frozen(request.args.get("period") or "")
+    if record is None or fmt != "xlsx":
+        abort(404)
+    headers = {"Content-Disposition": f'attachment; filename="period-{record.period}.xlsx"'}
+    return Response(period_book.workbook(record, locale()), mimetype=FORMATS[fmt], headers=headers)
 
 
 def render_indicators(freeze_form: forms.FreezeForm | None = None, status: int = 200):
@@ -126,8 +137,20 @@ def render_indicators(freeze_form: forms.FreezeForm | None = None, status: int =
         frozen_periods=frozen,
         freeze_form=form if can(current_user, "report.freeze") else None,
         indicators=report.extra["figures"],
+        **frozen_context(report.extra["frozen"]),
     )
     return html, status
+
+
+def frozen_context(record: FrozenPeriod | None) -> dict[str, Any]:
+    """Return a frozen period's reports beside today's figures, and the filters they were frozen with."""
+    if record is None:
+        return {}
+    figures = services.frozen_figures(record)
+    return {
+        "frozen_reports": compare.beside_live(figures, locale(), today()),
+        "frozen_filters": figures.filters,
+    }
 
 
 @bp.get("/indicators")
