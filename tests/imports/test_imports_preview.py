@@ -108,6 +108,12 @@ def test_html_in_names_is_shown_escaped(staff, previewed):
     assert "<script>alert" not in body and "&lt;script&gt;alert" in body and "&lt;b&gt;Negrita" in body
 
 
+def test_the_import_button_counts_in_singular_and_plural(staff, previewed):
+    _ident, one = previewed("Razón social\nÚnica SAC\n")
+    _ident, two = previewed("Razón social\nPrimera SAC\nSegunda SAC\n")
+    assert "Import 1 row<" in text(one) and "Import 2 rows<" in text(two)
+
+
 def test_duplicate_rows_are_reported_not_imported_twice(staff, previewed):
     ident, page = previewed("Razón social;Distrito\nDoble SAC;Callao\nDoble S.A.C.;Callao\n", show="error")
     assert "This organisation already appears in row 2 of the file." in rows_of(page)
