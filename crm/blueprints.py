@@ -38,6 +38,7 @@ FEATURES = (
     "search",
     "compose",
     "webhooks",
+    "consultants",
 )
 
 

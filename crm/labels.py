@@ -8,6 +8,18 @@ from wtforms.fields.choices import SelectChoice
 from crm.models.imports import ImportKind
 
 LABELS = {
+    "specialism": {
+        "recp": _l("RECP / energy efficiency"),
+        "chemicals": _l("Sound chemicals management / u-POPs"),
+        "feasibility": _l("Feasibility studies"),
+        "finance": _l("Finance"),
+    },
+    "consultant_status": {
+        "candidate": _l("Candidate"),
+        "qualified": _l("Qualified"),
+        "suspended": _l("Suspended"),
+        "withdrawn": _l("Withdrawn from the registry"),
+    },
     "result_status": {
         "estimated": _l("Estimated"),
         "reported": _l("Reported by the company"),

@@ -9,6 +9,7 @@ crm/static/icons.svg.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import current_app, request, url_for
@@ -30,6 +31,14 @@ class NavLink:
     more: bool = False  # under "More" in the main menu
     more_if: str | None = None  # under "More" for users with this permission (a second start page)
     description: str = ""  # one line on the administration page
+    when: Callable[[], bool] | None = None  # a further condition (e.g. the page has something to show)
+
+
+def registry_shown() -> bool:
+    """Return whether the consultants registry has something for the user (its public part once published)."""
+    from crm.consultants.services import anything_published, sees_everything
+
+    return sees_everything(current_user) or anything_published()
 
 
 MAIN_LINKS: list[NavLink] = [
@@ -43,6 +52,9 @@ MAIN_LINKS: list[NavLink] = [
     NavLink("letters.index", _l("Letters"), "letter.view", "file"),
     NavLink("events.index", _l("Events"), "event.view", "calendar"),
     NavLink("reports.index", _l("Reports"), "report.view", "chart"),
+    NavLink(
+        "consultants.index", _l("Consultants"), "consultant.public", "users", more=True, when=registry_shown
+    ),
     NavLink("results.gap_page", _l("Gap to target"), "result.gap", "target", more=True),
     NavLink("metrics.index", _l("Metrics"), "metrics.view", "gauge", more=True),
     NavLink("mailcapture.review", _l("E-mails to review"), "email.review", "mail", more=True),
@@ -150,7 +162,9 @@ def shown(links: list[NavLink]) -> list[NavLink]:
     return [
         placed(link)
         for link in links
-        if link.endpoint in views and (link.permission is None or can(current_user, link.permission))
+        if link.endpoint in views
+        and (link.permission is None or can(current_user, link.permission))
+        and (link.when is None or link.when())
     ]
 
 

@@ -91,6 +91,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "email.compose": TECH,  # write to an organisation's contacts from the CRM
     "mailbox.admin": frozenset({"admin"}),  # configure the IMAP mailboxes the CRM reads
     "calendar.feed": ALL,  # a personal calendar feed (ICS) of one's follow-ups and events
+    # The national registry of qualified consultants: the technical team keeps it; everyone else sees its
+    # public part (name, specialisms, region) of the entries an administrator has published.
+    "consultant.view": TECH,
+    "consultant.edit": TECH,  # create, edit, change status, assign to engagements
+    "consultant.public": ALL,
+    "consultant.publish": frozenset({"admin"}),
 }
 
 

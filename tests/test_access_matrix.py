@@ -38,6 +38,8 @@ from crm.metrics import jobs as metrics_jobs
 from crm.models import (
     Attendance,
     Barrier,
+    Consultant,
+    ConsultantAssignment,
     Contact,
     Document,
     EmailMessage,
@@ -358,6 +360,22 @@ TABLE: tuple[Row, ...] = (
     row("results.admin_measures", "GET", ADMIN),
     row("results.admin_measure_new", "GET", ADMIN),
     row("results.admin_measure_new", "POST", ADMIN),
+    # --- the consultants registry: the team keeps it; liaisons and viewers see the published public part
+    row("consultants.index", "GET", SIGNED_IN),
+    row("consultants.detail", "GET", SIGNED_IN, consultant_id="consultant"),
+    row("consultants.detail", "GET", TECH, consultant_id="hidden_consultant"),
+    row("consultants.new", "GET", TECH),
+    row("consultants.new", "POST", TECH),
+    row("consultants.edit", "GET", TECH, consultant_id="consultant"),
+    row("consultants.edit", "POST", TECH, consultant_id="consultant"),
+    row("consultants.change_status", "POST", TECH, consultant_id="hidden_consultant"),
+    row("consultants.publish", "POST", ADMIN, consultant_id="hidden_consultant"),
+    row("consultants.evidence", "GET", TECH, consultant_id="consultant"),
+    row("consultants.assign", "POST", TECH, consultant_id="consultant"),
+    row("consultants.assign_to_org", "POST", TECH, org_id="member"),
+    row("consultants.assign_to_org", "POST", TECH, org_id="other_member"),
+    row("consultants.assign_to_org", "POST", NOBODY, org_id="assoc"),
+    row("consultants.unassign", "POST", TECH, assignment_id="victim_assignment"),
     row("results.admin_measure_edit", "GET", ADMIN, measure_id="measure"),
     row("results.admin_measure_edit", "POST", ADMIN, measure_id="measure"),
     # --- personal access tokens (preferences) and the JSON API, which only a bearer token opens
@@ -583,6 +601,18 @@ def results(orgs: dict[str, Organisation], programme: Programme, document_id: in
     return {"result": result, "victim_result": victim, "measure": measure}
 
 
+def consultants(engagement: Engagement, document_id: int) -> dict[str, Any]:
+    """A published qualified consultant (with evidence) assigned to the member, and an unpublished one."""
+    rosa = add(Contact(first_name="Rosa", last_name="Consultora"))
+    luis = add(Contact(first_name="Luis", last_name="Oculto"))
+    published = add(Consultant(contact_id=rosa.id, specialisms="recp", region="Callao", status="qualified",
+                               published=True, evidence_id=document_id))  # fmt: skip
+    hidden = add(Consultant(contact_id=luis.id, specialisms="finance", status="candidate"))
+    assignment = add(ConsultantAssignment(consultant_id=published.id, engagement_id=engagement.id,
+                                          role="Auditoría", started_on=date(2026, 2, 1)))  # fmt: skip
+    return {"consultant": published, "hidden_consultant": hidden, "victim_assignment": assignment}
+
+
 def machinery(staff_id: int) -> dict[str, Any]:
     """An outbox e-mail and an import batch, for the system and import pages."""
     mail = add(
@@ -644,6 +674,7 @@ def world(make_user, tmp_path, app, monkeypatch) -> SimpleNamespace:
     records.update(letters(orgs, str(tmp_path)))
     records.update(events(people_at))
     records.update(results(orgs, records["programme"], records["letter"].document_id))
+    records.update(consultants(records["engagement"], records["letter"].document_id))
     records["indicator"] = db.session.scalars(select(Indicator).order_by(Indicator.id)).first()
     records["victim_user"] = users["victim_user"]
     records.update(machinery(users["staff"].id))

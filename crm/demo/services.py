@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from crm.clock import today, zone
 from crm.demo import catalog as cat
+from crm.demo.consultants_seed import seed_consultants
 from crm.demo.events_seed import EventPlanner, EventSeeder
 from crm.demo.pipeline_plan import REFERENCE_DATE, PipelinePlanner
 from crm.demo.pipeline_seed import PipelineSeeder
@@ -286,4 +287,5 @@ def seed_demo() -> dict[str, int]:
     events = EventPlanner(plans, planner.emails)
     EventSeeder(seeder).apply(events, events.plan(engagements))
     seeder.counts["companies_with_results"] = seed_results(seeder.users["manager@demo.pe"], seeder.today)
+    seeder.counts["consultants"] = seed_consultants(seeder.today)
     return seeder.counts

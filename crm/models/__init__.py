@@ -2,6 +2,12 @@
 
 from crm.models.api import ApiToken
 from crm.models.base import Base, Timestamped, utcnow
+from crm.models.consultant import (
+    CONSULTANT_STATUSES,
+    SPECIALISMS,
+    Consultant,
+    ConsultantAssignment,
+)
 from crm.models.contact import GENDERS, Contact
 from crm.models.event import EVENT_TYPES, REGISTRATION_SOURCES, Attendance, Event, Invitation, Registration
 from crm.models.history import AccessLog, ChangeLog
@@ -55,6 +61,10 @@ from crm.models.user import LOCALES, ROLES, User, liaison_associations
 from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "CONSULTANT_STATUSES",
+    "SPECIALISMS",
+    "Consultant",
+    "ConsultantAssignment",
     "DELIVERY_STATUSES",
     "WEBHOOK_EVENTS",
     "WebhookDelivery",

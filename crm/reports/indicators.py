@@ -19,13 +19,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from crm.extensions import db
 from crm.models import (
     EXITS,
     STAGES,
     Attendance,
+    Consultant,
     Contact,
     Engagement,
     Event,
@@ -140,8 +141,23 @@ def gender_specific(as_of: date | None) -> int:
 
 
 def consultants(as_of: date | None) -> int:
-    """Count contacts registered as qualified consultants (the registry has no dates: as of now)."""
-    return db.session.scalar(select(func.count()).where(Contact.qualified_consultant.is_(True))) or 0
+    """Count the registry's consultants qualified on the day (now: those qualified today).
+
+    As of a date: qualified on or before it (an unknown qualification date counts while qualified), and
+    not suspended or withdrawn on or before it since.
+    """
+    query = select(func.count()).select_from(Consultant)
+    if as_of is None:
+        return db.session.scalar(query.where(Consultant.status == "qualified")) or 0
+    qualified = or_(
+        Consultant.qualified_on <= as_of,
+        and_(Consultant.qualified_on.is_(None), Consultant.status == "qualified"),
+    )
+    left = or_(
+        and_(Consultant.status == "suspended", Consultant.suspended_on <= as_of),
+        and_(Consultant.status == "withdrawn", Consultant.withdrawn_on <= as_of),
+    )
+    return db.session.scalar(query.where(qualified, ~left, Consultant.status != "candidate")) or 0
 
 
 def reduction(measure: str, projected: bool = False) -> Callable[[date | None], Decimal]:

@@ -18,10 +18,12 @@ from babel.messages.pofile import read_po
 from flask import Flask, url_for
 from sqlalchemy import select
 
+from crm.consultants.services import visible_consultants
 from crm.demo.services import seed_demo
 from crm.extensions import db
 from crm.models import (
     Barrier,
+    Consultant,
     Contact,
     Engagement,
     Event,
@@ -136,6 +138,9 @@ ARGUMENTS: dict[str, Callable[[User], int | None]] = {
     "indicator_id": first_of(Indicator),
     "message_id": first_of(OutboxMessage),
     "engagement_id": first_of(Engagement),
+    "consultant_id": lambda user: first(
+        visible_consultants(user).with_only_columns(Consultant.id).order_by(Consultant.id)
+    ),
 }
 
 

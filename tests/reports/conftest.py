@@ -26,6 +26,7 @@ from crm.extensions import db
 from crm.models import (
     Attendance,
     Barrier,
+    Consultant,
     District,
     Engagement,
     Event,
@@ -267,7 +268,15 @@ def event_world(make_org, make_contact) -> SimpleNamespace:
         db.session.add(event)
         db.session.flush()
         db.session.add_all(Attendance(event_id=event.id, contact_id=people[i].id) for i in who)
-    for i in range(3):
-        make_contact(None, f"Consultor{i}", "Registrado", qualified_consultant=True)
+    # The registry: qualified 2025-05-01, 2026-02-01 and on an unknown day; a candidate; one qualified
+    # 2025-01-15 and suspended 2025-11-01.
+    registry = [("qualified", "2025-05-01", None), ("qualified", "2026-02-01", None),
+                ("qualified", None, None), ("candidate", None, None),
+                ("suspended", "2025-01-15", "2025-11-01")]  # fmt: skip
+    for i, (status, qualified_on, suspended_on) in enumerate(registry):
+        person = make_contact(None, f"Consultor{i}", "Registrado", qualified_consultant=status == "qualified")
+        db.session.add(Consultant(contact_id=person.id, status=status, specialisms="recp",
+                                  qualified_on=qualified_on and D(qualified_on),
+                                  suspended_on=suspended_on and D(suspended_on)))  # fmt: skip
     db.session.commit()
     return SimpleNamespace(people=people, zis=zis)

@@ -47,7 +47,7 @@ def test_values_computed_from_the_records(world, event_world):
         "3.3.1b": Decimal(5),  # P1 P2 P3 (E1) + P4 P5 (E2); P1 attended twice
         "3.3.1c": Decimal("50.0"),  # women P1 P4 / recorded P1 P2 P4 P5 (P3 not recorded)
         "3.3.1d": Decimal(1),  # E3
-        "2.1.4": Decimal(3),  # three qualified consultants
+        "2.1.4": Decimal(3),  # three qualified today (not the candidate or the suspended)
         "GEF-6": Decimal(0),  # no measured results in this world (see tests/results)
         "GEF-10": Decimal(0),
         "GEF-6.3": Decimal(0),
@@ -62,6 +62,15 @@ def test_values_as_of_a_date(world, event_world):
     # By mid-2025: only E1 (P1 female, P2 male, P3 not recorded) → 1 woman of 2 recorded.
     # Letters of interest: C1 (03-30) and C3 (signed on 06-30 itself, which counts).
     assert early["3.3.1b"] == 3 and early["3.3.1c"] == Decimal("50.0") and early["3.1.1a"] == 2
+
+
+def test_qualified_consultants_as_of_a_date(world, event_world):
+    # Qualified 2025-05-01 (A), 2026-02-01 (B), on an unknown day (C, counts at any date while qualified),
+    # and 2025-01-15 (D), suspended 2025-11-01; a candidate never counts.
+    assert values(D("2025-03-01"))["2.1.4"] == 2  # C, D
+    assert values(D("2025-06-30"))["2.1.4"] == 3  # A, C, D
+    assert values(D("2025-12-31"))["2.1.4"] == 2  # A, C (D suspended)
+    assert values(D("2026-02-01"))["2.1.4"] == 3  # A, B (on its day), C
 
 
 @pytest.mark.parametrize(

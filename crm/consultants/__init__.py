@@ -1,0 +1,1 @@
+"""The national registry of qualified consultants."""
