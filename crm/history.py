@@ -39,6 +39,7 @@ REFERENCES: dict[str, type] = {
     "signatory_id": Contact,
     "contact_id": Contact,
     "document_id": Document,
+    "evidence_id": Document,
     "event_id": Event,
     "barrier_id": Barrier,
 }
@@ -50,6 +51,7 @@ ENUMS_BY_ENTITY = {
     ("interaction", "kind"): "interaction_kind",
     ("letter", "kind"): "letter_kind",
     ("letter", "status"): "letter_status",
+    ("consultant", "status"): "consultant_status",
 }
 NUMBERS = {"amount", "amount_usd", "exchange_rate", "target", "midterm_value"}
 NUMBERS |= {"electricity_mwh_year", "natural_gas_m3_year", "reduction_potential_tco2e"}

@@ -17,8 +17,10 @@ from werkzeug.datastructures import FileStorage
 from crm import clock, documents
 from crm.errors import UserError
 from crm.extensions import db
+from crm.history import Entries, present
 from crm.models import (
     SPECIALISMS,
+    ChangeLog,
     Consultant,
     ConsultantAssignment,
     Contact,
@@ -184,6 +186,17 @@ def set_published(consultant: Consultant, published: bool) -> None:
     """Show or hide the entry's public part to liaisons and viewers."""
     consultant.published = published
     db.session.flush()
+
+
+def history(consultant_id: int, limit: int = 100) -> Entries:
+    """Return the entry's change history, newest first."""
+    query = (
+        select(ChangeLog)
+        .where(ChangeLog.entity_type == "consultant", ChangeLog.entity_id == consultant_id)
+        .order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
+        .limit(limit)
+    )
+    return present(list(db.session.scalars(query)))
 
 
 def unregistered_contacts() -> list[Contact]:

@@ -15,7 +15,7 @@ from crm.errors import UserError, discard_work, form_error
 from crm.labels import label, options
 from crm.models import Consultant
 from crm.pagination import paginate
-from crm.permissions import deny, get_or_404, require
+from crm.permissions import can, deny, get_or_404, require
 from crm.web import page_size
 
 
@@ -67,6 +67,7 @@ def detail(consultant_id: int):
         status_form=status_form,
         assign_form=assign_form,
         csrf_form=FlaskForm(),
+        entries=services.history(consultant.id) if can(current_user, "history.view") else None,
     )
 
 

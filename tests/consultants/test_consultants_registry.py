@@ -49,6 +49,7 @@ def test_staff_registers_a_qualified_consultant_with_evidence(client, login, wor
     assert client.get(f"/consultants/{consultant.id}/evidence").data == PDF
     page = client.get(f"/consultants/{consultant.id}").get_data(as_text=True)
     assert "Rosa Quispe" in page and "constancia.pdf" in page and "Independiente" in page
+    assert 'id="history"' in page and "Especialidades" in page.split('id="history"')[1]
     audited = db.session.scalars(select(ChangeLog).where(ChangeLog.entity_type == "consultant")).all()
     assert {e.entity_id for e in audited} == {consultant.id}
 
