@@ -61,10 +61,7 @@ def cases(staff: User, event: Event, view_id: int) -> dict[str, Callable]:
 
     def preview(**args: str) -> Callable:
         filters = invite.parse_filters(args)
-        return lambda: (
-            invite.recipient_count(staff, event, filters),
-            invite.preview_rows(staff, event, filters),
-        )
+        return lambda: invite.preview(staff, event, filters)
 
     return {
         "invite preview, no filter": preview(),

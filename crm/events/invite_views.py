@@ -33,13 +33,13 @@ def sample_texts(event: Event, contact: Contact | None, note: str) -> list[tuple
 def render_invite(event: Event, form: InviteForm, status: int = 200):
     """Render the invitation page: filters, how many people, the first of them and the e-mail."""
     filters = invite.parse_filters(request.values)
-    rows = invite.preview_rows(current_user, event, filters)
+    count, rows = invite.preview(current_user, event, filters)
     page = render_template(
         "events/invite.html",
         event=event,
         form=form,
         filters=filters,
-        count=invite.recipient_count(current_user, event, filters),
+        count=count,
         rows=rows,
         invited=invite.already_invited(event),
         limit=invite.MAX_RECIPIENTS,

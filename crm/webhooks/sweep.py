@@ -48,5 +48,5 @@ def restart(deliveries: list[WebhookDelivery], now: datetime) -> int:
 
 @job(queue="periodic", timeout=120)
 def sweep_webhook_deliveries() -> int:
-    """Restart the deliveries whose job was lost (the job commits at its end; the job outbox hands them over)."""
+    """Restart the deliveries whose job was lost; the job commits at its end, the job outbox hands over."""
     return restart(lost(utcnow()), utcnow())
