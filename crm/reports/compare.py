@@ -17,6 +17,9 @@ from crm.reports.frozen import FrozenFigures, build_all, decode, encode
 from crm.reports.tables import Column, Report, Table
 
 KEY_KINDS = ("text", "date")
+# Tables that describe the day of the freeze rather than the period (how long a stage has lasted "now"):
+# kept as they were, never compared with today's.
+AS_OF_FREEZE = {("timing", "stalled")}
 MISSING = object()  # no live row, or no live total, to compare with
 
 
@@ -51,6 +54,7 @@ class Compared:
     columns: list[Column]
     rows: list[Row]
     total: Row | None
+    compared: bool = True  # False: shown as frozen only (no live twin, or a table of the freeze's day)
 
 
 def key_width(columns: list[Column]) -> int:
@@ -113,7 +117,7 @@ def compare(frozen: Table, live: Table | None) -> Compared:
     if live is None:  # nothing to compare with (a report or table that no longer exists)
         plain = [Row([Cell(v) for v in row]) for row in frozen.rows]
         total = Row([Cell(v) for v in frozen.total]) if frozen.total else None
-        return Compared(frozen.key, frozen.title, frozen.note, frozen.columns, plain, total)
+        return Compared(frozen.key, frozen.title, frozen.note, frozen.columns, plain, total, compared=False)
     width = key_width(frozen.columns)
     now = keyed(live.rows, width)
     frozen_rows = keyed(frozen.rows, width).items()
@@ -143,5 +147,10 @@ def beside_live(figures: FrozenFigures, locale: str, today: date) -> list[Compar
 
 def compared_report(frozen: Report, live: Report | None) -> ComparedReport:
     """Return one frozen report beside its live twin (tables matched by key)."""
-    tables = [compare(table, live.table(table.key) if live else None) for table in frozen.tables]
+    tables = [
+        compare(
+            table, live.table(table.key) if live and (frozen.key, table.key) not in AS_OF_FREEZE else None
+        )
+        for table in frozen.tables
+    ]
     return ComparedReport(frozen.key, frozen.title, tables)

@@ -31,7 +31,8 @@ from crm.clock import today
 from crm.extensions import db
 from crm.models import Attendance, Engagement, Event, FrozenPeriod, Letter, utcnow
 from crm.pipeline import services as pipeline
-from crm.reports import frozen
+from crm.reports import compare, frozen
+from crm.reports.tables import Column, Table
 from tests.reports.conftest import barrier
 
 D = date.fromisoformat
@@ -208,3 +209,27 @@ def test_a_period_not_frozen_has_no_workbook(client, world, en_user, login):
         client.get("/reports/export/indicators/period.csv", query_string={"period": "2025-S1"}).status_code
         == 404
     )
+
+
+def test_rows_are_matched_on_their_names_and_new_rows_are_marked():
+    columns = [Column("group", "Group", "text"), Column("n", "N"), Column("pct", "Share", "pct")]
+    frozen_table = Table("t", "T", columns, [["A", 1, Decimal("50.0")], ["B", 2, None]], ["Total", 3, None])
+    live = Table(
+        "t", "T", columns, [["C", 4, None], ["B", 3, None], ["A", 1, Decimal("50.00")]], ["Total", 8, None]
+    )
+    shown = compare.compare(frozen_table, live)
+    assert [[(c.value, c.live if c.changed else "=") for c in row.cells] for row in shown.rows] == [
+        [("A", "="), (1, "="), (Decimal("50.0"), "=")],  # 50.0 and 50.00 are the same figure
+        [("B", "="), (2, 3), (None, "=")],
+        [("C", "="), (None, 4), (None, "=")],
+    ]
+    assert [row.added for row in shown.rows] == [False, False, True]
+    assert [(c.value, c.changed) for c in shown.total.cells] == [("Total", False), (3, True), (None, False)]
+    alone = compare.compare(frozen_table, None)
+    assert not alone.compared and not any(c.changed for row in alone.rows for c in row.cells)
+
+
+def test_the_stalled_list_is_kept_as_on_the_day_of_the_freeze(client, frozen_world):
+    html = client.get(PAGE, query_string={"period": "2025-S1"}).get_data(as_text=True)
+    stalled = html[html.index('id="frozen-timing-stalled"') :]
+    assert "Kept as on the day of the freeze" in stalled[: stalled.index("</section>")]
