@@ -253,6 +253,7 @@ LABELS = {
         "target": _l("Target"),
         "midterm_value": _l("Mid-term value"),
         "computed_from": _l("Computed from"),
+        "contact_id": _l("Contact"),
         "specialisms": _l("Specialisms"),
         "region": _l("Region"),
         "candidate_on": _l("Candidate since"),
