@@ -61,7 +61,7 @@ def main() -> None:
     with app.app_context():
         users = {
             role: db.session.scalars(select(User).where(User.role == role).order_by(User.id)).first()
-            for role in ("manager", "staff")
+            for role in ("admin", "manager", "staff")
         }
         made = {role: create_token(user, "bench", 1, True) for role, user in users.items() if user}
         db.session.commit()

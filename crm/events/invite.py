@@ -147,13 +147,19 @@ def recipient_count(user: User, event: Event, f: InviteFilters) -> int:
 
 
 def preview(user: User, event: Event, f: InviteFilters) -> tuple[int, list[Contact]]:
-    """Return how many people would be invited and the first of them, by name, in one pass."""
+    """Return how many people would be invited and the first of them, by name, in one pass.
+
+    Only ids and names go through the sort (no joined organisation): the twenty contacts are loaded after.
+    """
     ids = candidates(user, event, f).subquery()
     total = func.count().over().label("total")  # counted in the same scan as the first rows
-    query = select(Contact, total).join(ids, ids.c.contact_id == Contact.id)
-    query = query.order_by(Contact.last_name, Contact.first_name, Contact.id).limit(PREVIEW_ROWS)
-    rows = db.session.execute(query).all()
-    return (int(rows[0].total) if rows else 0), [row[0] for row in rows]
+    order = (Contact.last_name, Contact.first_name, Contact.id)
+    query = select(Contact.id, total).join(ids, ids.c.contact_id == Contact.id).order_by(*order)
+    rows = db.session.execute(query.limit(PREVIEW_ROWS)).all()
+    if not rows:
+        return 0, []
+    first = select(Contact).where(Contact.id.in_([row.id for row in rows])).order_by(*order)
+    return int(rows[0].total), list(db.session.scalars(first))
 
 
 def already_invited(event: Event) -> int:
