@@ -17,7 +17,7 @@ from crm.errors import UserError
 from crm.extensions import db
 from crm.models import SavedView, User
 from crm.organisations import listing
-from crm.permissions import can
+from crm.permissions import MAX_ID, can
 
 PAGE = "organisations"
 KEYS = ("q", "kind", "sector", "district", "owner", "sort")
@@ -42,7 +42,7 @@ def views_of(user: User) -> list[SavedView]:
 
 def usable_view(user: User, view_id: int | None) -> SavedView | None:
     """Return one view the user may open, or None."""
-    if not view_id:
+    if not view_id or not 0 < view_id <= MAX_ID:  # an id no integer column holds: nobody's view
         return None
     return db.session.scalar(usable(user).where(SavedView.id == view_id))
 

@@ -96,3 +96,10 @@ def test_invitations_can_start_from_a_saved_view(client, login, en_user, make_or
     assert "1 people will be invited" in page and "Fundiciones" in page
     client.post(f"/events/{event.id}/invite", data={"view": str(mine), "language": "es"})
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 1
+
+
+def test_nonsense_view_ids_are_nobodys_view(client, login, en_user):
+    login(en_user("staff"))
+    for ident in (2**40, 0):
+        response = client.post(f"/organisations/views/{ident}/delete", follow_redirects=True)
+        assert response.status_code == 200 and b"not yours" in response.data

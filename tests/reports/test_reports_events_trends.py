@@ -50,7 +50,12 @@ def test_invited_registered_attended_count_unique_people_per_step(app, event_wor
     assert table.total[1:] == [5, 4, 6, Decimal("100.0")]  # over all events each person once
     by_gender = {row[0]: row[1:4] for row in events.gender_table(ReportFilters()).rows}
     # invited P1 P4 female, P2 P6 male, P3 not recorded; registered P1 P4, P2, P5 other; attended all six
-    assert by_gender == {"Mujer": [2, 2, 2], "Hombre": [2, 1, 2], "Otro": [0, 1, 1], "No registrado": [1, 0, 1]}
+    assert by_gender == {
+        "Mujer": [2, 2, 2],
+        "Hombre": [2, 1, 2],
+        "Otro": [0, 1, 1],
+        "No registrado": [1, 0, 1],
+    }
     only_zis = events.funnel_table(ReportFilters(programme=event_world.zis.id))
     assert [r[1:4] for r in only_zis.rows] == [[4, 2, 3]]
     db.session.delete(
