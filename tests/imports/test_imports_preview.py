@@ -112,6 +112,8 @@ def test_the_import_button_counts_in_singular_and_plural(staff, previewed):
     _ident, one = previewed("Razón social\nÚnica SAC\n")
     _ident, two = previewed("Razón social\nPrimera SAC\nSegunda SAC\n")
     assert "Import 1 row<" in text(one) and "Import 2 rows<" in text(two)
+    _ident, bad = previewed("Razón social;Distrito\nBuena SAC;Callao\n;Callao\n")
+    assert "1 row has errors: fix it in the file" in text(bad) and 'name="skip_errors" required' in text(bad)
 
 
 def test_duplicate_rows_are_reported_not_imported_twice(staff, previewed):
