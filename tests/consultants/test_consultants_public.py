@@ -28,7 +28,7 @@ def test_nothing_is_shown_until_published(client, login, world, entries, role):
     rosa, _jorge = entries
     assert client.get("/consultants/").status_code == 404
     assert client.get(f"/consultants/{rosa.id}").status_code == 404
-    assert "/consultants/" not in client.get("/").get_data(as_text=True)
+    assert 'href="/consultants/"' not in client.get("/auth/preferences").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["viewer", "liaison"])
@@ -39,6 +39,7 @@ def test_the_public_part_once_published(client, login, world, entries, role):
         assert client.post(f"/consultants/{entry.id}/publish", data={"published": "1"}).status_code == 302
     client.post("/auth/logout")
     login(getattr(world, role))
+    assert 'href="/consultants/"' in client.get("/auth/preferences").get_data(as_text=True)  # in the menu now
     page = client.get("/consultants/").get_data(as_text=True)
     assert "Quispe, Rosa" in page and "RECP / eficiencia energética" in page and "Callao" in page
     assert "Huamán" not in page  # a candidate is not part of the registry's public part
