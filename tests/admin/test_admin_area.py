@@ -38,7 +38,8 @@ def test_the_main_menu_shows_each_role_its_sections(app, client, make_user, logi
     nav = html[html.index('class="mainnav"') : html.index("</nav>")]
     with app.test_request_context():
         # A link with a further condition (`when`, e.g. the registry published) is tested with its feature.
-        for link in [link for link in MAIN_LINKS if link.endpoint in app.view_functions and link.when is None]:
+        shown = [link for link in MAIN_LINKS if link.endpoint in app.view_functions and link.when is None]
+        for link in shown:
             allowed = link.permission is None or role in PERMISSIONS[link.permission]
             assert (f'href="{url_for(link.endpoint)}"' in nav) == allowed, (role, link.endpoint)
 
