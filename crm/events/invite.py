@@ -47,12 +47,13 @@ class InviteFilters:
     position: str = ""
     attended: str | None = None  # "any": came to an earlier event; "none": never came
     view: int | None = None  # a saved view of the organisation list (its filters apply to the companies)
+    organisations: tuple[int, ...] = ()  # only these companies' people (the list's bulk action)
 
     @property
     def active(self) -> bool:
         """Return whether any filter narrows the list."""
         chosen = (self.sector, self.district, self.association, self.stage, self.position, self.attended)
-        return any(chosen) or bool(self.view)
+        return any(chosen) or bool(self.view or self.organisations)
 
 
 def parse_filters(args: Mapping[str, str]) -> InviteFilters:
@@ -82,7 +83,7 @@ def organisation_conditions(f: InviteFilters) -> list:
     """Return the conditions on the contact's organisation: sector, district, association, stage."""
     from crm.models import Organisation
 
-    conditions = []
+    conditions = [Organisation.id.in_(f.organisations)] if f.organisations else []
     if f.sector:
         conditions.append(sector_clause(f.sector))
     if f.district:

@@ -1,4 +1,4 @@
-"""Bulk actions on the organisation list: reassign the owner, add a follow-up, export the selection.
+"""Bulk actions on the organisation list: reassign the owner, add a follow-up, invite to an event, export.
 
 Each action runs in the request's one transaction and goes through the same services (and so the same
 history and e-mails) as the single-record pages; it is refused whole, changing nothing, when one
@@ -12,14 +12,16 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
+from crm.clock import today as clock_today
 from crm.errors import UserError
+from crm.events import invite
 from crm.extensions import db
 from crm.interactions.follow_ups import NewFollowUp, create_follow_up
-from crm.models import Organisation, User
+from crm.models import Event, Organisation, User
 from crm.organisations import listing
-from crm.permissions import visible_organisations
+from crm.permissions import can, visible_organisations
 from crm.templating import fmt_number
 
 MAX_ROWS = 2000  # beyond this, narrow the filters: one transaction must stay short
@@ -83,3 +85,18 @@ def add_follow_ups(user: User, selection: Selection, values: NewFollowUp, today:
         one = NewFollowUp(org.id, values.description, values.assignee_id, values.due_on)
         create_follow_up(user, one, today, notify=alone)
     return len(orgs)
+
+
+def upcoming_events() -> list[Event]:
+    """Return the events still to come, soonest first (those people can be invited to)."""
+    query = select(Event).where(Event.held_on >= clock_today()).order_by(Event.held_on, Event.id)
+    return list(db.session.scalars(query.limit(200)))
+
+
+def invite_people(user: User, selection: Selection, event_id: int | None, language: str) -> int:
+    """Invite the consenting people of the selected organisations to an upcoming event; return how many."""
+    event = next((e for e in upcoming_events() if e.id == event_id), None)
+    if event is None or not can(user, "event.edit"):
+        raise UserError(_("Choose an upcoming event."), field="event_id")
+    chosen = invite.InviteFilters(organisations=tuple(org.id for org in targets(user, selection)))
+    return invite.send(user, event, chosen, language, "")

@@ -15,7 +15,7 @@ from crm.organisations import bulk, forms, listing
 from crm.organisations.blueprint import bp
 from crm.organisations.views import render_list
 from crm.permissions import can, require
-from crm.web import to_id
+from crm.web import locale, to_id
 
 
 def export(selection: bulk.Selection, fmt: str):
@@ -39,6 +39,10 @@ def run(form: forms.BulkForm, selection: bulk.Selection):
             ),
             "success",
         )
+    elif action == "invite":
+        done = bulk.invite_people(current_user, selection, form.event_id.data, locale())
+        sent = ngettext("%(num)s invitation will be sent.", "%(num)s invitations will be sent.", done)
+        flash(sent, "success")
     else:
         values = NewFollowUp(None, form.description.data, form.assignee_id.data, form.due_on.data)
         done = bulk.add_follow_ups(current_user, selection, values, today())

@@ -31,8 +31,9 @@ from wtforms.validators import (
 from crm.interactions.services import staff_choices
 from crm.labels import choices
 from crm.models import Membership, Organisation
-from crm.organisations import listing, services
+from crm.organisations import bulk, listing, services
 from crm.ruc import clean_ruc, ruc_error
+from crm.templating import fmt_date
 from crm.web import to_id
 
 MAX_14_2 = Decimal("999999999999.99")  # Numeric(14, 2)
@@ -220,6 +221,7 @@ class BulkForm(FlaskForm):
         choices=[
             ("owner", _l("Reassign the owner")),
             ("follow_up", _l("Add a follow-up")),
+            ("invite", _l("Invite their people to an event")),
             ("export_csv", _l("Export the selection (CSV)")),
             ("export_xlsx", _l("Export the selection (XLSX)")),
         ],
@@ -229,6 +231,7 @@ class BulkForm(FlaskForm):
     description = StringField(_l("What has to be done"), [Optional(), Length(max=500)])
     assignee_id = SelectField(_l("Assigned to"), coerce=optional_id, validate_choice=False)
     due_on = DateField(_l("Due on"), [Optional()])
+    event_id = SelectField(_l("Event"), coerce=optional_id, validate_choice=False)
 
     def set_choices(self, owners: list[tuple[int, str]], staff: list[tuple[int, str]]) -> None:
         """Fill the owner and assignee selects (an empty first option: nothing chosen)."""
@@ -241,4 +244,8 @@ def new_bulk_form() -> BulkForm:
     """Build the bulk form with the active owners and staff as choices."""
     form = BulkForm()
     form.set_choices([(u.id, u.name) for u in listing.staff_users()], staff_choices())
+    events = bulk.upcoming_events()
+    form.event_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(e.id, f"{fmt_date(e.held_on)} · {e.title}") for e in events
+    ]
     return form

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from crm.clock import today
 from crm.extensions import db
-from crm.models import ChangeLog, FollowUp, Organisation, OutboxMessage
+from crm.models import ChangeLog, Event, FollowUp, Invitation, Organisation, OutboxMessage
 
 
 def post(client, form: dict, query: str = ""):
@@ -118,3 +118,24 @@ def test_readers_see_no_bulk_form_and_cannot_post_it(client, login, make_user, m
     login(make_user("viewer"))
     assert 'id="bulk-form"' not in client.get("/organisations/").get_data(as_text=True)
     assert post(client, {"action": "export_csv", "ids": [org.id]}).status_code == 404
+
+
+def test_the_ticked_organisations_people_are_invited_to_an_event_once(client, staff, make_org, make_contact):
+    first, second, untouched = make_org("Alfa SAC"), make_org("Beta SAC"), make_org("Gamma SAC")
+    make_contact(first, "Ana", "Quispe", email="ana@alfa.pe", email_consent=True)
+    make_contact(first, "Rosa", "Flores", email="rosa@alfa.pe", email_consent=False)
+    make_contact(second, "Luis", "Huamán", email="luis@beta.pe", email_consent=True)
+    make_contact(untouched, "Eva", "Soto", email="eva@gamma.pe", email_consent=True)
+    event = Event(title="Charla", type="awareness", held_on=today() + timedelta(days=5), place="Callao")
+    past = Event(title="Pasada", type="awareness", held_on=today() - timedelta(days=5), place="Callao")
+    db.session.add_all([event, past])
+    db.session.commit()
+    form = {"action": "invite", "event_id": event.id, "ids": [first.id, second.id]}
+    response = post(client, form)
+    assert response.status_code == 302
+    assert "2 invitations will be sent." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert post(client, form).status_code == 302  # a second time invites nobody again
+    invited = db.session.scalars(select(Invitation.contact_id).order_by(Invitation.contact_id)).all()
+    assert len(invited) == 2 and db.session.scalar(select(func.count(OutboxMessage.id))) == 2
+    refused = post(client, {**form, "event_id": past.id})
+    assert refused.status_code == 400 and "Choose an upcoming event." in refused.get_data(as_text=True)
