@@ -12,11 +12,11 @@ from typing import Any
 from flask import Flask, current_app, g, has_app_context
 from redis.exceptions import RedisError
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crm.extensions import db
 from crm.models import MAIL_KINDS, OutboxMessage, utcnow
+from crm.sql import insert_ignoring
 
 # Set while a dispatcher job is waiting to run, so that a burst of commits enqueues one dispatcher.
 KICK_KEY = "crm:outbox:kick"
@@ -92,14 +92,9 @@ def outbox_row(kind: str, recipient_id: int, period: str, payload: dict[str, Any
 
 
 def insert_ignoring_duplicates(rows: list[dict]) -> int:
-    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING; return how many rows were new.
-
-    Counted from RETURNING: the driver's rowcount of a multi-row insert is -1 on PostgreSQL.
-    """
+    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING; return how many rows were new."""
     table = OutboxMessage.__table__
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    return len(db.session.execute(statement.returning(table.c.id), rows).all())
+    return len(insert_ignoring(table, ["idempotency_key"], rows, table.c.id))
 
 
 def queue_mails(rows: list[dict]) -> int:

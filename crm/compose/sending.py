@@ -48,21 +48,33 @@ def html_body(text: str, footer: str, link: str) -> str:
     )
 
 
-def build(message: OutboxMessage) -> MimeMessage:
-    """Build the message: our From, the shared mailbox as Reply-To, the key's Message-ID, List-Unsubscribe."""
+def envelope(message: OutboxMessage, subject: str) -> MimeMessage:
+    """Return a message to a contact: our From, the shared mailbox as Reply-To, the key's Message-ID."""
     payload = message.payload
-    line, link = footer(payload.get("language")), payload["withdraw_url"]
     mime = MimeMessage(policy=SMTP)
     mime["From"] = current_app.config["MAIL_SENDER"]
     mime["To"] = formataddr((one_line(payload["to_name"]), one_line(payload["to_email"])))
     mime["Reply-To"] = reply_to()
-    mime["Subject"] = one_line(payload["subject"])
+    mime["Subject"] = one_line(subject)
     mime["Date"] = formatdate(localtime=False)
     mime["Message-ID"] = message_id(message.idempotency_key)
+    return mime
+
+
+def with_withdrawal(mime: MimeMessage, text: str, language: str | None, link: str) -> None:
+    """Set the text and HTML bodies ending with the withdrawal line, and the one-click unsubscribe headers."""
+    line = footer(language)
     mime["List-Unsubscribe"] = f"<{link}>"
     mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mime.set_content(f"{payload['text']}\n\n-- \n{line}\n{link}\n", cte="quoted-printable")
-    mime.add_alternative(html_body(payload["text"], line, link), subtype="html", cte="quoted-printable")
+    mime.set_content(f"{text}\n\n-- \n{line}\n{link}\n", cte="quoted-printable")
+    mime.add_alternative(html_body(text, line, link), subtype="html", cte="quoted-printable")
+
+
+def build(message: OutboxMessage) -> MimeMessage:
+    """Build the composed e-mail: its envelope, the text, the withdrawal line and List-Unsubscribe."""
+    payload = message.payload
+    mime = envelope(message, payload["subject"])
+    with_withdrawal(mime, payload["text"], payload.get("language"), payload["withdraw_url"])
     return mime
 
 

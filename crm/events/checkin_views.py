@@ -121,22 +121,30 @@ def refusal(event: Event, message: str):
     return back(event)
 
 
+def ticked(event_id: int, contact_id: str, arriving: bool):
+    """Apply a tick or its undo and answer with what happened (a repeat changes nothing and says so)."""
+    event = get_or_404(events(), event_id)
+    service = checkin.check_in if arriving else checkin.undo_check_in
+    try:
+        tick = service(event, optional_int(contact_id))
+    except UserError as exc:
+        return refusal(event, exc.message)
+    name = tick.contact.full_name
+    if arriving:
+        done = _("%(name)s arrived.", name=name)
+        repeat = _("%(name)s had already arrived. Nothing was changed.", name=name)
+    else:
+        done = _("%(name)s is no longer marked as arrived.", name=name)
+        repeat = _("%(name)s had not arrived. Nothing was changed.", name=name)
+    return answer(event, tick.contact.id, arriving, tick.already, repeat if tick.already else done)
+
+
 @bp.post("/<int:event_id>/checkin/<contact_id>")
 @login_required
 @require("event.edit")
 def check_in(event_id: int, contact_id: str):
     """Tick a registered person's arrival (a repeated tick changes nothing)."""
-    event = get_or_404(events(), event_id)
-    try:
-        tick = checkin.check_in(event, optional_int(contact_id))
-    except UserError as exc:
-        return refusal(event, exc.message)
-    name = tick.contact.full_name
-    if tick.already:
-        message = _("%(name)s had already arrived. Nothing was changed.", name=name)
-    else:
-        message = _("%(name)s arrived.", name=name)
-    return answer(event, tick.contact.id, True, tick.already, message)
+    return ticked(event_id, contact_id, True)
 
 
 @bp.post("/<int:event_id>/checkin/<contact_id>/undo")
@@ -144,17 +152,7 @@ def check_in(event_id: int, contact_id: str):
 @require("event.edit")
 def undo_check_in(event_id: int, contact_id: str):
     """Take back a tick made by mistake (the person stays registered)."""
-    event = get_or_404(events(), event_id)
-    try:
-        tick = checkin.undo_check_in(event, optional_int(contact_id))
-    except UserError as exc:
-        return refusal(event, exc.message)
-    name = tick.contact.full_name
-    if tick.already:
-        message = _("%(name)s had not arrived. Nothing was changed.", name=name)
-    else:
-        message = _("%(name)s is no longer marked as arrived.", name=name)
-    return answer(event, tick.contact.id, False, tick.already, message)
+    return ticked(event_id, contact_id, False)
 
 
 @bp.post("/<int:event_id>/checkin/walk-in")

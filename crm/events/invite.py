@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, false, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from crm.compose.consent_links import WITHDRAWN
@@ -26,6 +25,7 @@ from crm.organisations import listing, saved_views
 from crm.organisations.listing import sector_clause
 from crm.outbox import outbox_row, queue_mails
 from crm.permissions import visible_contacts
+from crm.sql import insert_ignoring
 from crm.text import like_pattern
 from crm.web import to_id
 
@@ -172,9 +172,7 @@ def already_invited(event: Event) -> int:
 def insert_invitations(rows: list[dict]) -> list[int]:
     """INSERT the invitations, skipping pairs already there (race-free); return the new contact ids."""
     table = Invitation.__table__
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["event_id", "contact_id"])
-    return [row.contact_id for row in db.session.execute(statement.returning(table.c.contact_id), rows)]
+    return insert_ignoring(table, ["event_id", "contact_id"], rows, table.c.contact_id)
 
 
 def invitation_rows(event: Event, user: User, contact_ids: list[int], language: str) -> list[dict]:

@@ -10,21 +10,20 @@ event as an .ics attachment.
 from __future__ import annotations
 
 from email.message import EmailMessage as MimeMessage
-from email.policy import SMTP
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from crm.calendars.services import new_calendar, uid
 from crm.compose.consent_links import refusal, withdrawal_url
-from crm.compose.sending import footer, html_body, reply_to
+from crm.compose.sending import envelope, with_withdrawal
 from crm.events.registration import invitation_token
 from crm.extensions import db
 from crm.mail.links import absolute_url
-from crm.mail.transport import Mailer, Outgoing, PermanentMailError, message_id, one_line
+from crm.mail.transport import Mailer, Outgoing, PermanentMailError
 from crm.models import Contact, Event, OutboxMessage, utcnow
 from crm.web import format_locale
 
@@ -75,14 +74,10 @@ def confirmation_text(event: Event, contact: Contact) -> tuple[str, str]:
 
 
 def calendar_file(event: Event) -> bytes:
-    """Return the event as an .ics file pointing at its public page."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//CRM PMU//events//ES")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    """Return the event as an .ics file pointing at its public page (same UID as the team's download)."""
+    calendar = new_calendar(event.title)
     entry = VEvent()
-    host = current_app.config["BASE_URL"].split("//")[-1].split("/")[0] or "crm"
-    entry.add("uid", f"event-{event.id}@{host}")
+    entry.add("uid", uid("event", event.id))
     entry.add("dtstamp", utcnow())
     entry.add("dtstart", event.held_on)
     entry.add("summary", event.title)
@@ -90,28 +85,6 @@ def calendar_file(event: Event) -> bytes:
     entry.add("url", public_link(event))
     calendar.add_component(entry)
     return calendar.to_ical()
-
-
-def envelope(message: OutboxMessage, subject: str) -> MimeMessage:
-    """Return the message's headers: our From, the shared mailbox as Reply-To, the key's Message-ID."""
-    payload = message.payload
-    mime = MimeMessage(policy=SMTP)
-    mime["From"] = current_app.config["MAIL_SENDER"]
-    mime["To"] = formataddr((one_line(payload["to_name"]), one_line(payload["to_email"])))
-    mime["Reply-To"] = reply_to()
-    mime["Subject"] = one_line(subject)
-    mime["Date"] = formatdate(localtime=False)
-    mime["Message-ID"] = message_id(message.idempotency_key)
-    return mime
-
-
-def with_withdrawal(mime: MimeMessage, text: str, contact: Contact, language: str) -> None:
-    """Set the body with the withdrawal line and the one-click unsubscribe headers."""
-    line, link = footer(language), withdrawal_url(contact.id)
-    mime["List-Unsubscribe"] = f"<{link}>"
-    mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mime.set_content(f"{text}\n\n-- \n{line}\n{link}\n", cte="quoted-printable")
-    mime.add_alternative(html_body(text, line, link), subtype="html", cte="quoted-printable")
 
 
 def build(message: OutboxMessage, event: Event, contact: Contact) -> tuple[MimeMessage, str]:
@@ -122,7 +95,7 @@ def build(message: OutboxMessage, event: Event, contact: Contact) -> tuple[MimeM
             link = public_link(event, invitation_token(event.id, contact.id))
             subject, text = invitation_text(event, contact, message.payload.get("note") or "", link)
             mime = envelope(message, subject)
-            with_withdrawal(mime, text, contact, language)
+            with_withdrawal(mime, text, language, withdrawal_url(contact.id))
             return mime, text
         subject, text = confirmation_text(event, contact)
     mime = envelope(message, subject)

@@ -40,6 +40,11 @@ def views_of(user: User) -> list[SavedView]:
     return list(db.session.scalars(usable(user)))
 
 
+def deletable(user: User, views: list[SavedView]) -> list[SavedView]:
+    """Return the views among these that the user may delete (their own; admins: every one)."""
+    return [v for v in views if v.user_id == user.id or can(user, "user.admin")]
+
+
 def usable_view(user: User, view_id: int | None) -> SavedView | None:
     """Return one view the user may open, or None."""
     if not view_id or not 0 < view_id <= MAX_ID:  # an id no integer column holds: nobody's view

@@ -35,6 +35,7 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
     page = paginate(listing.list_query(current_user, filters), page_size(), page_number("page"))
     if bulk_form is None and can(current_user, "org.edit"):
         bulk_form = forms.new_bulk_form()
+    views = saved_views.views_of(current_user)
     html = render_template(
         "organisations/index.html",
         page=page,
@@ -46,7 +47,8 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
         stages=listing.stages_of(page.items) if can(current_user, "pipeline.view") else {},
         bulk=bulk_form,
         checked=set(checked),
-        saved_views=saved_views.views_of(current_user),
+        saved_views=views,
+        deletable_views=saved_views.deletable(current_user, views),
     )
     return html, status
 
