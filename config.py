@@ -166,9 +166,14 @@ class Config:
     SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20)
     # Receives referrals of companies without an owner; unset: the first active manager.
     OUTREACH_COORDINATOR_EMAIL = env_str("OUTREACH_COORDINATOR_EMAIL")
-    # Mail capture (crm/mailcapture/): the Fernet key that encrypts mailbox passwords and personal tokens
-    # (unset: derived from SECRET_KEY), the largest attachment stored, and the IMAP timeout.
+    # The Fernet key that encrypts the secrets kept in the database (mailbox passwords, personal tokens,
+    # two-factor secrets, webhook signing keys; crm/crypto.py). Unset: MAILBOX_KEY, its former name, or
+    # a key derived from SECRET_KEY. To change it, put the old one in ENCRYPTION_OLD_KEYS (comma-separated)
+    # and run `flask crm rotate-encryption-key`.
+    ENCRYPTION_KEY = env_str("ENCRYPTION_KEY")
+    ENCRYPTION_OLD_KEYS = env_str("ENCRYPTION_OLD_KEYS")
     MAILBOX_KEY = env_str("MAILBOX_KEY")
+    # Mail capture (crm/mailcapture/): the largest attachment stored, and the IMAP timeout.
     CAPTURE_ATTACHMENT_MAX_MB = env_int("CAPTURE_ATTACHMENT_MAX_MB", 10)
     IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 30)
 

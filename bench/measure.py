@@ -67,13 +67,16 @@ def enrol_second_factor(db: Any, emails: list[str]) -> None:
     """Give the bench users a confirmed second factor with the known secret (when the schema has one)."""
     from sqlalchemy import text
 
+    from crm.crypto import encrypt
+
     columns = db.session.execute(text("SELECT * FROM users LIMIT 0")).keys()
-    if "totp_secret" not in columns:
+    column = next((c for c in ("totp_secret_encrypted", "totp_secret") if c in columns), None)
+    if column is None:
         return
-    enrol = "UPDATE users SET totp_secret = :s, totp_enabled_at = now(), totp_last_step = NULL"
-    enrol += " WHERE email = :e"
+    secret = encrypt(BENCH_TOTP_SECRET) if column.endswith("_encrypted") else BENCH_TOTP_SECRET
+    enrol = f"UPDATE users SET {column} = :s, totp_enabled_at = now(), totp_last_step = NULL WHERE email = :e"
     for email in emails:
-        db.session.execute(text(enrol), {"s": BENCH_TOTP_SECRET, "e": email})
+        db.session.execute(text(enrol), {"s": secret, "e": email})
     db.session.commit()
 
 

@@ -24,6 +24,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         audit,
         blueprints,
         cli,
+        crypto,
         errors,
         extensions,
         jobs,
@@ -41,6 +42,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     load_config(app, config_name, overrides)
+    crypto.init_app(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"))
     extensions.csrf.init_app(app)

@@ -73,9 +73,10 @@ def init_app(app: Flask) -> None:
     from crm.imports.cli import import_command
     from crm.reports.cli import report
     from crm.system.backup_cli import COMMANDS as BACKUP_COMMANDS
+    from crm.system.encryption import COMMANDS as KEY_COMMANDS
 
     crm_cli.add_command(report)
     crm_cli.add_command(import_command)
-    for command in BACKUP_COMMANDS:
+    for command in BACKUP_COMMANDS + KEY_COMMANDS:
         crm_cli.add_command(command)
     app.cli.add_command(crm_cli)

@@ -27,11 +27,13 @@ def totp_code(user_id: int) -> str:
     import pyotp
     from sqlalchemy import text as sql
 
+    from crm.crypto import decrypt
     from crm.extensions import db
 
     with db.engine.begin() as conn:
-        query = sql("SELECT totp_secret, totp_last_step FROM users WHERE id = :id")
-        secret, last = conn.execute(query, {"id": user_id}).one()
+        query = sql("SELECT totp_secret_encrypted, totp_last_step FROM users WHERE id = :id")
+        sealed, last = conn.execute(query, {"id": user_id}).one()
+        secret = decrypt(sealed)
         now = int(time.time()) // 30
         if last is not None and last >= now:
             conn.execute(sql("UPDATE users SET totp_last_step = NULL WHERE id = :id"), {"id": user_id})

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from flask import current_app
 from imapclient import IMAPClient
 
-from crm.mailcapture.crypto import decrypt
+from crm.crypto import decrypt
 from crm.mailcapture.ingest import Fetched
 from crm.models import Mailbox
 

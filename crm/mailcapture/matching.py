@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from crm.crypto import token_hash
 from crm.extensions import db
-from crm.mailcapture.crypto import token_hash
 from crm.mailcapture.parsing import ParsedMail
 from crm.models import Contact, Mailbox, Organisation, PersonalToken, User
 

@@ -7,10 +7,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
+from crm.crypto import decrypt, encrypt, new_token, token_hash
 from crm.documents import remove_after_commit, stored_file
 from crm.errors import UserError
 from crm.extensions import db
-from crm.mailcapture.crypto import decrypt, encrypt, new_token, token_hash
 from crm.mailcapture.ingest import log_interaction
 from crm.models import Contact, Document, EmailMessage, Mailbox, PersonalToken, User
 from crm.models.mailcapture import EmailStatus

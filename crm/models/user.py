@@ -6,10 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from crm.crypto import encrypted
 from crm.models.base import Base, Timestamped
 
 
@@ -63,8 +64,10 @@ class User(UserMixin, Timestamped, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # TOTP second factor (crm/auth/twofactor.py): the shared secret, set while enrolling and kept once
-    # confirmed (enabled_at); the last time step accepted, so that a code is never accepted twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # confirmed (enabled_at), stored encrypted so that a copy of the database cannot make codes; the
+    # last time step accepted, so that a code is never accepted twice.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    totp_secret = encrypted("totp_secret_encrypted", "The TOTP shared secret (base32), or None.")
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 

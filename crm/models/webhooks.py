@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.crypto import encrypted
 from crm.models.base import Base, Timestamped
 
 WEBHOOK_EVENTS = (
@@ -30,8 +31,9 @@ class WebhookSubscription(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(500))
-    # The HMAC key; shown once at creation, kept because every signature needs it.
-    secret: Mapped[str] = mapped_column(String(100))
+    # The HMAC key; shown once at creation, kept (encrypted) because every signature needs it.
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    secret = encrypted("secret_encrypted", "The HMAC signing key of the subscription.")
     events: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

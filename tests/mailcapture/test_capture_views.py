@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from crm.crypto import decrypt
 from crm.documents import stored_file
 from crm.extensions import db
-from crm.mailcapture.crypto import decrypt
 from crm.mailcapture.ingest import Fetched, Tally, ingest_batch
 from crm.mailcapture.matching import load_address_book
 from crm.mailcapture.services import current_token, drop_content, save_mailbox
