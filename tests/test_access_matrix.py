@@ -147,6 +147,8 @@ TABLE: tuple[Row, ...] = (
     row("contacts.edit", "GET", TECH, contact_id="member_contact"),
     row("contacts.edit", "POST", TECH, contact_id="member_contact"),
     row("contacts.delete", "POST", TECH, contact_id="victim_contact"),
+    row("contacts.save_view", "POST", SIGNED_IN, {"name": "Vista", "q": "a"}),
+    row("contacts.delete_view", "POST", SIGNED_IN, view_id="999999"),
     # --- interactions and follow-ups: never for liaisons, even on their own members
     row("interactions.index", "GET", READERS),
     row("interactions.new", "GET", TECH, organisation_id="member"),
@@ -182,6 +184,8 @@ TABLE: tuple[Row, ...] = (
     row("pipeline.admin_barrier_activate", "POST", ADMIN, barrier_id="barrier"),
     # --- letters, co-finance and their documents (file downloads)
     row("letters.index", "GET", READERS),
+    row("letters.save_view", "POST", READERS, {"name": "Vista", "status": "requested"}),
+    row("letters.delete_view", "POST", READERS, view_id="999999"),
     row("letters.detail", "GET", READERS, letter_id="letter"),
     row("letters.document", "GET", READERS, letter_id="letter"),
     row("letters.new", "GET", TECH),

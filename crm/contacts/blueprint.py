@@ -9,6 +9,6 @@ bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
 def register(app: Flask) -> None:
     """Attach the contacts views to the blueprint and register it on the app."""
-    from crm.contacts import views  # noqa: F401  (importing the modules adds their routes)
+    from crm.contacts import view_views, views  # noqa: F401  (importing the modules adds their routes)
 
     app.register_blueprint(bp)

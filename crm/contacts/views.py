@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from crm.contacts import services
+from crm import saved_views
+from crm.contacts import services, view_views
 from crm.contacts.blueprint import bp
 from crm.contacts.forms import ContactEditForm, ContactFilterForm, ContactForm
 from crm.errors import StaleEditError, discard_work
@@ -25,7 +26,14 @@ def index():
     form.set_organisations(services.organisation_choices(current_user))
     sort = request.args.get("sort", "name")
     page = services.search_contacts(current_user, form.search(sort), page_size())
-    return render_template("contacts/index.html", form=form, page=page, sort=sort)
+    return render_template(
+        "contacts/index.html",
+        form=form,
+        page=page,
+        sort=sort,
+        filtered=any(request.args.get(key) for key in view_views.LIST.keys if key != "sort"),
+        **saved_views.offered(current_user, view_views.LIST),
+    )
 
 
 @bp.route("/<int:contact_id>")

@@ -9,6 +9,6 @@ bp = Blueprint("letters", __name__, url_prefix="/letters")
 
 def register(app: Flask) -> None:
     """Attach the letters views to the blueprint and register it on the app."""
-    from crm.letters import views  # noqa: F401  (importing the modules adds their routes)
+    from crm.letters import view_views, views  # noqa: F401  (importing the modules adds their routes)
 
     app.register_blueprint(bp)

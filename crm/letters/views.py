@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from crm import clock
+from crm import clock, saved_views
 from crm.contacts.services import contacts_of
 from crm.documents import limit_mb, send_document
 from crm.errors import StaleEditError, UserError, discard_work
 from crm.history import present
-from crm.letters import cofinance, forms, gate, listing, materialisations, services
+from crm.letters import cofinance, forms, gate, listing, materialisations, services, view_views
 from crm.letters.blueprint import bp
 from crm.models import LETTER_KINDS, Letter, Organisation
 from crm.pagination import paginate
@@ -69,6 +69,7 @@ def index():
         figures=materialisations.figures([x.id for x in page.items if x.kind == "cofinance"]),
         totals=cofinance.totals(Letter.id.in_(ids)),
         programmes=listing.programmes(),
+        **saved_views.offered(current_user, view_views.LIST),
     )
 
 

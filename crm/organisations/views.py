@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
+from crm import saved_views as shared_views
 from crm.contacts.services import contacts_of
 from crm.errors import StaleEditError, UserError, discard_work, form_error
 from crm.labels import label
@@ -35,7 +36,6 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
     page = paginate(listing.list_query(current_user, filters), page_size(), page_number("page"))
     if bulk_form is None and can(current_user, "org.edit"):
         bulk_form = forms.new_bulk_form()
-    views = saved_views.views_of(current_user)
     html = render_template(
         "organisations/index.html",
         page=page,
@@ -47,8 +47,7 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
         stages=listing.stages_of(page.items) if can(current_user, "pipeline.view") else {},
         bulk=bulk_form,
         checked=set(checked),
-        saved_views=views,
-        deletable_views=saved_views.deletable(current_user, views),
+        **shared_views.offered(current_user, saved_views.LIST),
     )
     return html, status
 

@@ -1,0 +1,15 @@
+"""Saved views of the letters list: save its filters under a name, delete one (crm.saved_view_routes)."""
+
+from __future__ import annotations
+
+from crm import saved_views
+from crm.letters.blueprint import bp
+from crm.saved_view_routes import add_routes
+
+LIST = saved_views.ListKind(
+    page="letters",
+    keys=("q", "kind", "status", "programme", "organisation", "overdue", "unscanned", "sort"),
+    share="letter.edit",
+)
+
+add_routes(bp, LIST, "letters.index", "letter.view")
