@@ -21,6 +21,13 @@ class MemberForm(FlaskForm):
     back = HiddenField()  # the list's query string, to come back to the same page
 
 
+class BulkStatusForm(FlaskForm):
+    """One status for every ticked member; the ticked ids come as the list `ids`, resolved by the service."""
+
+    status = SelectField(_l("New status"), choices=choices("membership_status"))
+    back = HiddenField()
+
+
 class ConfirmForm(FlaskForm):
     """Confirm every listed member as reviewed; the hidden fields repeat the list's filters."""
 

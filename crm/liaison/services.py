@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,10 +25,11 @@ from crm.models.organisation import OrgKind
 from crm.organisations import memberships
 from crm.organisations.services import create_organisation, last_change_id
 from crm.outbox import queue_mail
-from crm.permissions import roles_with
+from crm.permissions import editable_memberships, roles_with
 from crm.pipeline.services import Move, engagement_for, start
 
 NOTE_MAX = 500
+BULK_MAX = 200  # four pages of the member list; one transaction must stay short
 
 
 # --- status, note and review ------------------------------------------------------------------------
@@ -81,6 +83,42 @@ def confirm_all(user: User, association_id: int, filters: MemberFilters, now: da
         membership.last_reviewed_at = now
         membership.last_reviewed_by_id = user.id
     db.session.flush()
+    return len(members)
+
+
+def ticked_members(user: User, association_id: int, ids: list[int | None]) -> list[Membership]:
+    """Load the ticked members of the association the user may change, or refuse if one is not."""
+    wanted = set(ids)
+    if not wanted:
+        raise UserError(_("Tick at least one member company."))
+    if len(wanted) > BULK_MAX:
+        raise UserError(_("Tick at most %(num)s members at a time.", num=BULK_MAX))
+    query = editable_memberships(user).where(
+        Membership.association_id == association_id, Membership.id.in_(wanted - {None})
+    )
+    members = list(db.session.scalars(query.order_by(Membership.id)))
+    missing = len(wanted) - len(members)  # ids of other associations, pending members, or no id at all
+    if missing:
+        raise UserError(
+            ngettext(
+                "%(num)s of the ticked companies is not a member you may change; nothing was changed.",
+                "%(num)s of the ticked companies are not members you may change; nothing was changed.",
+                missing,
+            )
+        )
+    return members
+
+
+def set_statuses(user: User, association_id: int, ids: list[int | None], status: str, now: datetime) -> int:
+    """Give every ticked member one status through review_member (history, review date), or change none."""
+    if status not in MEMBERSHIP_STATUSES:
+        raise UserError(_("Choose a valid membership status."), "status")
+    members = ticked_members(user, association_id, ids)
+    try:
+        for membership in members:
+            review_member(membership, user, status, None, now)
+    except StaleDataError:  # a member saved by someone else meanwhile: the request's work is discarded
+        raise UserError(_("Someone changed one of these members meanwhile. Reload and try again.")) from None
     return len(members)
 
 

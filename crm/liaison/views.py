@@ -170,6 +170,26 @@ def confirm(assoc_id: int):
     return redirect(url_for(".members", assoc_id=assoc_id, **filters.args()))
 
 
+@bp.post("/<int:assoc_id>/status")
+@login_required
+@require("portal.use")
+def bulk_status(assoc_id: int):
+    """Give the ticked members one status at once (all or none), each marked reviewed."""
+    scoped_association(assoc_id)
+    form = forms.BulkStatusForm()
+    back = list_url(assoc_id, form.back.data, "#members")
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return redirect(back)
+    ids = [to_id(raw) for raw in request.form.getlist("ids")]
+    try:
+        done = services.set_statuses(current_user, assoc_id, ids, form.status.data, utcnow())
+    except UserError as exc:
+        return refused(exc, back)
+    flash(ngettext("%(num)s membership updated.", "%(num)s memberships updated.", done), "success")
+    return redirect(back)
+
+
 def referral_message(outcome: str, name: str) -> str:
     """Tell the liaison what the referral did."""
     if outcome == "created":
