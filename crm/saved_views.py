@@ -91,7 +91,12 @@ def delete_view(user: User, kind: ListKind, view_id: int) -> str | None:
     return name
 
 
-def offered(user: User, kind: ListKind) -> dict[str, object]:
-    """Return what a list page needs for its views: the list, those offered, those the user may delete."""
+def offered(user: User, kind: ListKind, args: Mapping[str, str]) -> dict[str, object]:
+    """Return what a list page needs for its views: the list, those offered and deletable, the open one."""
     views = views_of(user, kind)
-    return {"view_kind": kind, "saved_views": views, "deletable_views": deletable(user, views)}
+    return {
+        "view_kind": kind,
+        "saved_views": views,
+        "deletable_views": deletable(user, views),
+        "current_view_query": clean_query(kind, args),  # the search form also sends its empty fields
+    }

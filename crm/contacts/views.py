@@ -32,7 +32,7 @@ def index():
         page=page,
         sort=sort,
         filtered=any(request.args.get(key) for key in view_views.LIST.keys if key != "sort"),
-        **saved_views.offered(current_user, view_views.LIST),
+        **saved_views.offered(current_user, view_views.LIST, request.args),
     )
 
 

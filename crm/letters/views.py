@@ -69,7 +69,7 @@ def index():
         figures=materialisations.figures([x.id for x in page.items if x.kind == "cofinance"]),
         totals=cofinance.totals(Letter.id.in_(ids)),
         programmes=listing.programmes(),
-        **saved_views.offered(current_user, view_views.LIST),
+        **saved_views.offered(current_user, view_views.LIST, request.args),
     )
 
 

@@ -24,7 +24,7 @@ class MemberForm(FlaskForm):
 class BulkStatusForm(FlaskForm):
     """One status for every ticked member; the ticked ids come as the list `ids`, resolved by the service."""
 
-    status = SelectField(_l("New status"), choices=choices("membership_status"))
+    status = SelectField(_l("New status"), choices=choices("membership_status", blank=_l("Choose a status…")))
     back = HiddenField()
 
 

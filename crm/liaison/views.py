@@ -177,7 +177,7 @@ def bulk_status(assoc_id: int):
     """Give the ticked members one status at once (all or none), each marked reviewed."""
     scoped_association(assoc_id)
     form = forms.BulkStatusForm()
-    back = list_url(assoc_id, form.back.data, "#members")
+    back = list_url(assoc_id, form.back.data)  # the top of the page, where the summary is shown
     if not form.validate_on_submit():
         flash(first_error(form), "error")
         return redirect(back)

@@ -47,7 +47,7 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
         stages=listing.stages_of(page.items) if can(current_user, "pipeline.view") else {},
         bulk=bulk_form,
         checked=set(checked),
-        **shared_views.offered(current_user, saved_views.LIST),
+        **shared_views.offered(current_user, saved_views.LIST, request.args),
     )
     return html, status
 

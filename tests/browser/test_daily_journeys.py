@@ -8,6 +8,8 @@
    save (the one-field restore is in test_record_journeys.py).
 4. Manager: lands on the dashboard, reads the funnel and the overdue letters built here, and follows the
    overdue tile to the filtered letters list.
+5. Staff: filters the contact list, saves the filters as a shared view and opens the list again from its chip.
+6. Liaison: ticks two members and gives them a new status in one go (desktop and phone).
 
 The data is built with the fixtures and committed before the browser acts; the assertions read what the
 page shows and what the database holds afterwards.
@@ -24,7 +26,7 @@ from sqlalchemy import select
 
 from crm import clock
 from crm.extensions import db
-from crm.models import ChangeLog, Contact, Letter, Organisation, SavedView
+from crm.models import ChangeLog, Contact, Letter, Membership, Organisation, SavedView
 from tests.browser.conftest import sign_in
 from tests.browser.test_browser_journeys import engage_with_history, fresh, programme
 from tests.browser.test_layout_fits import SIZES, WIDTH
@@ -264,3 +266,66 @@ def test_manager_lands_on_the_dashboard_and_follows_the_overdue_letters_tile(pag
         )
     ).all()
     assert sorted(overdue) == sorted(org.id for org in late)
+
+
+# --- 5. a saved view of the contact list -------------------------------------------------------------
+
+
+def test_staff_saves_a_view_of_the_contact_list_and_reopens_it(page, make_user, make_org, make_contact):
+    staff = make_user("staff", email="vera.vistas@pmu.pe", name="Vera Vistas")
+    org = make_org("Cementos Vista Alegre SAC")
+    make_contact(org, "Rosa", "Consultora Vista", gender="female", qualified_consultant=True)
+    make_contact(org, "Raúl", "Gerente Vista", gender="male")
+    page.set_viewport_size(SIZES["desktop"])
+    sign_in(page, staff.email, PASSWORD)
+
+    page.goto("/contacts/")
+    page.select_option("#gender", "female")
+    page.locator("form[role=search] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"gender=female"))
+    page.locator("details.save-view > summary", has_text="Guardar estos filtros como vista").click()
+    page.fill("#view-name", "Mujeres")
+    page.check("#view-shared")
+    page.get_by_role("button", name="Guardar vista").click()
+    expect(page.locator(".flash")).to_contain_text("Mujeres")
+    view = db.session.scalars(select(SavedView).where(SavedView.user_id == staff.id)).one()
+    assert (view.page, view.shared) == ("contacts", True) and "gender=female" in view.query
+
+    page.goto("/contacts/")
+    expect(page.locator("main")).to_contain_text("Gerente Vista")
+    page.get_by_role("navigation", name="Vistas guardadas").get_by_role("link", name="Mujeres").click()
+    page.wait_for_url(re.compile(r"gender=female"))
+    expect(page.locator("#gender")).to_have_value("female")
+    expect(page.locator("main")).to_contain_text("Consultora Vista")
+    expect(page.locator("main")).not_to_contain_text("Gerente Vista")
+    fits(page)
+
+
+# --- 6. a liaison's bulk membership status -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_liaison_gives_two_ticked_members_a_new_status_at_once(
+    page, size, make_user, make_org, make_membership
+):
+    assoc = make_org("Asociación Textil del Rímac", kind="association")
+    lapsing = [make_membership(make_org(f"Tejidos {name} SAC"), assoc) for name in ("Uno", "Dos")]
+    kept = make_membership(make_org("Hilados Tres SAC"), assoc)
+    liaison = make_user("liaison", email=f"enlace.lote.{size}@textil.pe", name="Elsa Lote")
+    liaison.associations.append(assoc)
+    db.session.commit()
+    page.set_viewport_size(SIZES[size])
+    sign_in(page, liaison.email, PASSWORD)
+    page.wait_for_url(f"**/portal/{assoc.id}")
+
+    for membership in lapsing:
+        page.check(f"input[name=ids][value='{membership.id}']")
+    page.select_option("#bulk-status-value", "lapsed")
+    page.locator("#bulk-status button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("2 membresías actualizadas.")
+    for membership in lapsing:  # the status column (after the box and the name) shows the new status
+        expect(page.locator(f"#m-{membership.id} td").nth(2)).to_have_text("Vencido")
+    expect(page.locator(f"#m-{kept.id} td").nth(2)).to_have_text("Activo")
+    assert [fresh(Membership, m.id).status for m in (*lapsing, kept)] == ["lapsed", "lapsed", "active"]
+    assert fresh(Membership, lapsing[0].id).last_reviewed_by_id == liaison.id
+    fits(page)

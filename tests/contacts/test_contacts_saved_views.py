@@ -50,6 +50,8 @@ def test_a_contact_view_keeps_the_filters_and_reopens_the_list(
     assert 'href="/contacts/?gender=female&amp;consultant=yes&amp;sort=name"' in chips(page)
     reopened = client.get("/contacts/?gender=female&consultant=yes&sort=name").get_data(as_text=True)
     assert "Quispe" in reopened and "Núñez" not in reopened
+    searched = client.get("/contacts/?q=&gender=female&consultant=yes&organisation=&sort=name")
+    assert 'aria-current="true"' in chips(searched.get_data(as_text=True))  # the form's empty fields
     client.post("/contacts/views", data={"name": "Consultoras", "q": "nuñez"})
     assert views() == [("contacts", "Consultoras", "q=nu%C3%B1ez", False)]  # the same name replaces it
 

@@ -75,6 +75,8 @@ def test_nothing_ticked_or_an_unknown_status_changes_nothing(client, world, as_l
     assert b"Tick at least one member company." in post(client, world).data
     refused = post(client, world, world.m_member, status="gone")
     assert refused.status_code == 200 and b"Not a valid choice" in refused.data
+    blank = post(client, world, world.m_member, status="")  # the select's first option: no status chosen
+    assert b"Choose a valid membership status." in blank.data
     assert statuses(world.m_member) == ["active"]
 
 
