@@ -166,6 +166,9 @@ class Config:
     SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 20)
     # Receives referrals of companies without an owner; unset: the first active manager.
     OUTREACH_COORDINATOR_EMAIL = env_str("OUTREACH_COORDINATOR_EMAIL")
+    # Keep the reference lists (sectors, districts, owners, report filter options) per process, dropped on
+    # any change (crm/refcache.py); off: every request reads them again.
+    REFERENCE_CACHE = env_bool("REFERENCE_CACHE", True)
     # The Fernet key that encrypts the secrets kept in the database (mailbox passwords, personal tokens,
     # two-factor secrets, webhook signing keys; crm/crypto.py). Unset: MAILBOX_KEY, its former name, or
     # a key derived from SECRET_KEY. To change it, put the old one in ENCRYPTION_OLD_KEYS (comma-separated)

@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         extensions,
         jobs,
         outbox,
+        refcache,
         registry,
         security,
         templating,
@@ -51,6 +52,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     login.init_app(app)
     audit.init_app(app)
     outbox.init_app(app)
+    refcache.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
     errors.init_app(app)

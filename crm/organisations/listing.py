@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, or_, select
 
+from crm import refcache
 from crm.extensions import db
 from crm.models import KINDS, District, Engagement, Organisation, Programme, Sector, User
 from crm.pagination import LIST_COUNT_CAP
@@ -112,20 +113,65 @@ def list_query(user: User, f: Filters) -> Select:
 # --- reference options --------------------------------------------------------------------------------
 
 
-def sector_groups() -> list[tuple[Sector, list[Sector]]]:
+class SectorRow(NamedTuple):
+    """A sector as the selects show it (kept across requests, so not a database row)."""
+
+    id: int
+    code: str
+    name_es: str
+    name_en: str
+    parent_id: int | None
+
+    def label(self, locale: str = "es") -> str:
+        """Return 'code – name' in the given language."""
+        return f"{self.code} – {self.name_en if locale == 'en' else self.name_es}"
+
+
+class DistrictRow(NamedTuple):
+    """A district as the selects show it."""
+
+    id: int
+    name: str
+    province: str
+    region: str
+
+
+def sector_groups() -> list[tuple[SectorRow, list[SectorRow]]]:
     """Return each ISIC section with its divisions, by code."""
-    sectors = db.session.scalars(select(Sector).order_by(Sector.code)).all()
-    children: dict[int, list[Sector]] = {}
+    return refcache.cached("sector_groups", build_sector_groups)
+
+
+def build_sector_groups() -> list[tuple[SectorRow, list[SectorRow]]]:
+    """Read the sectors and group the divisions under their section."""
+    columns = (Sector.id, Sector.code, Sector.name_es, Sector.name_en, Sector.parent_id)
+    sectors = [SectorRow(*row) for row in db.session.execute(select(*columns).order_by(Sector.code))]
+    children: dict[int, list[SectorRow]] = {}
     for sector in sectors:
         if sector.parent_id is not None:
             children.setdefault(sector.parent_id, []).append(sector)
     return [(s, children.get(s.id, [])) for s in sectors if s.parent_id is None]
 
 
-def districts() -> list[District]:
+def districts() -> list[DistrictRow]:
     """Return the districts by region, province and name."""
-    query = select(District).order_by(District.region, District.province, District.name)
-    return list(db.session.scalars(query))
+    columns = (District.id, District.name, District.province, District.region)
+    query = select(*columns).order_by(District.region, District.province, District.name)
+    return refcache.cached("districts", lambda: [DistrictRow(*row) for row in db.session.execute(query)])
+
+
+class OwnerRow(NamedTuple):
+    """A user who may own relationships, as the owner filters show them."""
+
+    id: int
+    name: str
+    active: bool
+
+
+def owner_rows() -> list[OwnerRow]:
+    """Return every user who may own relationships, active or not (the owner filters)."""
+    owners = select(User.id, User.name, User.active).where(User.role.in_(roles_with("org.own")))
+    query = owners.order_by(User.name)
+    return refcache.cached("owners", lambda: [OwnerRow(*row) for row in db.session.execute(query)])
 
 
 def staff_users(include_id: int | None = None, active_only: bool = True) -> list[User]:

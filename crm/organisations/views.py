@@ -43,7 +43,7 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
         kinds=[(kind, label("kind", kind)) for kind in KINDS],
         sectors=listing.sector_groups(),
         districts=listing.districts(),
-        owners=listing.staff_users(active_only=False),
+        owners=listing.owner_rows(),
         stages=listing.stages_of(page.items) if can(current_user, "pipeline.view") else {},
         bulk=bulk_form,
         checked=set(checked),

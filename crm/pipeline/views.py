@@ -43,7 +43,7 @@ def board():
         programmes=programmes,
         sectors=listing.sector_groups(),
         districts=listing.districts(),
-        owners=listing.staff_users(active_only=False),
+        owners=listing.owner_rows(),
         associations=board_data.association_options(current_user),
         stages=ALL_STAGES,
         # Translated once here for the shared move dialog.

@@ -20,6 +20,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from crm import refcache
 from crm.extensions import db
 from crm.models import District, Engagement, Membership, Organisation, Programme, Sector, User
 from crm.models.organisation import OrgKind
@@ -154,7 +155,12 @@ def engagement_conditions(f: ReportFilters) -> list[Any]:
 
 
 def options(locale: str) -> dict[str, list[tuple[int, str]]]:
-    """Return the choices of every filter select, as (id, text) pairs."""
+    """Return the choices of every filter select, as (id, text) pairs (kept per process)."""
+    return refcache.cached(("report_options", locale), lambda: build_options(locale))
+
+
+def build_options(locale: str) -> dict[str, list[tuple[int, str]]]:
+    """Read the choices of every filter select."""
     programme_name = Programme.name_en if locale == "en" else Programme.name_es
     return {
         "programme": pairs(select(Programme.id, programme_name).order_by(Programme.code)),

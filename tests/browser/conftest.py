@@ -52,6 +52,14 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, seconds: float = 
     pytest.fail(f"{url} never answered")
 
 
+def encryption_key(app: Flask) -> str:
+    """Return the key the test app encrypts stored secrets with."""
+    from crm import crypto
+
+    with app.app_context():
+        return crypto.keys()[0].decode()
+
+
 def server_env(app: Flask, port: int, smtp_port: int, redis_url: str, upload_dir: Path) -> dict[str, str]:
     """Environment for the server and worker: the test's database, their Redis, the SMTP server, uploads."""
     env = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_URL", "CRM_ENV"}}
@@ -64,6 +72,7 @@ def server_env(app: Flask, port: int, smtp_port: int, redis_url: str, upload_dir
         SMTP_STARTTLS="0",
         LOGIN_RATE_LIMIT="1000 per minute",
         SECRET_KEY="browser-journeys-secret",
+        ENCRYPTION_KEY=encryption_key(app),  # one database, one key: the server reads what the tests wrote
         UPLOAD_DIR=str(upload_dir),  # scans uploaded by the journeys stay out of instance/
     )
     return env
