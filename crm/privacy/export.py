@@ -10,6 +10,7 @@ from crm.extensions import db
 from crm.models import (
     Attendance,
     ChangeLog,
+    Consultant,
     Contact,
     EmailMessage,
     Event,
@@ -23,6 +24,16 @@ from crm.models.interaction import interaction_contacts
 from crm.privacy.erasure import like, traces_of
 
 LIMIT = 2000  # rows per section: far beyond one person's history
+# Every table with a column pointing at a contact, and the section that shows its rows: a new table must be
+# added here (tests/privacy/test_subject_pages.py fails on one that is not), so no export forgets it.
+SECTION_OF_TABLE = {
+    "interaction_contacts": "interactions",
+    "invitations": "invitations",
+    "registrations": "registrations",
+    "attendances": "attendance",
+    "letters": "letters_signed",
+    "consultants": "consultant",
+}
 
 
 def subject_data(contact: Contact) -> dict[str, Any]:
@@ -36,6 +47,7 @@ def subject_data(contact: Contact) -> dict[str, Any]:
         "registrations": _event_rows(Registration, contact.id, "source", "organisation_name", "position"),
         "attendance": _event_rows(Attendance, contact.id),
         "letters_signed": _letters(contact.id),
+        "consultant": _consultant(contact.id),
         "outbox": _outbox(contact),
     }
 
@@ -135,6 +147,21 @@ def _letters(contact_id: int) -> list[dict[str, Any]]:
         }
         for x in db.session.scalars(query)
     ]
+
+
+def _consultant(contact_id: int) -> list[dict[str, Any]]:
+    """Return the person's entry in the consultants registry with the companies they advised."""
+    entry = db.session.scalar(select(Consultant).where(Consultant.contact_id == contact_id))
+    if entry is None:
+        return []
+    keys = ("id", "specialisms", "region", "status", "candidate_on", "qualified_on", "suspended_on",
+            "withdrawn_on", "published", "notes")
+    data = {key: getattr(entry, key) for key in keys}
+    data["assignments"] = [
+        {"engagement_id": a.engagement_id, "role": a.role, "started_on": a.started_on, "ended_on": a.ended_on}
+        for a in entry.assignments
+    ]
+    return [data]
 
 
 def _outbox(contact: Contact) -> list[dict[str, Any]]:

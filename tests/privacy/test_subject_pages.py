@@ -60,3 +60,27 @@ def test_the_export_lists_invitations_registrations_and_attendance(client, login
     assert data["registrations"][0]["organisation_name"] == "Ladrillera Sur"
     page = client.get(f"/privacy/contact/{person.id}/data").get_data(as_text=True)
     assert "Inscripciones a eventos" in page and "Jefa de producción" in page and "Página pública" in page
+
+
+def test_every_table_that_points_at_a_contact_has_its_section_in_the_export(make_contact):
+    from crm.privacy.export import SECTION_OF_TABLE, subject_data
+
+    tables = db.metadata.sorted_tables
+    pointing = {t.name for t in tables for fk in t.foreign_keys if fk.column.table.name == "contacts"}
+    assert pointing == set(SECTION_OF_TABLE), "add the new table's rows to the export (crm/privacy/export.py)"
+    sections = subject_data(make_contact(None, "Rosa", "Quispe"))
+    assert set(SECTION_OF_TABLE.values()) <= set(sections)
+
+
+def test_the_export_shows_the_registry_entry(client, login, make_user, make_contact):
+    from crm.consultants import services
+
+    admin = login(make_user("admin"))
+    person = make_contact(None, "Julio", "Ccori", email="julio@consultor.pe")
+    values = services.ConsultantValues(specialisms=["recp"], qualified_on=date(2026, 3, 2), notes="Auditor")
+    services.create(admin, person.id, values)
+    db.session.commit()
+    data = client.get(f"/privacy/contact/{person.id}/data.json").json
+    assert data["consultant"][0]["status"] == "qualified" and data["consultant"][0]["notes"] == "Auditor"
+    page = client.get(f"/privacy/contact/{person.id}/data").get_data(as_text=True)
+    assert "Registro de consultores" in page and "Calificado" in page
