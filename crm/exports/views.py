@@ -9,6 +9,7 @@ crm.exports.writer.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from flask import Response, abort, request
@@ -19,9 +20,10 @@ from sqlalchemy.orm import contains_eager, joinedload
 from crm.clock import today
 from crm.contacts.forms import consultant_flag
 from crm.contacts.services import ContactSearch, filtered, order_by
-from crm.exports.about import about_sheet, query_filters
+from crm.exports.about import about_sheet, contact_filters, organisation_filters
 from crm.exports.blueprint import bp
-from crm.exports.writer import to_csv, to_xlsx
+from crm.exports.download import FORMATS, attachment
+from crm.exports.writer import to_csv, xlsx_file
 from crm.extensions import db
 from crm.labels import label
 from crm.models import Contact, Organisation
@@ -30,21 +32,20 @@ from crm.organisations.services import PROFILE_FIELDS
 from crm.permissions import can, require, visible_contacts
 from crm.web import locale, to_id
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 BATCH = 1000
 
 
-def download(name: str, fmt: str, headers: list[str], rows: Iterator[list[Any]]) -> Response:
-    """Answer the table as a CSV (UTF-8 with BOM, for Excel) or XLSX attachment."""
+def download(name: str, fmt: str, table: tuple[list[str], Iterator[list[Any]]], filters: Any) -> Response:
+    """Answer the table (headings, rows) as a CSV (UTF-8 with BOM, for Excel) or a streamed XLSX attachment.
+
+    filters: a function returning the filter lines of the About sheet (called only for an XLSX).
+    """
+    headers, rows = table
     if fmt == "csv":
         body: Any = "\ufeff" + to_csv(headers, rows)
     else:
-        body = to_xlsx(headers, rows, title=name, about=about_sheet(name, query_filters(request.args)))
-    disposition = f'attachment; filename="{name}-{today().isoformat()}.{fmt}"'
-    return Response(body, mimetype=FORMATS[fmt], headers={"Content-Disposition": disposition})
+        body = xlsx_file(headers, rows, title=name, about=about_sheet(name, filters()))
+    return attachment(body, f"{name}-{today().isoformat()}.{fmt}", fmt)
 
 
 def org_headers(with_profile: bool) -> list[str]:
@@ -59,14 +60,14 @@ def org_headers(with_profile: bool) -> list[str]:
 
 def org_rows(query: Any, with_profile: bool) -> Iterator[list[Any]]:
     """Yield the export rows (run inside the view: the profiles it loads are recorded as read)."""
-    lang = locale()
+    lang, named = locale(), cache(label)  # a few kinds and sizes, each translated once per export
     show_notes = can(current_user, "org.notes")  # internal notes never leave for liaisons
     if with_profile:
         query = query.options(joinedload(Organisation.profile))
     for org in db.session.scalars(query.execution_options(yield_per=BATCH)):
-        row = [org.id, org.legal_name, org.trade_name, org.ruc, label("kind", org.kind),
+        row = [org.id, org.legal_name, org.trade_name, org.ruc, named("kind", org.kind),
                org.sector.label(lang) if org.sector else None, org.district.name if org.district else None,
-               label("size", org.size), org.owner.name if org.owner else None, org.website,
+               named("size", org.size), org.owner.name if org.owner else None, org.website,
                org.notes if show_notes else None,
                org.updated_at.date() if org.updated_at else None]  # fmt: skip
         if with_profile:
@@ -91,8 +92,10 @@ def organisations(fmt: str):
         abort(404)
     filters = listing.parse_filters(request.args)
     with_profile = can(current_user, "profile.view")
-    rows = list(org_rows(listing.list_query(current_user, filters), with_profile))
-    return download(_("organisations"), fmt, org_headers(with_profile), iter(rows))
+    table = org_headers(with_profile), org_rows(listing.list_query(current_user, filters), with_profile)
+    return download(
+        _("organisations"), fmt, table, lambda: organisation_filters(filters, request.args, locale())
+    )
 
 
 def contact_search() -> ContactSearch:
@@ -115,11 +118,12 @@ def contact_rows(search: ContactSearch) -> Iterator[list[Any]]:
         .options(contains_eager(Contact.organisation))
     )
     query = order_by(filtered(query, search), search.sort).execution_options(yield_per=BATCH)
+    yes_no, gender = {True: _("Yes"), False: _("No")}, cache(label)  # translated once per export
     for c in db.session.scalars(query):
         org = c.organisation
         yield [c.id, c.first_name, c.last_name, c.position, org.legal_name if org else None,
-               org.ruc if org else None, c.email, c.phone, label("gender", c.gender),
-               _("Yes") if c.email_consent else _("No"), _("Yes") if c.qualified_consultant else _("No"),
+               org.ruc if org else None, c.email, c.phone, gender("gender", c.gender),
+               yes_no[bool(c.email_consent)], yes_no[bool(c.qualified_consultant)],
                c.updated_at.date() if c.updated_at else None]  # fmt: skip
 
 
@@ -133,4 +137,7 @@ def contacts(fmt: str):
     headers = [_("Id"), _("First name"), _("Last name"), _("Position"), _("Organisation"), _("RUC"),
                _("E-mail"), _("Phone"), _("Gender"), _("Accepts e-mail"), _("Qualified consultant"),
                _("Updated")]  # fmt: skip
-    return download(_("contacts"), fmt, headers, contact_rows(contact_search()))
+    search = contact_search()
+    return download(
+        _("contacts"), fmt, (headers, contact_rows(search)), lambda: contact_filters(search, request.args)
+    )

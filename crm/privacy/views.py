@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from crm import clock
-from crm.exports.writer import to_csv, to_xlsx
+from crm.exports.download import FORMATS, attachment
+from crm.exports.writer import to_csv, xlsx_file
 from crm.extensions import db
 from crm.labels import label
 from crm.models import Organisation
@@ -20,10 +21,6 @@ from crm.privacy import trail_queries as queries
 from crm.privacy.blueprint import bp
 from crm.web import page_size
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 EXPORT_LIMIT = 100_000  # rows per export: the trail of years, far beyond what a person reads
 
 
@@ -126,9 +123,8 @@ def download(filters: queries.TrailFilters, fmt: str) -> Response:
                _("Page"), _("Address"), _("IP address")]  # fmt: skip
     rows = export_rows(filters)
     name = _("read-trail")
-    body: Any = "\ufeff" + to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, title=name)
-    disposition = f'attachment; filename="{name}-{clock.today().isoformat()}.{fmt}"'
-    return Response(body, mimetype=FORMATS[fmt], headers={"Content-Disposition": disposition})
+    body: Any = "\ufeff" + to_csv(headers, rows) if fmt == "csv" else xlsx_file(headers, rows, title=name)
+    return attachment(body, f"{name}-{clock.today().isoformat()}.{fmt}", fmt)
 
 
 @bp.route("/trail.<fmt>")

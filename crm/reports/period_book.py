@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from crm.exports.about import about_sheet
-from crm.exports.writer import to_workbook, unique_title
+from crm.exports.writer import unique_title, workbook_file
 from crm.models import FrozenPeriod
 from crm.reports import filters, services
 from crm.reports.results import reported_table
@@ -32,8 +32,8 @@ def about_lines(record: FrozenPeriod, sheets: list[tuple[str, str]], locale: str
     return lines + [(_("Sheet “%(name)s”", name=name), title) for name, title in sheets]
 
 
-def workbook(record: FrozenPeriod, locale: str) -> bytes:
-    """Return the frozen period as one workbook: numbers as numbers, dates as dates, headings frozen."""
+def workbook(record: FrozenPeriod, locale: str) -> IO[bytes]:
+    """Return the frozen period as one workbook file: numbers as numbers, dates as dates, headings frozen."""
     taken: set[str] = set()
     named = [
         (unique_title(name, taken), title, table) for name, title, table in frozen_tables(record, locale)
@@ -42,4 +42,4 @@ def workbook(record: FrozenPeriod, locale: str) -> bytes:
         _("Reporting period %(period)s, frozen", period=record.period),
         about_lines(record, [(name, title) for name, title, _table in named], locale),
     )
-    return to_workbook([(name, table.headers, table.all_rows()) for name, _title, table in named], about)
+    return workbook_file([(name, table.headers, table.all_rows()) for name, _title, table in named], about)

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from crm.clock import today
 from crm.errors import UserError, form_error
 from crm.exports.about import about_sheet
-from crm.exports.writer import to_csv, to_xlsx
+from crm.exports.download import FORMATS, attachment
+from crm.exports.writer import to_csv, xlsx_file
 from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator
 from crm.pagination import page_number
@@ -28,10 +29,6 @@ PAGE_TEMPLATES = {"conversion": "reports/conversion.html", "cohorts": "reports/c
 PAGE_TEMPLATES["trends"] = "reports/trends.html"
 # The query arguments a report understands (others are dropped from export links).
 KEPT_ARGS = ("programme", "from", "to", "sector", "district", "association", "owner", "by", "sort", "period")
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def build(name: str, page: int | None) -> tuple[Report, list[str]]:
@@ -105,10 +102,8 @@ def export(name: str, table: str, fmt: str):
         body: Any = "\ufeff" + to_csv(found.headers, found.all_rows())  # the BOM makes Excel read UTF-8
     else:
         about = about_sheet(f"{report.title} · {found.title}", filters.described(report.filters, locale()))
-        body = to_xlsx(found.headers, found.all_rows(), title=found.title, about=about)
-    filename = f"{name}-{table}-{today().isoformat()}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    return Response(body, mimetype=FORMATS[fmt], headers=headers)
+        body = xlsx_file(found.headers, found.all_rows(), title=found.title, about=about)
+    return attachment(body, f"{name}-{table}-{today().isoformat()}.{fmt}", fmt)
 
 
 def period_workbook(fmt: str) -> Response:
@@ -116,8 +111,7 @@ def period_workbook(fmt: str) -> Response:
     record = services.frozen(request.args.get("period") or "")
     if record is None or fmt != "xlsx":
         abort(404)
-    headers = {"Content-Disposition": f'attachment; filename="period-{record.period}.xlsx"'}
-    return Response(period_book.workbook(record, locale()), mimetype=FORMATS[fmt], headers=headers)
+    return attachment(period_book.workbook(record, locale()), f"period-{record.period}.xlsx", fmt)
 
 
 def render_indicators(freeze_form: forms.FreezeForm | None = None, status: int = 200):
