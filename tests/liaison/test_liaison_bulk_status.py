@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from crm.errors import UserError
@@ -115,3 +117,28 @@ def test_the_form_needs_its_csrf_token(app, client, world, as_liaison, monkeypat
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     assert b"1 membership updated." in post(client, world, world.m_member, csrf_token=token).data
     assert statuses(world.m_member) == ["lapsed"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["member", "member2", "both", "other", "both_other", "junk"]), max_size=6))
+def test_a_batch_changes_all_its_members_or_none(app, world, picks):
+    ids = {
+        "member": world.m_member.id,
+        "member2": world.m_member2.id,
+        "both": world.m_both.id,
+        "other": world.m_other.id,
+        "both_other": world.m_both_other.id,
+        "junk": None,
+    }
+    chosen = [ids[pick] for pick in picks]
+    own = {ids[p] for p in picks if p in ("member", "member2", "both")}
+    try:
+        done = services.set_statuses(world.liaison, world.assoc.id, chosen, "left", utcnow())
+    except UserError:
+        done = None
+    left = set(db.session.scalars(select(Membership.id).where(Membership.status == "left")))
+    db.session.rollback()  # the service only flushed: the next example starts from the fixture's world
+    if picks and own == set(chosen):
+        assert (done, left) == (len(own), own)
+    else:
+        assert (done, left) == (None, set())
