@@ -100,6 +100,7 @@ OWNER = "LNNONO"  # the member company's owner is the staff user; administrators
 API_ALL = "UOOOOO"  # the API: bearer tokens, 401 without one
 API_READERS = "UONOOO"
 API_TECH = "UNNOOO"
+API_LIAISON = "UNONNN"
 
 TABLE: tuple[Row, ...] = (
     # --- start page, sign-in, static files
@@ -399,12 +400,19 @@ TABLE: tuple[Row, ...] = (
     row("api.contact", "GET", API_READERS, contact_id="other_contact"),
     row("api.create_contact", "POST", API_TECH),
     row("api.update_contact", "PATCH", API_TECH, contact_id="member_contact"),
+    row("api.delete_contact", "DELETE", API_TECH, contact_id="victim_contact"),  # 428: no If-Match
     row("api.memberships", "GET", API_ALL),
     row("api.add_membership", "POST", API_TECH),
     row("api.update_membership", "PATCH", API_TECH, membership_id="m_member"),
+    row("api.membership", "GET", API_ALL, membership_id="m_member"),
+    row("api.membership", "GET", API_READERS, membership_id="m_other"),
+    row("api.delete_membership", "DELETE", API_TECH, membership_id="victim_membership"),
+    # the body is read before the record: out-of-scope reviews (404) are in tests/api/test_api_deletes_*
+    row("api.review_membership", "POST", API_LIAISON, membership_id="m_member"),
     row("api.interaction_list", "GET", API_READERS),
     row("api.interaction", "GET", API_READERS, interaction_id="interaction"),
     row("api.log_interaction", "POST", API_TECH),
+    row("api.delete_interaction", "DELETE", API_TECH, interaction_id="victim_interaction"),
     row("api.follow_ups", "GET", API_READERS),
     row("api.engagements", "GET", API_READERS),
     row("api.engagement", "GET", API_READERS, engagement_id="engagement"),
@@ -417,6 +425,7 @@ TABLE: tuple[Row, ...] = (
     row("api.event", "GET", API_READERS, event_id="event"),
     row("api.create_event", "POST", API_TECH),
     row("api.update_event", "PATCH", API_TECH, event_id="event"),
+    row("api.delete_event", "DELETE", API_TECH, event_id="event"),
     row("api.add_attendance", "POST", API_TECH, event_id="event"),
     row("api.remove_attendance", "DELETE", API_TECH, event_id="event", contact_id="member_contact"),
     row("api.registrations", "GET", API_READERS, event_id="event"),

@@ -73,6 +73,7 @@ def register(app: Flask) -> None:
         views_contact_writes,
         views_events,
         views_letters,
+        views_memberships,
         views_orgs,
         views_pipeline,
         views_reports,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 
 from crm.api.paging import Id, Money, Text, UtcDateTime
+from crm.api.resources import version_of
 from crm.models import ALL_STAGES, INTERACTION_KINDS, KINDS, SIZES
 
 F = ma.fields
@@ -88,8 +91,18 @@ class ContactSchema(Versioned):
     qualified_consultant = F.Boolean()
 
 
+class SaveVersion(F.Integer):
+    """The version of a record without a version column: the time of its last save, in microseconds."""
+
+    def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> int:
+        """Return the record's version (it is read from the record, not from one attribute)."""
+        return version_of(obj)
+
+
 class MembershipSchema(Stamped):
     """A company's membership of an association."""
+
+    version = SaveVersion(dump_only=True, metadata={"description": "its ETag: send it in If-Match"})
 
     company_id = F.Integer()
     association_id = F.Integer()
@@ -99,7 +112,7 @@ class MembershipSchema(Stamped):
     last_reviewed_at = UtcDateTime(allow_none=True)
 
 
-class InteractionSchema(Stamped):
+class InteractionSchema(Versioned):
     """A call, meeting, visit or e-mail with an organisation."""
 
     organisation_id = F.Integer()
@@ -206,7 +219,7 @@ class LetterSchema(Versioned):
     materialisations = F.List(F.Nested(MaterialisationSchema), metadata={"description": "detail only"})
 
 
-class EventSchema(Stamped):
+class EventSchema(Versioned):
     """A workshop, training or awareness event; the detail lists who attended."""
 
     title = F.String()

@@ -81,6 +81,13 @@ class MembershipCreate(MembershipIn):
     status = F.String(required=True, validate=V.OneOf(MEMBERSHIP_STATUSES))
 
 
+class MembershipReviewIn(ma.Schema):
+    """A liaison's review of a member: its status and an optional note for its history."""
+
+    status = F.String(required=True, validate=V.OneOf(MEMBERSHIP_STATUSES))
+    note = optional(Text, validate=V.Length(max=500), metadata={"description": "kept in the history"})
+
+
 class LetterIn(ma.Schema):
     """The fields a script may set on a letter; the letters' rules decide what is consistent."""
 

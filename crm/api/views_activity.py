@@ -48,16 +48,17 @@ def interaction_list(args: dict[str, Any]):
 
 @bp.route("/interactions/<int:interaction_id>")
 @require("interaction.view")
-@bp.response(200, InteractionSchema)
+@bp.response(200, InteractionSchema, headers=resources.ETAG_HEADER)
 def interaction(interaction_id: int):
     """Show one interaction."""
-    return resources.first(interactions.visible_interactions(current_user), interaction_id)
+    row = resources.first(interactions.visible_interactions(current_user), interaction_id)
+    return row, 200, resources.etag(row.version_id)
 
 
 @bp.route("/interactions", methods=["POST"])
 @require("interaction.log")
 @bp.arguments(InteractionIn)
-@bp.response(201, InteractionSchema)
+@bp.response(201, InteractionSchema, headers=resources.ETAG_HEADER)
 def log_interaction(values: dict[str, Any]):
     """Log an interaction through the same service (and rules) as the form."""
     org = resources.first(visible_organisations(current_user), values["organisation_id"])
@@ -71,7 +72,19 @@ def log_interaction(values: dict[str, Any]):
         contact_ids=values["contact_ids"],
     )
     row = interactions.log_interaction(current_user, org.id, entered, interactions.FollowUpValues())
-    return row, 201
+    return row, 201, resources.etag(row.version_id)
+
+
+@bp.route("/interactions/<int:interaction_id>", methods=["DELETE"])
+@require("interaction.log")
+@bp.response(204)
+@bp.doc(parameters=[resources.IF_MATCH])
+def delete_interaction(interaction_id: int):
+    """Delete an interaction its author (or a manager) may change; its follow-ups stay (If-Match)."""
+    row = resources.first(interactions.editable_interactions(current_user), interaction_id)
+    with resources.if_match(row):
+        interactions.delete_interaction(row)
+    return "", 204
 
 
 FOLLOW_UP_SORTING = Sorting(
@@ -129,10 +142,10 @@ def events(args: dict[str, Any]):
 
 @bp.route("/events/<int:event_id>")
 @require("event.view")
-@bp.response(200, EventSchema)
+@bp.response(200, EventSchema, headers=resources.ETAG_HEADER)
 def event(event_id: int):
     """Show one event with the ids of the contacts who attended."""
     row = resources.first(select(Event), event_id)
     query = select(Attendance.contact_id).where(Attendance.event_id == row.id).order_by(Attendance.id)
     row.attendee_contact_ids = list(db.session.scalars(query))
-    return row
+    return row, 200, resources.etag(row.version_id)

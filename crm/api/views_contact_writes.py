@@ -1,4 +1,4 @@
-"""Writing contacts and memberships through the services (and scopes) of their pages."""
+"""Writing and deleting contacts through the services (and scopes) of their pages."""
 
 from __future__ import annotations
 
@@ -7,17 +7,15 @@ from typing import Any
 
 from flask_login import current_user
 
-from crm import clock
 from crm.api import resources
 from crm.api.blueprint import bp
-from crm.api.schemas import ContactSchema, MembershipSchema
-from crm.api.schemas_in import ContactCreate, ContactIn, MembershipCreate, MembershipIn
+from crm.api.schemas import ContactSchema
+from crm.api.schemas_in import ContactCreate, ContactIn
 from crm.contacts import services as contacts
 from crm.contacts.services import ContactValues
 from crm.errors import StaleEditError
 from crm.models import Contact
-from crm.organisations import memberships
-from crm.permissions import editable_memberships, require, visible_contacts, visible_organisations
+from crm.permissions import require, visible_contacts, visible_organisations
 
 
 def check_organisation(values: dict[str, Any]) -> None:
@@ -62,26 +60,13 @@ def update_contact(values: dict[str, Any], contact_id: int):
     return row, 200, resources.etag(row.version_id)
 
 
-@bp.route("/memberships", methods=["POST"])
-@require("membership.edit")
-@bp.arguments(MembershipCreate)
-@bp.response(201, MembershipSchema)
-def add_membership(values: dict[str, Any]):
-    """Record that a company belongs to a business association (both within the user's scope)."""
-    company = resources.first(visible_organisations(current_user), values["company_id"])
-    row = memberships.add_membership(
-        current_user, company, values["association_id"], values["status"], values.get("since"), clock.today()
-    )
-    return row, 201
-
-
-@bp.route("/memberships/<int:membership_id>", methods=["PATCH"])
-@require("membership.edit")
-@bp.arguments(MembershipIn)
-@bp.response(200, MembershipSchema)
-def update_membership(values: dict[str, Any], membership_id: int):
-    """Change a membership's status or start date (what is not sent keeps its value)."""
-    row = resources.first(editable_memberships(current_user), membership_id)
-    status = values.get("status", row.status)
-    memberships.update_membership(row, status, values.get("since", row.since), clock.today())
-    return row
+@bp.route("/contacts/<int:contact_id>", methods=["DELETE"])
+@require("contact.edit")
+@bp.response(204)
+@bp.doc(parameters=[resources.IF_MATCH])
+def delete_contact(contact_id: int):
+    """Delete a contact as its page does (its interactions stay); If-Match must carry its version."""
+    row = resources.first(visible_contacts(current_user), contact_id)
+    with resources.if_match(row):
+        contacts.delete_contact(row)
+    return "", 204

@@ -36,20 +36,36 @@ def event_values(event: Event | None, values: dict[str, Any]) -> EventValues:
 @bp.route("/events", methods=["POST"])
 @require("event.edit")
 @bp.arguments(EventCreate)
-@bp.response(201, EventSchema)
+@bp.response(201, EventSchema, headers=resources.ETAG_HEADER)
 def create_event(values: dict[str, Any]):
     """Create an event or training through the same service (and checks) as the form."""
-    return services.save_event(current_user, None, event_values(None, values)), 201
+    row = services.save_event(current_user, None, event_values(None, values))
+    return row, 201, resources.etag(row.version_id)
 
 
 @bp.route("/events/<int:event_id>", methods=["PATCH"])
 @require("event.edit")
 @bp.arguments(EventIn)
-@bp.response(200, EventSchema)
+@bp.response(200, EventSchema, headers=resources.ETAG_HEADER)
+@bp.doc(parameters=[resources.IF_MATCH])
 def update_event(values: dict[str, Any], event_id: int):
-    """Change some fields of an event (what is not sent keeps its value)."""
+    """Change some fields of an event (what is not sent keeps its value); If-Match is required."""
     row = resources.first(events(), event_id)
-    return services.save_event(current_user, row, event_values(row, values))
+    with resources.if_match(row):
+        services.save_event(current_user, row, event_values(row, values))
+    return row, 200, resources.etag(row.version_id)
+
+
+@bp.route("/events/<int:event_id>", methods=["DELETE"])
+@require("event.edit")
+@bp.response(204)
+@bp.doc(parameters=[resources.IF_MATCH])
+def delete_event(event_id: int):
+    """Delete an event and its attendance list as its page does (the contacts stay); If-Match is required."""
+    row = resources.first(events(), event_id)
+    with resources.if_match(row):
+        services.delete_event(row)
+    return "", 204
 
 
 def attendance_of(event_id: int, contact_id: int) -> Attendance | None:

@@ -61,6 +61,10 @@ class Interaction(Timestamped, Base):
     next_step: Mapped[str | None] = mapped_column(Text)
     # Set when the retention job replaced the texts and dropped the participants (crm/privacy/jobs.py).
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Incremented by every save: the API's ETag, so a deletion based on an older copy is refused.
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     organisation = relationship("Organisation")
     staff = relationship("User", lazy="joined")

@@ -100,11 +100,13 @@ def test_memberships_are_added_and_their_status_changed_by_the_service(client, a
     assert history("membership", ident) == ["create"]
     twice = client.post(f"{API}/memberships", headers=headers, json=body)
     assert twice.status_code == 422 and "Textil Ajena" in twice.get_json()["detail"]
-    changed = client.patch(f"{API}/memberships/{ident}", headers=headers, json={"status": "active"})
+    url, etag = f"{API}/memberships/{ident}", added.headers["ETag"]
+    assert client.patch(url, headers=headers, json={"status": "active"}).status_code == 428
+    changed = client.patch(url, headers=headers | {"If-Match": etag}, json={"status": "active"})
     assert changed.status_code == 200 and changed.get_json()["status"] == "active"
     assert history("membership", ident) == ["create", "update"]
-    spanish = bearer(make_user("staff", locale="es"))
-    future = client.patch(f"{API}/memberships/{ident}", headers=spanish, json={"since": "2999-01-01"})
+    spanish = bearer(make_user("staff", locale="es")) | {"If-Match": changed.headers["ETag"]}
+    future = client.patch(url, headers=spanish, json={"since": "2999-01-01"})
     assert future.status_code == 422 and "futura" in future.get_json()["detail"]
     assert db.session.get(Membership, ident).since is None
     assert client.post(f"{API}/memberships", headers=bearer(w.liaison), json=body).status_code == 404
@@ -171,8 +173,10 @@ def test_events_are_created_and_changed_by_the_service(client, api_world, bearer
     body = {"title": "Taller de calderas", "type": "workshop", "held_on": "2026-03-03", "place": "Lima"}
     created = client.post(f"{API}/events", headers=headers, json=body)
     assert created.status_code == 201, created.data
-    ident = created.get_json()["id"]
-    changed = client.patch(f"{API}/events/{ident}", headers=headers, json={"title": "Taller de hornos"})
+    ident, etag = created.get_json()["id"], created.headers["ETag"]
+    url = f"{API}/events/{ident}"
+    assert client.patch(url, headers=headers, json={"title": "Taller de hornos"}).status_code == 428
+    changed = client.patch(url, headers=headers | {"If-Match": etag}, json={"title": "Taller de hornos"})
     assert changed.status_code == 200 and changed.get_json()["place"] == "Lima"
     assert history("event", ident) == ["create", "update"]
     spanish = bearer(make_user("staff", locale="es"))
