@@ -113,19 +113,44 @@ class AppClient:
         return answer.status_code, self.statements - before
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Leave redirects unfollowed, so that a form's 302 (its acknowledgement) is seen as such."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        """Follow nothing."""
+        return None
+
+
 class HttpClient:
-    """A signed-in browser stand-in over HTTP (urllib with a cookie jar)."""
+    """A signed-in browser stand-in over HTTP (urllib with a cookie jar), second factor included."""
 
     def __init__(self, base: str, email: str, password: str) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
+        jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        self.poster = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
         token = csrf_token(self.read("/auth/login")[1])
         form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
         with self.opener.open(f"{base}/auth/login", data=form, timeout=60) as answer:
-            if answer.url.rstrip("/").endswith("/auth/login"):
-                raise SystemExit(f"sign-in as {email} failed over HTTP")
+            landed = answer.url.rstrip("/")
+        if landed.endswith("/auth/two-factor"):
+            token = csrf_token(self.read("/auth/two-factor")[1])
+            form = urllib.parse.urlencode({"code": totp_code(), "csrf_token": token}).encode()
+            with self.opener.open(f"{base}/auth/two-factor", data=form, timeout=60) as answer:
+                landed = answer.url.rstrip("/")
+        if landed.endswith(("/auth/login", "/auth/two-factor")):
+            raise SystemExit(f"sign-in as {email} failed over HTTP")
+
+    def post(self, path: str, fields: dict[str, str]) -> int:
+        """Send a form without following its redirect; return the status (0: no answer at all)."""
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            with self.poster.open(f"{self.base}{path}", data=data, timeout=60) as answer:
+                return answer.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except OSError:
+            return 0
 
     def read(self, path: str) -> tuple[int, str]:
         """Ask for a page; return (status, body)."""
