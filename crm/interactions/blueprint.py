@@ -9,6 +9,6 @@ bp = Blueprint("interactions", __name__, url_prefix="/interactions")
 
 def register(app: Flask) -> None:
     """Attach the interactions views to the blueprint and register it on the app."""
-    from crm.interactions import views  # noqa: F401  (importing the modules adds their routes)
+    from crm.interactions import view_views, views  # noqa: F401  (importing the modules adds their routes)
 
     app.register_blueprint(bp)

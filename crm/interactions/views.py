@@ -7,11 +7,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from crm import clock
+from crm import clock, saved_views
 from crm.auth.services import safe_next
 from crm.contacts.services import contacts_of, organisation_choices
 from crm.errors import UserError, discard_work, form_error
-from crm.interactions import follow_ups, services
+from crm.interactions import follow_ups, services, view_views
 from crm.interactions.blueprint import bp
 from crm.interactions.forms import (
     FollowUpForm,
@@ -127,7 +127,13 @@ def follow_up_list():
     page = follow_ups.follow_up_page(current_user, tab, status, today, page_size())
     counts = follow_ups.status_counts(current_user, tab, today)
     return render_template(
-        "interactions/follow_ups.html", page=page, tab=tab, status=status, counts=counts, today=today
+        "interactions/follow_ups.html",
+        page=page,
+        tab=tab,
+        status=status,
+        counts=counts,
+        today=today,
+        **saved_views.offered(current_user, view_views.LIST, request.args),
     )
 
 
