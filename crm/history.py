@@ -68,7 +68,7 @@ RESTORABLE = {
 RESTORABLE["organisation"] |= {"website", "owner_id", "notes"}
 RESTORABLE["emissionprofile"] |= {"reduction_potential_tco2e"}
 # Consent to e-mail is never restored from the history: only the person can give it again (Ley 29733).
-RESTORABLE["contact"] |= {"qualified_consultant"}
+# Nor is `qualified_consultant`: it mirrors the consultants registry, which alone changes it.
 
 
 def restorable_field(entity_type: str, name: str) -> bool:

@@ -28,6 +28,7 @@ class Section:
 
 ORG_SECTIONS: list[Section] = []
 MERGE_STEPS: list[tuple[int, Callable[[int, int], None]]] = []  # (order, fn(keep_id, drop_id))
+CONTACT_MERGE_STEPS: list[tuple[int, Callable[[int, int, int | None], None]]] = []  # fn(keep, drop, user)
 DELETE_STEPS: list[tuple[int, Callable[[int], None]]] = []  # (order, fn(org_id))
 ERASE_STEPS: list[tuple[int, Callable[[Any], dict[str, int]]]] = []  # (order, fn(traces) -> rows per table)
 
@@ -47,6 +48,11 @@ def org_section(template: str, order: int) -> Callable:
 def on_merge(order: int) -> Callable:
     """Declare a step that moves a feature's rows from a merged-away organisation to the survivor."""
     return _adder(MERGE_STEPS, order)
+
+
+def on_contact_merge(order: int) -> Callable:
+    """Declare a step that moves a feature's rows from a merged-away contact to the survivor."""
+    return _adder(CONTACT_MERGE_STEPS, order)
 
 
 def on_delete(order: int) -> Callable:
@@ -85,6 +91,11 @@ def move_rows(model: Any, column: str, keep_id: int, drop_id: int) -> None:
 def merge_steps() -> list[Callable[[int, int], None]]:
     """Return the merge steps in order."""
     return [func for _, func in MERGE_STEPS]
+
+
+def contact_merge_steps() -> list[Callable[[int, int, int | None], None]]:
+    """Return the contact merge steps in order."""
+    return [func for _, func in CONTACT_MERGE_STEPS]
 
 
 def delete_steps() -> list[Callable[[int], None]]:

@@ -70,6 +70,7 @@ def register(app: Flask) -> None:
         docs,
         errors,
         views_activity,
+        views_consultants,
         views_contact_writes,
         views_events,
         views_letters,

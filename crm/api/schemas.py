@@ -88,7 +88,10 @@ class ContactSchema(Versioned):
     consent_source = F.String(allow_none=True, metadata={"description": "how they agreed, or withdrawn"})
     consent_scope = F.String(allow_none=True)
     consent_at = UtcDateTime(allow_none=True, metadata={"description": "when consent was given or withdrawn"})
-    qualified_consultant = F.Boolean()
+    qualified_consultant = F.Boolean(
+        dump_only=True,
+        metadata={"description": "read-only: has a qualified entry in the registry (/consultants)"},
+    )
 
 
 class SaveVersion(F.Integer):

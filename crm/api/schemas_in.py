@@ -56,7 +56,6 @@ class ContactIn(ma.Schema):
     email_consent = F.Boolean(metadata={"description": "false after true records a withdrawal"})
     consent_source = optional(F.String, validate=V.OneOf(CONSENT_SOURCES))
     consent_scope = optional(F.String, validate=V.OneOf(CONSENT_SCOPES))
-    qualified_consultant = F.Boolean()
 
 
 class ContactCreate(ContactIn):

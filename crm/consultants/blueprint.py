@@ -9,6 +9,6 @@ bp = Blueprint("consultants", __name__, url_prefix="/consultants")
 
 def register(app: Flask) -> None:
     """Attach the consultants views to the blueprint and register it on the app."""
-    from crm.consultants import assignment_views, views  # noqa: F401  (importing the modules adds routes)
+    from crm.consultants import assignment_views, export_views, views  # noqa: F401  (importing the modules adds routes)
 
     app.register_blueprint(bp)

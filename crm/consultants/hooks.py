@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from crm.consultants import services
+from crm.consultants import merging, services
 from crm.consultants.forms import AssignmentForm
 from crm.extensions import db
 from crm.labels import options
-from crm.models import Consultant
+from crm.models import Consultant, Contact
 from crm.models.organisation import OrgKind
 from crm.permissions import can
-from crm.registry import on_erase, org_section
+from crm.registry import on_contact_merge, on_erase, org_section
 
 if TYPE_CHECKING:
     from crm.privacy.erasure import Traces
@@ -41,5 +41,14 @@ def erase_registry_entry(traces: Traces) -> dict[str, int]:
     entries = db.session.scalars(select(Consultant).where(Consultant.contact_id == traces.contact_id)).all()
     for consultant in entries:
         db.session.delete(consultant)  # with its assignments
+    if entries:  # the mirror follows the registry: no entry, not qualified
+        cleared = update(Contact).where(Contact.id == traces.contact_id).values(qualified_consultant=False)
+        db.session.execute(cleared.execution_options(synchronize_session=False))
     db.session.flush()
     return {"consultants": len(entries)}
+
+
+@on_contact_merge(30)
+def merge_registry_entries(keep_id: int, drop_id: int, user_id: int | None) -> None:
+    """Move (or fold) the merged-away contact's registry entry onto the survivor."""
+    merging.merge_entries(keep_id, drop_id, user_id)

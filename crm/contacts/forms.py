@@ -51,7 +51,6 @@ class ContactForm(FlaskForm):
     email_consent = BooleanField(_l("Accepts e-mail"))
     consent_source = SelectField(_l("How they agreed"), choices=[], validate_choice=False)
     consent_scope = SelectField(_l("To what"), choices=[], validate_choice=False)
-    qualified_consultant = BooleanField(_l("Qualified consultant"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,7 +77,6 @@ class ContactForm(FlaskForm):
             email_consent=bool(self.email_consent.data),
             consent_source=self.consent_source.data or None,
             consent_scope=self.consent_scope.data or None,
-            qualified_consultant=bool(self.qualified_consultant.data),
         )
 
 

@@ -35,7 +35,10 @@ SORTS = {
 
 @dataclass
 class ContactValues:
-    """The editable fields of a contact, already validated by the form."""
+    """The editable fields of a contact, already validated by the form.
+
+    Not `qualified_consultant`: it mirrors the consultants registry and only the registry sets it.
+    """
 
     first_name: str
     last_name: str
@@ -45,7 +48,6 @@ class ContactValues:
     phone: str | None = None
     gender: str = "not_recorded"
     email_consent: bool = False
-    qualified_consultant: bool = False
     consent_source: str | None = None
     consent_scope: str | None = None
 

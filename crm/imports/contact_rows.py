@@ -57,7 +57,6 @@ class ContactRows:
         }
         values["email"] = row.cell("email", parsing.email)
         values["email_consent"] = row.cell("email_consent", parsing.boolean)
-        values["qualified_consultant"] = row.cell("qualified_consultant", parsing.boolean)
         values["gender"] = self.gender(row)
         values["organisation_id"] = self.organisation(row)
         values = {k: v for k, v in values.items() if v is not None}

@@ -85,7 +85,6 @@ CONTACT_FIELDS = (
     _f("email_consent", _l("Accepts e-mail"), "acepta correos", "acepta correo", "acepta email",
        "consentimiento",
        "accepts email", "accepts e mail"),
-    _f("qualified_consultant", _l("Qualified consultant"), "consultor calificado", "consultor", "consultant"),
     _f("organisation_ruc", _l("Organisation RUC"), "ruc", "ruc de la empresa", "company ruc"),
     _f("organisation", _l("Organisation"), "empresa", "organizacion", "razon social", "organization",
        "company"),

@@ -25,7 +25,7 @@ from crm.models import (
     interaction_contacts,
 )
 from crm.organisations.services import ORG_FIELDS, PROFILE_FIELDS, last_change_id
-from crm.registry import merge_steps
+from crm.registry import contact_merge_steps, merge_steps
 
 CONTACT_FIELDS = (
     "first_name",
@@ -35,7 +35,6 @@ CONTACT_FIELDS = (
     "phone",
     "gender",
     "email_consent",
-    "qualified_consultant",
     "organisation_id",
 )
 
@@ -200,6 +199,8 @@ def merge_contacts(
     values = merged_values(keep, drop, CONTACT_FIELDS, choices)
     changes = {k: [getattr(drop, k), getattr(keep, k)] for k in ("first_name", "last_name", "email")}
     move_contact_links(keep.id, drop.id)
+    for step in contact_merge_steps():  # e.g. the consultants registry entry (its mirror flag follows)
+        step(keep.id, drop.id, user_id)
     for key, value in values.items():
         if getattr(keep, key) != value:
             setattr(keep, key, value)

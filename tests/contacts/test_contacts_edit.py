@@ -62,7 +62,8 @@ def test_create_without_organisation_goes_to_the_contact(client, en_user, login)
     response = client.post("/contacts/new", data=form(qualified_consultant="y"))
     contact = db.session.scalar(select(Contact))
     assert response.headers["Location"].endswith(f"/contacts/{contact.id}")
-    assert contact.organisation_id is None and contact.qualified_consultant is True
+    # The flag mirrors the consultants registry: a form cannot tick it without an entry.
+    assert contact.organisation_id is None and contact.qualified_consultant is False
 
 
 @pytest.mark.parametrize("query", ["?organisation_id=999999", "?organisation_id=abc"])

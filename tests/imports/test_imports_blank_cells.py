@@ -262,7 +262,6 @@ CONTACT_HEADERS = {
     "phone": "Teléfono",
     "gender": "Sexo",
     "email_consent": "Acepta correos",
-    "qualified_consultant": "Consultor calificado",
     "organisation_ruc": "RUC de la empresa",
 }
 BOOLEANS = st.sampled_from([Cell("sí", True), Cell("no", False)])
@@ -277,7 +276,6 @@ def contact_cells(number: int) -> st.SearchStrategy:
         "phone": st.text("0123456789 +", min_size=1, max_size=20).map(str.strip).filter(bool),
         "gender": st.sampled_from([Cell("Femenino", "female"), Cell("M", "male")]),
         "email_consent": BOOLEANS,
-        "qualified_consultant": BOOLEANS,
         "organisation_ruc": st.just(Cell(ruc(1), "ORG")),
     }
     cells["phone"] = cells["phone"].map(lambda p: Cell(p, p))
@@ -288,7 +286,7 @@ def contact_cells(number: int) -> st.SearchStrategy:
 
 
 CONTACT_ROWS = st.integers(1, 5).flatmap(lambda n: st.tuples(*(contact_cells(i + 1) for i in range(n))))
-DEFAULTS = {"gender": "not_recorded", "email_consent": False, "qualified_consultant": False, "first_name": ""}
+DEFAULTS = {"gender": "not_recorded", "email_consent": False, "first_name": ""}
 
 
 def expected_person(row: dict, org_id: int) -> dict:
