@@ -191,6 +191,7 @@ LABELS = {
         "consent_source": _l("How they agreed"),
         "consent_scope": _l("To what"),
         "qualified_consultant": _l("Qualified consultant"),
+        "needs_review": _l("To be reviewed"),
         "company_id": _l("Company"),
         "association_id": _l("Association"),
         "status": _l("Status"),
