@@ -1,7 +1,7 @@
 """The registry as CSV or XLSX for the technical team: the entries the list's filters find, in its order.
 
-Cells go through crm.exports.writer (formula injection neutralised); the XLSX's About sheet names the
-filters in words.
+Written and sent as every list export (crm.exports.views.download: cells neutralised against formulas, the
+XLSX streamed); its About sheet names the filters in words.
 """
 
 from __future__ import annotations
@@ -9,27 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from crm.clock import today
 from crm.consultants import services
 from crm.consultants.blueprint import bp
 from crm.consultants.forms import FilterForm
 from crm.consultants.services import Filters
-from crm.exports.about import about_sheet
-from crm.exports.writer import to_csv, to_xlsx
+from crm.exports.download import FORMATS
+from crm.exports.views import download
 from crm.extensions import db
 from crm.labels import label
 from crm.models import CONSULTANT_STATUSES, SPECIALISMS, Consultant, Contact
 from crm.permissions import require
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 BATCH = 1000
 
 
@@ -78,15 +73,8 @@ def filter_lines(filters: Filters) -> list[tuple[str, str]]:
 @login_required
 @require("consultant.view")
 def export(fmt: str):
-    """Export the registry with the list's filters and sort, as CSV (UTF-8, BOM) or XLSX."""
+    """Export the registry with the list's filters and sort, as CSV (UTF-8, BOM) or a streamed XLSX."""
     if fmt not in FORMATS:
         abort(404)
     filters = FilterForm(formdata=request.args).filters(request.args.get("sort", "name"))
-    name, table = _("consultants"), rows(filters)
-    if fmt == "csv":
-        body: Any = "\ufeff" + to_csv(headers(), table)
-    else:
-        about = about_sheet(_("Consultants registry"), filter_lines(filters))
-        body = to_xlsx(headers(), table, title=name, about=about)
-    disposition = f'attachment; filename="{name}-{today().isoformat()}.{fmt}"'
-    return Response(body, mimetype=FORMATS[fmt], headers={"Content-Disposition": disposition})
+    return download(_("consultants"), fmt, (headers(), rows(filters)), lambda: filter_lines(filters))
