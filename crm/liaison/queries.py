@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, case, exists, func, or_, select
@@ -30,6 +30,7 @@ from crm.models.organisation import OrgKind
 from crm.organisations.listing import search_clause
 from crm.pagination import Page, count
 from crm.permissions import portal_associations, visible_memberships
+from crm.web import to_id
 
 MEMBERS_PER_PAGE = 50  # a 200-member association fits in four pages
 STALE_DAYS = 90
@@ -192,3 +193,20 @@ def paginate_rows(query: Select, per_page: int, number: int) -> Page:
     """Return one page of a multi-column SELECT (named rows, not entities) with the total."""
     rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
     return Page(list(rows), count(query), number, per_page)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def version_of(membership: Membership) -> int:
+    """Return a membership's version: its last save in microseconds (what the API's ETag names too)."""
+    saved = membership.updated_at
+    saved = saved if saved.tzinfo else saved.replace(tzinfo=UTC)
+    return (saved - EPOCH) // timedelta(microseconds=1)
+
+
+def parse_pick(raw: str) -> tuple[int | None, int | None]:
+    """Read a ticked box's value, "<membership id>:<version seen>" (the version may be missing)."""
+    ident, _, version = str(raw).partition(":")
+    plausible = version.isascii() and version.isdigit() and len(version) < 20
+    return to_id(ident), int(version) if plausible else None

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm.errors import UserError
 from crm.extensions import db
-from crm.liaison.queries import MemberFilters, confirmed, members_query
+from crm.liaison.queries import MemberFilters, confirmed, members_query, version_of
 from crm.models import MEMBERSHIP_STATUSES, ChangeLog, Engagement, Membership, Organisation, Programme, User
 from crm.models.organisation import OrgKind
 from crm.organisations import memberships
@@ -87,7 +87,7 @@ def confirm_all(user: User, association_id: int, filters: MemberFilters, now: da
 
 
 def ticked_members(user: User, association_id: int, ids: list[int | None]) -> list[Membership]:
-    """Load the ticked members of the association the user may change, or refuse if one is not."""
+    """Load (and lock) the ticked members of the association the user may change, or refuse if one is not."""
     wanted = set(ids)
     if not wanted:
         raise UserError(_("Tick at least one member company."))
@@ -96,7 +96,8 @@ def ticked_members(user: User, association_id: int, ids: list[int | None]) -> li
     query = editable_memberships(user).where(
         Membership.association_id == association_id, Membership.id.in_(wanted - {None})
     )
-    members = list(db.session.scalars(query.order_by(Membership.id)))
+    # Locked until the commit (PostgreSQL), so no save slips between the version check and ours.
+    members = list(db.session.scalars(query.order_by(Membership.id).with_for_update(of=Membership)))
     missing = len(wanted) - len(members)  # ids of other associations, pending members, or no id at all
     if missing:
         raise UserError(
@@ -109,16 +110,29 @@ def ticked_members(user: User, association_id: int, ids: list[int | None]) -> li
     return members
 
 
-def set_statuses(user: User, association_id: int, ids: list[int | None], status: str, now: datetime) -> int:
-    """Give every ticked member one status through review_member (history, review date), or change none."""
+def refuse_stale(members: list[Membership], seen: dict[int | None, int | None]) -> None:
+    """Refuse when a member was saved since the list showed it (the version its box carried)."""
+    changed = [m.company.legal_name for m in members if seen.get(m.id) not in (None, version_of(m))]
+    if changed:
+        raise UserError(
+            _(
+                "Changed by someone since you opened the list: %(names)s. Nothing was changed; "
+                "reload the page and try again.",
+                names=", ".join(changed),
+            )
+        )
+
+
+def set_statuses(
+    user: User, association_id: int, picks: list[tuple[int | None, int | None]], status: str, now: datetime
+) -> int:
+    """Give every ticked member (id, version seen) one status through review_member, or change none."""
     if status not in MEMBERSHIP_STATUSES:
         raise UserError(_("Choose a valid membership status."), "status")
-    members = ticked_members(user, association_id, ids)
-    try:
-        for membership in members:
-            review_member(membership, user, status, None, now)
-    except StaleDataError:  # a member saved by someone else meanwhile: the request's work is discarded
-        raise UserError(_("Someone changed one of these members meanwhile. Reload and try again.")) from None
+    members = ticked_members(user, association_id, [ident for ident, _version in picks])
+    refuse_stale(members, dict(picks))
+    for membership in members:
+        review_member(membership, user, status, None, now)
     return len(members)
 
 

@@ -81,8 +81,9 @@ def from_script() -> bool:
 
 def answer(membership: Membership, back: str | None, message: str, ok: bool) -> Any:
     """Answer a row's save: JSON for the script, else a flash and a redirect to the row."""
-    if from_script():
-        return {"ok": ok, "message": message, "status": membership.status}, 200 if ok else 400
+    if from_script():  # the row's tick box gets the version just saved, for a bulk change after this one
+        pick = f"{membership.id}:{queries.version_of(membership)}"
+        return {"ok": ok, "message": message, "status": membership.status, "pick": pick}, 200 if ok else 400
     flash(message, "success" if ok else "error")
     return redirect(list_url(membership.association_id, back, f"#m-{membership.id}"))
 
@@ -132,6 +133,7 @@ def members(assoc_id: int):
         stale_days=queries.STALE_DAYS,
         back=urlencode({**filters.args(), "page": page.number}),
         csrf_form=CsrfForm(),
+        version_of=queries.version_of,
     )
 
 
@@ -181,9 +183,9 @@ def bulk_status(assoc_id: int):
     if not form.validate_on_submit():
         flash(first_error(form), "error")
         return redirect(back)
-    ids = [to_id(raw) for raw in request.form.getlist("ids")]
+    picks = [queries.parse_pick(raw) for raw in request.form.getlist("ids")]
     try:
-        done = services.set_statuses(current_user, assoc_id, ids, form.status.data, utcnow())
+        done = services.set_statuses(current_user, assoc_id, picks, form.status.data, utcnow())
     except UserError as exc:
         return refused(exc, back)
     flash(ngettext("%(num)s membership updated.", "%(num)s memberships updated.", done), "success")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from crm.errors import UserError
 from crm.extensions import db
-from crm.liaison import services
+from crm.liaison import queries, services
 from crm.models import ChangeLog, Membership, liaison_associations, utcnow
 
 
@@ -30,6 +30,11 @@ def status_changes(membership: Membership) -> list[list]:
     return [changes["status"] for changes in db.session.scalars(query) if "status" in changes]
 
 
+def unseen(*ids: int | None) -> list[tuple[int | None, None]]:
+    """Return ticked ids without the version the list showed (the service then checks scope only)."""
+    return [(ident, None) for ident in ids]
+
+
 def post(client, world, *memberships: Membership, status: str = "lapsed", **extra):
     """Tick the memberships and set their status from the liaison's member list."""
     data = {"status": status, "ids": [str(m.id) for m in memberships], "back": "q=&page=1", **extra}
@@ -38,8 +43,9 @@ def post(client, world, *memberships: Membership, status: str = "lapsed", **extr
 
 def test_ticked_members_get_the_status_and_a_review_in_their_history(client, world, as_liaison):
     page = client.get(f"/portal/{world.assoc.id}").get_data(as_text=True)
-    assert f'name="ids" value="{world.m_member.id}" form="bulk-status"' in page
-    assert f'value="{world.m_other.id}"' not in page
+    version = queries.version_of(db.session.get(Membership, world.m_member.id))
+    assert f'name="ids" value="{world.m_member.id}:{version}" form="bulk-status"' in page
+    assert f'value="{world.m_other.id}:' not in page
     response = post(client, world, world.m_member, world.m_member2)
     assert response.status_code == 200 and "2 memberships updated." in response.get_data(as_text=True)
     assert statuses(world.m_member, world.m_member2, world.m_both) == ["lapsed", "lapsed", "active"]
@@ -84,15 +90,15 @@ def test_nothing_ticked_or_an_unknown_status_changes_nothing(client, world, as_l
 
 def test_the_service_refuses_whole_and_counts(app, world):
     with pytest.raises(UserError) as refused:
-        services.set_statuses(world.liaison, world.assoc.id, [world.m_member.id], "gone", utcnow())
+        services.set_statuses(world.liaison, world.assoc.id, unseen(world.m_member.id), "gone", utcnow())
     assert refused.value.field == "status"
     with pytest.raises(UserError, match="^2 "):  # two of three ids are not the liaison's to change
-        ids = [world.m_member.id, world.m_other.id, None]
+        ids = unseen(world.m_member.id, world.m_other.id, None)
         services.set_statuses(world.liaison, world.assoc.id, ids, "left", utcnow())
     with pytest.raises(UserError, match="200"):
-        services.set_statuses(world.liaison, world.assoc.id, list(range(1, 300)), "left", utcnow())
+        services.set_statuses(world.liaison, world.assoc.id, unseen(*range(1, 300)), "left", utcnow())
     db.session.rollback()
-    ids = [world.m_member.id, world.m_both.id, world.m_member.id]
+    ids = unseen(world.m_member.id, world.m_both.id, world.m_member.id)
     assert services.set_statuses(world.liaison, world.assoc.id, ids, "left", utcnow()) == 2
     db.session.commit()
     assert statuses(world.m_member, world.m_both, world.m_both_other) == ["left", "left", "active"]
@@ -133,7 +139,7 @@ def test_a_batch_changes_all_its_members_or_none(app, world, picks):
     chosen = [ids[pick] for pick in picks]
     own = {ids[p] for p in picks if p in ("member", "member2", "both")}
     try:
-        done = services.set_statuses(world.liaison, world.assoc.id, chosen, "left", utcnow())
+        done = services.set_statuses(world.liaison, world.assoc.id, unseen(*chosen), "left", utcnow())
     except UserError:
         done = None
     left = set(db.session.scalars(select(Membership.id).where(Membership.status == "left")))
@@ -142,3 +148,25 @@ def test_a_batch_changes_all_its_members_or_none(app, world, picks):
         assert (done, left) == (len(own), own)
     else:
         assert (done, left) == (None, set())
+
+
+def test_a_member_saved_since_the_list_was_shown_refuses_the_batch(client, world, as_liaison):
+    page = client.get(f"/portal/{world.assoc.id}").get_data(as_text=True)
+    shown = dict(re.findall(r'name="ids" value="((\d+):\d+)"', page))
+    picks = [pick for pick, ident in shown.items() if int(ident) in (world.m_member.id, world.m_member2.id)]
+    other_save = {"status": "left", "note": "Cerró", "back": ""}  # a colleague's row save meanwhile
+    client.post(f"/portal/members/{world.m_member2.id}", data=other_save)
+    data = {"status": "lapsed", "ids": picks}
+    refused = client.post(f"/portal/{world.assoc.id}/status", data=data, follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "Changed by someone since you opened the list: Textiles Andinos SAC. Nothing was changed" in text
+    assert statuses(world.m_member, world.m_member2) == ["active", "left"]
+
+
+def test_a_row_saved_by_the_script_gives_its_box_the_new_version(client, world, as_liaison):
+    headers = {"X-Requested-With": "fetch"}
+    answer = client.post(f"/portal/members/{world.m_member.id}", data={"status": "active"}, headers=headers)
+    pick = answer.get_json()["pick"]
+    assert pick == f"{world.m_member.id}:{queries.version_of(db.session.get(Membership, world.m_member.id))}"
+    done = client.post(f"/portal/{world.assoc.id}/status", data={"status": "left", "ids": [pick]})
+    assert done.status_code == 302 and statuses(world.m_member) == ["left"]

@@ -12,6 +12,8 @@
     var row = form.closest("tr");
     if (row && ok) {
       row.classList.add("saved");
+      var box = row.querySelector("input[name=ids]");
+      if (box && data.pick) { box.value = data.pick; }  // the version just saved, for a bulk change
       var note = form.querySelector("input[name=note]");
       if (note) { note.value = ""; }
     }
