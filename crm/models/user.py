@@ -71,8 +71,10 @@ class User(UserMixin, Timestamped, Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
+    # Loaded when read (only liaisons have any): loading it with every user cost a query each time users
+    # were read (the signed-in user, owners, authors); lists that show it ask for it (crm/users/services.py).
     associations = relationship(
-        "Organisation", secondary=liaison_associations, lazy="selectin", order_by="Organisation.legal_name"
+        "Organisation", secondary=liaison_associations, lazy="select", order_by="Organisation.legal_name"
     )
 
     # The signed-in session's token (crm/auth/sessions.py), set when it is loaded; Flask-Login keeps it in

@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from crm.auth import sessions
 from crm.errors import UserError  # also imported from here by crm/cli.py (not yet converted)
@@ -94,7 +95,7 @@ def escape_like(term: str) -> str:
 
 def user_query(search: str = "", role: str = "") -> Select:
     """Select users matching a name/e-mail search and a role, by name."""
-    query = select(User).order_by(func.lower(User.name), User.id)
+    query = select(User).options(selectinload(User.associations)).order_by(func.lower(User.name), User.id)
     if search.strip():
         pattern = escape_like(search)
         query = query.where(
