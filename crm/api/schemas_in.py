@@ -43,6 +43,9 @@ def optional(field: type[F.Field], **kwargs) -> F.Field:
     return field(allow_none=True, **kwargs)
 
 
+RATE_HELP = "for PEN: soles per dollar as quoted in Peru (3.75) or dollars per sol (0.2667); ignored for USD"
+
+
 class ContactIn(ma.Schema):
     """The fields a script may set on a contact; consent is recorded with its date as on the form."""
 
@@ -101,7 +104,7 @@ class LetterIn(ma.Schema):
     notes = optional(Text, validate=V.Length(max=10_000))
     amount = optional(Money, validate=V.Range(0, MAX_AMOUNT))
     currency = optional(F.String, validate=V.OneOf(CURRENCIES))
-    exchange_rate = optional(Money, validate=V.Range(0, MAX_RATE), metadata={"description": "USD per unit"})
+    exchange_rate = optional(Money, validate=V.Range(0, MAX_RATE), metadata={"description": RATE_HELP})
     cofinance_type = optional(F.String, validate=V.OneOf(COFINANCE_TYPES))
     cofinancier_type = optional(F.String, validate=V.OneOf(COFINANCIER_TYPES))
     component = F.Integer(allow_none=True, strict=True, validate=V.OneOf(COMPONENTS))

@@ -17,6 +17,7 @@ from wtforms.widgets import TextInput
 
 from crm.clock import today
 from crm.labels import choices
+from crm.letters.rules import soles_per_dollar
 from crm.letters.services import LetterValues
 from crm.models import COMPONENTS, Contact, Letter, Programme
 
@@ -106,7 +107,7 @@ class LetterForm(FlaskForm):
     document = FileField(_l("Scanned letter (PDF, PNG or JPEG)"))
     amount = NumberField(_l("Committed amount"))
     currency = SelectField(_l("Currency"), choices=choices("currency", blank="—"), validate_choice=False)
-    exchange_rate = NumberField(_l("Exchange rate to USD on the commitment date"), grouping=False)
+    exchange_rate = NumberField(_l("Exchange rate on the commitment date (soles per dollar)"), grouping=False)
     cofinance_type = SelectField(
         _l("Type of co-finance"), choices=choices("cofinance_type", blank="—"), validate_choice=False
     )
@@ -166,6 +167,12 @@ class LetterForm(FlaskForm):
 def edit_data(letter: Letter) -> dict[str, Any]:
     """Return what the edit form shows beyond the letter's own columns."""
     return {"version": letter.version_id}
+
+
+def show_local_rate(form: LetterForm, letter: Letter) -> None:
+    """Show a letter in soles with its rate as Peru quotes it (soles per dollar), not as stored."""
+    if letter.currency == "PEN" and not form.is_submitted():
+        form.exchange_rate.data = soles_per_dollar(letter.exchange_rate)
 
 
 class MaterialisationForm(FlaskForm):

@@ -62,6 +62,11 @@ class LetterValues:
     component: int | None = None
 
 
+def soles_per_dollar(rate: Decimal | None) -> Decimal | None:
+    """Return a stored rate (dollars per sol) as Peru quotes it, soles per dollar, to 4 decimals."""
+    return (ONE / rate).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if rate else None
+
+
 def usd(amount: Decimal, rate: Decimal) -> Decimal:
     """Return amount × rate rounded to cents, as stored in amount_usd."""
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -157,22 +162,15 @@ def checked_amount(value: Decimal | None, field: str, allow_zero: bool = False) 
 
 
 def checked_rate(currency: str, rate: Decimal | None) -> Decimal:
-    """Return the exchange rate to USD: 1 for dollars, a positive rate for soles."""
+    """Return the rate to USD: 1 for dollars; for soles, soles per dollar (3.75) or dollars per sol."""
     if currency == "USD":
         return ONE
     if rate is None:
         raise UserError(_("Enter the exchange rate to US dollars on the commitment date."), "exchange_rate")
     if rate <= 0 or rate > MAX_RATE:
         raise UserError(_("The exchange rate must be a positive number."), "exchange_rate")
-    if currency == "PEN" and rate >= 1:  # a sol has never been worth a dollar: soles per dollar were typed
-        inverse = (ONE / rate).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-        message = _(
-            "Enter US dollars per sol (about 0.27), not soles per dollar: for %(rate)s soles per dollar "
-            "enter %(inverse)s.",
-            rate=format(rate.normalize(), "f"),
-            inverse=inverse,
-        )
-        raise UserError(message, "exchange_rate")
+    if currency == "PEN" and rate >= 1:  # a sol was never worth a dollar: soles per dollar, as Peru quotes it
+        rate = ONE / rate
     rounded = rate.quantize(RATE_STEP, rounding=ROUND_HALF_UP)
     if rounded == 0:
         raise UserError(_("The exchange rate must be a positive number."), "exchange_rate")

@@ -18,6 +18,7 @@ from crm.errors import StaleEditError, UserError, discard_work
 from crm.history import present
 from crm.letters import cofinance, forms, gate, listing, materialisations, services, view_views
 from crm.letters.blueprint import bp
+from crm.letters.rules import soles_per_dollar
 from crm.models import LETTER_KINDS, Letter, Organisation
 from crm.pagination import paginate
 from crm.permissions import can, deny, get_or_404, require, visible_organisations
@@ -155,6 +156,7 @@ def render_detail(letter: Letter, entry_form: forms.MaterialisationForm, status:
         csrf_form=forms.CsrfForm(),
         relying=gate.relying(letter) if can(current_user, "letter.edit") else [],
         before_gate=gate.BEFORE_GATE,
+        local_rate=soles_per_dollar(letter.exchange_rate) if letter.currency == "PEN" else None,
     )
     return page, status
 
@@ -180,6 +182,7 @@ def edit(letter_id: int):
     letter = letter_or_404(letter_id)
     org = letter.organisation
     form = letter_form(org, letter, obj=letter, data=forms.edit_data(letter))
+    forms.show_local_rate(form, letter)
     if not form.validate_on_submit():
         return render_form(form, org, letter, 400 if form.is_submitted() else 200)
     try:

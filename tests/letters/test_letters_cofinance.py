@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from letters_support import cofinance_form, count
 from sqlalchemy import func, select
 
@@ -78,6 +80,29 @@ def test_pen_letter_is_converted_to_usd_by_the_service(client, login, world):
     assert "100,000.00" in page and "26,666.70" in page
 
 
+def test_a_rate_in_soles_per_dollar_as_quoted_in_peru_is_understood_and_shown_so(client, login, world):
+    login(world.staff)
+    data = cofinance_form(amount="100000.00", currency="PEN", exchange_rate="3.75")
+    assert client.post(new_url(world.company), data=data).status_code == 302
+    letter = only_letter()
+    assert letter.exchange_rate == Decimal("0.266667")  # stored as dollars per sol, like every letter
+    assert letter.amount_usd == Decimal("26666.70")
+    page = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    assert "S/ 3.75 per US$" in page  # (world.staff reads English)
+    form = client.get(f"/letters/{letter.id}/edit").get_data(as_text=True)
+    assert 'value="3.75"' in form  # the edit form speaks the same convention
+
+
+@given(soles=st.decimals(min_value=Decimal("1.5"), max_value=Decimal("9.9999"), places=4))
+def test_both_conventions_give_the_same_rate(soles):
+    from crm.letters.rules import checked_rate, soles_per_dollar
+
+    stored = checked_rate("PEN", soles)
+    assert stored == (1 / soles).quantize(Decimal("0.000001"))
+    assert abs(soles_per_dollar(stored) - soles) <= Decimal("0.0003") * soles  # shown back as typed
+    assert checked_rate("PEN", stored) == stored  # dollars per sol is kept as it is
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -93,7 +118,6 @@ def test_pen_letter_is_converted_to_usd_by_the_service(client, login, world):
         ({"currency": "PEN"}, "Enter the exchange rate to US dollars"),
         ({"currency": "PEN", "exchange_rate": "-0.27"}, "The exchange rate must be a positive number"),
         ({"currency": "PEN", "exchange_rate": "0"}, "The exchange rate must be a positive number"),
-        ({"currency": "PEN", "exchange_rate": "3.75"}, "enter 0.2667"),
         ({"cofinance_type": "donation"}, "Choose the type of co-finance"),
         ({"cofinancier_type": ""}, "Choose the type of co-financier"),
         ({"component": "7"}, "Choose a project component from 1 to 5"),

@@ -63,9 +63,9 @@ def test_odd_requests_never_fail(app, client, login, en_user, world, cofinance_l
     login(en_user(role))
     entry_id = cofinance_letter.materialisations[0].id
     id_sets = [
-        {"letter_id": cofinance_letter.id, "entry_id": entry_id},
-        {"letter_id": 999999, "entry_id": 999999},
-        {"letter_id": 2**40, "entry_id": 2**40},
+        {"letter_id": cofinance_letter.id, "entry_id": entry_id, "view_id": 1},
+        {"letter_id": 999999, "entry_id": 999999, "view_id": 999999},
+        {"letter_id": 2**40, "entry_id": 2**40, "view_id": 2**40},
     ]
     for ids in id_sets:
         for url in letter_urls(app, ids):
