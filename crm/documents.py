@@ -14,7 +14,7 @@ from typing import IO
 
 from flask import Response, abort, current_app, send_file
 from flask_babel import gettext as _
-from sqlalchemy import event
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
@@ -239,3 +239,11 @@ def _listen() -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
+
+
+def remove_documents(ids: list[int]) -> int:
+    """Delete document rows now and their files once the transaction commits; return the rows deleted."""
+    for storage_name in db.session.scalars(select(Document.storage_name).where(Document.id.in_(ids))):
+        remove_after_commit(stored_file(storage_name))
+    statement = delete(Document).where(Document.id.in_(ids)).execution_options(synchronize_session=False)
+    return db.session.execute(statement).rowcount

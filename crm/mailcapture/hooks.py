@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 
-from crm.documents import remove_after_commit, stored_file
+from crm.documents import remove_documents
 from crm.extensions import db
 from crm.mailcapture import panels
-from crm.models import Document, EmailMessage
+from crm.models import EmailMessage
 from crm.privacy.erasure import Traces, like, scrub_rows
 from crm.registry import move_rows, on_delete, on_erase, on_merge, org_section
 
@@ -47,14 +47,6 @@ def erase_attachments(traces: Traces) -> dict[str, int]:
             statement = update(EmailMessage).where(EmailMessage.id == email_id).values(attachments=kept)
             db.session.execute(statement.execution_options(synchronize_session=False))
     return {"documents": removed}
-
-
-def remove_documents(ids: list[int]) -> int:
-    """Delete document rows now and their files once the transaction commits; return the rows deleted."""
-    for storage_name in db.session.scalars(select(Document.storage_name).where(Document.id.in_(ids))):
-        remove_after_commit(stored_file(storage_name))
-    statement = delete(Document).where(Document.id.in_(ids)).execution_options(synchronize_session=False)
-    return db.session.execute(statement).rowcount
 
 
 @on_erase(25)

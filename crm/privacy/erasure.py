@@ -19,6 +19,7 @@ from sqlalchemy import Text, cast, or_, select, update
 from crm.clock import now
 from crm.errors import UserError
 from crm.extensions import db
+from crm.letters.erasure import drop_signed_scans, signed_scans
 from crm.models import Contact, Erasure
 from crm.registry import erase_steps
 from crm.text import fold
@@ -105,8 +106,12 @@ def _scrubbed(value: Any, traces: Traces) -> Any:
     return traces.scrub(value) if isinstance(value, str) or value is None else traces.scrub_json(value)
 
 
-def erase_contact(contact_id: int, by_id: int | None, reason: str) -> int:
-    """Erase a contact everywhere and record it; return the Erasure's id. Flushes, never commits."""
+def erase_contact(contact_id: int, by_id: int | None, reason: str, drop_letter_scans: bool = False) -> int:
+    """Erase a contact everywhere and record it; return the Erasure's id. Flushes, never commits.
+
+    The scans of letters they signed are kept (the company's commitment, evidence for the donor) unless
+    drop_letter_scans; the erasure records which was decided.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise UserError(_("Give the reason for the erasure (the person's request, its date)."))
@@ -118,11 +123,20 @@ def erase_contact(contact_id: int, by_id: int | None, reason: str) -> int:
     for step in erase_steps():
         for table, rows in (step(traces) or {}).items():
             counts[table] = counts.get(table, 0) + rows
+    counts.update(_letter_scans(contact_id, drop_letter_scans))
     counts["contacts"] = _anonymise_contact(contact)
     erasure = Erasure(by_id=by_id, contact_id=contact_id, reason=reason, kind="request", summary=counts)
     db.session.add(erasure)
     db.session.flush()
     return erasure.id
+
+
+def _letter_scans(contact_id: int, drop: bool) -> dict[str, int]:
+    """Delete, or count as kept, the scans of the letters the contact signed."""
+    if drop:
+        return {"letter_scans_deleted": drop_signed_scans(contact_id)}
+    kept = len(signed_scans(contact_id))
+    return {"letter_scans_kept": kept} if kept else {}
 
 
 def _anonymise_contact(contact: Contact) -> int:

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm import clock
+from crm.letters.erasure import signed_scans
 from crm.models import Contact
 from crm.permissions import get_or_404, require, visible_contacts
 from crm.privacy.blueprint import bp
@@ -26,6 +27,7 @@ class EraseForm(FlaskForm):
     """The reason of an erasure (the person's request and its date)."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    drop_letter_scans = BooleanField(_l("Also delete the scans of the letters this person signed"))
 
 
 def contact_or_404(contact_id: int) -> Contact:
@@ -72,7 +74,9 @@ def erase(contact_id: int):
     contact = contact_or_404(contact_id)
     form = EraseForm()
     if contact.erased_at is None and form.validate_on_submit():
-        erase_contact(contact.id, current_user.id, form.reason.data)
+        erase_contact(contact.id, current_user.id, form.reason.data, form.drop_letter_scans.data)
         flash(_("The person was erased everywhere; the erasure is recorded without their data."), "success")
         return redirect(url_for("privacy.subject", contact_id=contact.id))
-    return render_template("privacy/erase.html", contact=contact, form=form), 422 if form.errors else 200
+    scans = signed_scans(contact.id) if contact.erased_at is None else []
+    page = render_template("privacy/erase.html", contact=contact, form=form, scans=scans)
+    return page, 422 if form.errors else 200

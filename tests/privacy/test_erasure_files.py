@@ -256,3 +256,47 @@ def test_the_erase_page_changes_the_files_when_its_request_commits(app, seeded, 
     page = client.get(f"/imports/{batch.id}")  # the pending import's preview: her row has no contact left
     assert page.status_code == 200 and not any(t.encode() in page.data for t in TRACES)
     assert b"Pedro" in page.data
+
+
+def _signed_letter(make_org, make_contact, make_user):
+    """A company's signed interest letter with its scan, signed by the person; return (contact, letter)."""
+    from crm.models import Letter
+
+    org = make_org("Textiles Quispe SAC")
+    person = make_contact(org, FIRST, LAST, email=EMAIL)
+    scan = _attachment(f"Firmado por {NAME}", make_user("staff").id)
+    letter = Letter(organisation_id=org.id, kind="interest", status="signed",
+                    signed_on=datetime.now(UTC).date(), signatory_id=person.id, document_id=scan.id)
+    db.session.add(letter)
+    db.session.commit()
+    return person, letter
+
+
+def test_an_erasure_keeps_signed_scans_unless_asked(client, login, make_user, make_org, make_contact):
+    from crm.documents import stored_file
+    from crm.models import Letter
+
+    person, letter = _signed_letter(make_org, make_contact, make_user)
+    path = stored_file(letter.document.storage_name)
+    login(make_user("admin"))
+    page = client.get(f"/privacy/contact/{person.id}/erase").get_data(as_text=True)
+    assert "Textiles Quispe SAC" in page and "drop_letter_scans" in page
+    answer = client.post(f"/privacy/contact/{person.id}/erase", data={"reason": "Pedido del 1 dic."})
+    assert answer.status_code == 302
+    assert db.session.get(Letter, letter.id).document_id is not None and path.exists()
+    assert db.session.scalar(select(Erasure.summary))["letter_scans_kept"] == 1
+
+
+def test_an_erasure_asked_to_deletes_the_scans_and_files(client, login, make_user, make_org, make_contact):
+    from crm.documents import stored_file
+    from crm.models import Letter
+
+    person, letter = _signed_letter(make_org, make_contact, make_user)
+    document_id, path = letter.document_id, stored_file(letter.document.storage_name)
+    login(make_user("admin"))
+    data = {"reason": "Pedido del 1 dic.", "drop_letter_scans": "y"}
+    assert client.post(f"/privacy/contact/{person.id}/erase", data=data).status_code == 302
+    kept = db.session.get(Letter, letter.id)
+    assert kept.document_id is None and kept.status == "signed"  # the commitment stays, its evidence is gone
+    assert db.session.get(Document, document_id) is None and not path.exists()
+    assert db.session.scalar(select(Erasure.summary))["letter_scans_deleted"] == 1
