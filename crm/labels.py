@@ -330,6 +330,17 @@ LABELS = {
         "public": _l("Public page"),
         "team": _l("Added by the team"),
     },
+    # Units of the results framework's indicators (stored as the framework writes them).
+    "indicator_unit": {
+        "companies": _l("companies"),
+        "consultants": _l("consultants"),
+        "events": _l("events"),
+        "institutions": _l("institutions"),
+        "letters": _l("letters"),
+        "people": _l("people"),
+        "percent": _l("percent"),
+        "studies": _l("studies"),
+    },
 }
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from crm import create_app
+from crm import create_app, crypto
 from crm.extensions import db
 from crm.models import User
 from tests.common_support import sign_in as sign_in_fully
@@ -133,6 +133,7 @@ def production_client(app, monkeypatch):
     import config
 
     monkeypatch.setenv("SECRET_KEY", "production-secret-" + "x" * 30)
+    monkeypatch.setenv("ENCRYPTION_KEY", crypto.keys()[0].decode())  # one database, one key
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     importlib.reload(config)

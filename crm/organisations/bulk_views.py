@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from crm.clock import today
 from crm.errors import UserError, form_error
+from crm.exports.about import organisation_filters
 from crm.exports.views import download, org_headers, org_rows
 from crm.interactions.follow_ups import NewFollowUp
 from crm.organisations import bulk, forms, listing
@@ -23,7 +24,14 @@ def export(selection: bulk.Selection, fmt: str):
     bulk.targets(current_user, selection)  # refuses an empty, oversized or out-of-scope selection
     with_profile = can(current_user, "profile.view")
     rows = org_rows(bulk.selected_query(current_user, selection), with_profile)
-    return download(_("organisations"), fmt, org_headers(with_profile), rows)
+    return download(_("organisations"), fmt, (org_headers(with_profile), rows), lambda: chosen(selection))
+
+
+def chosen(selection: bulk.Selection) -> list[tuple[str, str]]:
+    """Return the export's filter lines: the list's filters when all found were chosen, else the count."""
+    if selection.filters is not None:
+        return organisation_filters(selection.filters, {}, locale())
+    return [(_("Selection"), _("%(num)s ticked organisations", num=len(selection.ids)))]
 
 
 def run(form: forms.BulkForm, selection: bulk.Selection):

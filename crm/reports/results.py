@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from crm.errors import UserError
+from crm.labels import label
 from crm.models import FrozenPeriod
 from crm.reports import frozen, services
 from crm.reports.filters import ReportFilters
@@ -55,7 +56,8 @@ def judged_columns() -> list[Column]:
 def live_table(figures: list[Figure], locale: str) -> Table:
     """Build the live results table (the projection from expected results beside the GEF indicators)."""
     rows = [
-        [f.indicator.code, f.indicator.name(locale), f.indicator.unit, f.target, f.value, f.achieved]
+        [f.indicator.code, f.indicator.name(locale), label("indicator_unit", f.indicator.unit)]
+        + [f.target, f.value, f.achieved]
         + [rating_text(f.rating), light_text(f.light), f.projected]
         for f in figures
     ]
