@@ -7,7 +7,7 @@ its scan unless the administrator asks otherwise; the letter itself stays signed
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from crm.documents import remove_documents
 from crm.extensions import db
@@ -23,6 +23,12 @@ def signed_scans(contact_id: int) -> list[tuple[int, str, str, object]]:
         .order_by(Letter.signed_on, Letter.id)
     )
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def count_signed_scans(contact_id: int) -> int:
+    """Return how many letters the contact signed have a scan."""
+    where = (Letter.signatory_id == contact_id, Letter.document_id.is_not(None))
+    return db.session.scalar(select(func.count()).select_from(Letter).where(*where)) or 0
 
 
 def drop_signed_scans(contact_id: int) -> int:

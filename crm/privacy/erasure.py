@@ -19,7 +19,7 @@ from sqlalchemy import Text, cast, or_, select, update
 from crm.clock import now
 from crm.errors import UserError
 from crm.extensions import db
-from crm.letters.erasure import drop_signed_scans, signed_scans
+from crm.letters.erasure import count_signed_scans, drop_signed_scans
 from crm.models import Contact, Erasure
 from crm.registry import erase_steps
 from crm.text import fold
@@ -135,7 +135,7 @@ def _letter_scans(contact_id: int, drop: bool) -> dict[str, int]:
     """Delete, or count as kept, the scans of the letters the contact signed."""
     if drop:
         return {"letter_scans_deleted": drop_signed_scans(contact_id)}
-    kept = len(signed_scans(contact_id))
+    kept = count_signed_scans(contact_id)
     return {"letter_scans_kept": kept} if kept else {}
 
 

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from crm.extensions import db
+from crm.history import HIDDEN
+from crm.labels import label
 from crm.models import (
     Attendance,
     ChangeLog,
@@ -78,7 +80,15 @@ def _history(contact_id: int) -> list[dict[str, Any]]:
     """Return the change history of the contact's record."""
     query = select(ChangeLog).where(ChangeLog.entity_type == "contact", ChangeLog.entity_id == contact_id)
     rows = db.session.scalars(query.order_by(ChangeLog.at).limit(LIMIT))
-    return [{"at": r.at, "action": r.action, "user_id": r.user_id, "changes": r.changes} for r in rows]
+    return [
+        {"at": r.at, "action": r.action, "user_id": r.user_id, "changes": r.changes, "fields": field_names(r)}
+        for r in rows
+    ]
+
+
+def field_names(row: ChangeLog) -> list[str]:
+    """Return the labels of the fields a change touched, as the history pages name them."""
+    return [label("field", name) for name in row.changes or {} if name not in HIDDEN]
 
 
 def _interactions(contact_id: int) -> list[dict[str, Any]]:

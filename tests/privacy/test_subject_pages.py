@@ -84,3 +84,5 @@ def test_the_export_shows_the_registry_entry(client, login, make_user, make_cont
     assert data["consultant"][0]["status"] == "qualified" and data["consultant"][0]["notes"] == "Auditor"
     page = client.get(f"/privacy/contact/{person.id}/data").get_data(as_text=True)
     assert "Registro de consultores" in page and "Calificado" in page
+    assert "Creación" in page and "Consultor calificado" in page  # the history in words, not column names
+    assert "first_name" not in page and "version_id" not in page
