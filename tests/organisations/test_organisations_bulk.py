@@ -113,6 +113,21 @@ def test_exporting_the_selection_gives_only_the_ticked_rows(client, staff, make_
     assert "Alfa Exportada SAC" in body and "Beta Quedada SAC" not in body
 
 
+def test_the_selection_as_xlsx_says_what_was_ticked_on_its_about_sheet(client, staff, make_org):
+    import io
+
+    from openpyxl import load_workbook
+
+    chosen, _other = make_org("Alfa Exportada SAC"), make_org("Beta Quedada SAC")
+    response = post(client, {"action": "export_xlsx", "ids": [chosen.id]})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    about = [tuple(r) for r in book[book.sheetnames[-1]].iter_rows(values_only=True)]
+    data = [r[1] for r in book[book.sheetnames[0]].iter_rows(min_row=2, values_only=True)]
+    assert data == ["Alfa Exportada SAC"]
+    assert any(r and "1" in str(r[-1]) and "ticked" in str(r[-1]) for r in about), about
+
+
 def test_readers_see_no_bulk_form_and_cannot_post_it(client, login, make_user, make_org):
     org = make_org("Alfa SAC")
     login(make_user("viewer"))
