@@ -54,10 +54,16 @@ def discard(batch: ImportBatch) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and print what would happen; write nothing.")
 @click.option("--as", "as_email", help="E-mail of the user the import is recorded for.")
-def import_command(kind: str, path: Path, dry_run: bool, as_email: str | None) -> None:
+@click.option(
+    "--numbers",
+    type=click.Choice(["auto", "point", "comma"]),
+    default="auto",
+    help="How the file writes numbers: point (1,234.56), comma (1.234,56) or auto (refuses 1.234).",
+)
+def import_command(kind: str, path: Path, dry_run: bool, as_email: str | None, numbers: str) -> None:
     """Import a CSV or XLSX file of organisations, contacts or co-finance commitments."""
     from crm.imports.jobs import run_import
-    from crm.imports.mapping import mapping_problems
+    from crm.imports.mapping import mapping_problems, with_style
     from crm.imports.preview import context, run_pass, stored_path
     from crm.imports.rows import RowResult
     from crm.imports.services import create_batch
@@ -68,6 +74,7 @@ def import_command(kind: str, path: Path, dry_run: bool, as_email: str | None) -
     except UserError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
+    batch.mapping = with_style(batch.mapping, numbers)
     problems = mapping_problems(kind, batch.mapping)
     if problems:
         discard(batch)

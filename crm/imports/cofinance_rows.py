@@ -7,7 +7,6 @@ from typing import Any
 from flask_babel import gettext as _
 
 from crm.errors import UserError
-from crm.imports import parsing
 from crm.imports.extras import RowWriteError
 from crm.imports.rows import PassContext, RowResult
 from crm.letters import cofinance
@@ -52,10 +51,10 @@ class CofinanceRows:
             values[key] = aliases.get(cofinance.code(raw), "")
             if not values[key]:
                 row.error(key, _("Unknown type “%(value)s”.", value=raw))
-        committed = row.cell("committed_usd", parsing.decimal)
+        committed = self.ctx.number(row, "committed_usd")
         if committed is None or committed == 0:
             row.error("committed_usd", _("Enter the committed amount (more than zero)."))
-        materialised = row.cell("materialized_usd", parsing.decimal)
+        materialised = self.ctx.number(row, "materialized_usd")
         values["committed_usd"] = str(committed or "")
         values["materialized_usd"] = str(materialised or "0")
         return values

@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, RadioField, SelectField
 from wtforms.validators import InputRequired
 
-from crm.imports.mapping import FIELDS
+from crm.imports.mapping import FIELDS, reads_numbers
 from crm.labels import LABELS, options
 
 # crm/imports/views.py reads the kinds' labels under this name
@@ -42,13 +42,25 @@ class CommitForm(FlaskForm):
     skip_errors = BooleanField(_l("Import the other rows and leave out the rows with errors"))
 
 
-def mapping_form(kind: str, headers: list[str], mapping: dict[str, int]) -> FlaskForm:
-    """Build a form with one select per column of the file, preset to the current mapping."""
+def number_choices() -> list[tuple[str, str]]:
+    """Return the number conventions a file can use, detection first (the default)."""
+    return [
+        ("auto", _("Detect automatically")),
+        ("point", _("1,234.56 (point for decimals)")),
+        ("comma", _("1.234,56 (comma for decimals)")),
+    ]
+
+
+def mapping_form(kind: str, headers: list[str], mapping: dict[str, int], numbers: str = "auto") -> FlaskForm:
+    """Build a form with one select per column of the file (and the number convention), preset."""
     by_column = {column: key for key, column in mapping.items()}
     choices = options([("", _("— leave this column out —"))] + [(f.key, str(f.label)) for f in FIELDS[kind]])
 
     class MappingForm(FlaskForm):
         """One select per column: which field it fills."""
+
+    if reads_numbers(kind):
+        MappingForm.numbers = RadioField(_l("Numbers in the file"), choices=number_choices(), default=numbers)
 
     for column, header in enumerate(headers):
         label = header or _("Column %(n)s", n=column + 1)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.extensions import db
+from crm.imports.parsing import NUMBER_STYLES
 from crm.models import ColumnMapping
 from crm.text import fold
 
@@ -26,11 +27,12 @@ class Field:
     label: Any
     synonyms: tuple[str, ...]
     required: bool = False
+    number: bool = False  # read as a number: the file's decimal convention matters
 
 
-def _f(key: str, label: Any, *synonyms: str, required: bool = False) -> Field:
+def _f(key: str, label: Any, *synonyms: str, required: bool = False, number: bool = False) -> Field:
     """Build a field; its own key always counts as a synonym."""
-    return Field(key, label, (key.replace("_", " "), *synonyms), required)
+    return Field(key, label, (key.replace("_", " "), *synonyms), required, number)
 
 
 ORGANISATION_FIELDS = (
@@ -49,14 +51,16 @@ ORGANISATION_FIELDS = (
     _f("notes", _l("Notes"), "notas", "observaciones", "comentarios", "comments"),
     _f("electricity_mwh_year", _l("Electricity use (MWh/year)"), "electricidad mwh ano",
        "consumo electrico mwh",
-       "electricidad mwh", "electricity mwh", "electricity mwh year", "electricity use mwh year"),
+       "electricidad mwh", "electricity mwh", "electricity mwh year", "electricity use mwh year",
+       number=True),
     _f("natural_gas_m3_year", _l("Natural gas use (m³/year)"), "gas natural m3 ano", "gas natural m3",
-       "gas natural", "natural gas", "natural gas m3", "natural gas m3 year", "natural gas use m3 year"),
+       "gas natural", "natural gas", "natural gas m3", "natural gas m3 year", "natural gas use m3 year",
+       number=True),
     _f("emits_upops", _l("Emits u-POPs"), "emite cop ni", "emite copni", "cop ni", "u pops", "upops",
        "emits u pops"),
     _f("reduction_potential_tco2e", _l("Emission-reduction potential (tCO2e)"), "potencial de reduccion",
        "potencial de reduccion tco2e", "reduction potential", "reduction potential tco2e",
-       "emission reduction potential tco2e"),
+       "emission reduction potential tco2e", number=True),
     _f("contact_name", _l("Contact (full name)"), "contacto", "nombre del contacto", "contact"),
     _f("contact_first_name", _l("Contact first name"), "nombres del contacto", "nombre contacto"),
     _f("contact_last_name", _l("Contact last name"), "apellidos del contacto", "apellido contacto"),
@@ -99,10 +103,10 @@ COFINANCE_FIELDS = (
     _f("cofinance_type", _l("Co-finance type"), "tipo de cofinanciamiento", "tipo de aporte", "tipo",
        "cofinance type", "co finance type", "type", required=True),
     _f("committed_usd", _l("Committed (USD)"), "comprometido", "monto comprometido", "comprometido usd",
-       "committed", required=True),
+       "committed", required=True, number=True),
     _f("materialized_usd", _l("Materialised (USD)"), "materializado", "monto materializado",
        "materializado usd",
-       "materialised", "materialized", "materialised usd"),
+       "materialised", "materialized", "materialised usd", number=True),
 )  # fmt: skip
 
 # An event's sign-in sheet ("apellidos y nombres" is left to the user: it puts the surnames first).
@@ -126,6 +130,8 @@ FIELDS = {
     "attendance": ATTENDANCE_FIELDS,
 }
 NAMED_KINDS = ("contacts", "attendance")  # kinds whose rows are people: a last name or a full name
+# The file's number convention rides in the batch's mapping under a key no field has (not remembered).
+NUMBERS_KEY = "_numbers"
 
 
 def normalise(header: str) -> str:
@@ -136,6 +142,23 @@ def normalise(header: str) -> str:
 def fields_of(kind: str) -> dict[str, Field]:
     """Return the fields of an import kind by key."""
     return {f.key: f for f in FIELDS[kind]}
+
+
+def reads_numbers(kind: str) -> bool:
+    """Return whether a kind has number fields (so the file's decimal convention matters)."""
+    return any(f.number for f in FIELDS[kind])
+
+
+def number_style(mapping: Any) -> str:
+    """Return the number convention kept in a batch's mapping ("auto" unless the user chose one)."""
+    style = mapping.get(NUMBERS_KEY) if isinstance(mapping, dict) else None
+    return style if style in NUMBER_STYLES else "auto"
+
+
+def with_style(mapping: dict[str, int], style: str) -> dict[str, Any]:
+    """Return a batch mapping that keeps a chosen number convention ("auto" is the default, not kept)."""
+    fields = {k: v for k, v in mapping.items() if k != NUMBERS_KEY}
+    return {**fields, NUMBERS_KEY: style} if style in NUMBER_STYLES and style != "auto" else fields
 
 
 def synonym_index(kind: str) -> dict[str, str]:

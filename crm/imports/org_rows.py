@@ -106,7 +106,7 @@ class OrganisationRows:
 
     def parse_profile(self, row: RowResult) -> dict[str, Any]:
         """Return the emission profile values the row fills."""
-        values = {k: row.cell(k, partial(profile_number, key=k)) for k in PROFILE_NUMBERS}
+        values = {k: self.ctx.number(row, k, partial(profile_number, key=k)) for k in PROFILE_NUMBERS}
         values["emits_upops"] = row.cell("emits_upops", parsing.boolean)
         return {k: v for k, v in values.items() if v is not None}
 
@@ -175,9 +175,9 @@ def column_limit(key: str) -> Decimal:
     return Decimal(10) ** (column_type.precision - column_type.scale)
 
 
-def profile_number(raw: str, key: str) -> Decimal | None:
+def profile_number(raw: str, key: str, style: str = "auto") -> Decimal | None:
     """Parse a profile number, refusing one larger than its column holds (PostgreSQL would fail the job)."""
-    value = parsing.decimal(raw)
+    value = parsing.decimal(raw, style=style)
     limit = column_limit(key)
     if value is not None and value >= limit:
         largest = format_decimal(limit - Decimal("0.01"))

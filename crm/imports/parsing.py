@@ -20,6 +20,12 @@ MONEY_NOISE = re.compile(r"(US\$|USD|S/\.?|PEN|\$|\s|\u00a0|\u202f)", re.IGNOREC
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 # 1,500 or 1.500: thousands or decimals? Refused rather than guessed (0,125 is clearly decimal).
 AMBIGUOUS = re.compile(r"^-?[1-9]\d{0,2}[.,]\d{3}$")
+# How the file writes numbers: "auto" reads each cell's own separators; the others are the user's word.
+NUMBER_STYLES = ("auto", "point", "comma")
+WRITTEN = {  # style -> (thousands separator, decimal mark, the shape a cell must have)
+    "point": (",", ".", re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")),
+    "comma": (".", ",", re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")),
+}
 TRUE = {"si", "s", "yes", "y", "true", "verdadero", "1", "x"}
 FALSE = {"no", "n", "false", "falso", "0"}
 
@@ -30,6 +36,17 @@ class CellError(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class AmbiguousNumberError(CellError):
+    """A number like 1.500 that reads as thousands or as decimals: the user must say which."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            _("“%(value)s” is ambiguous (thousands or decimals?): say how the file writes numbers, "
+              "1,234.56 or 1.234,56.", value=value)
+        )  # fmt: skip
+        self.value = value
 
 
 def text(value: str, max_length: int) -> str | None:
@@ -53,15 +70,32 @@ def normalise_number(raw: str) -> str:
     return value.replace(",", ".")
 
 
-def decimal(raw: str, places: int = 2) -> Decimal | None:
-    """Parse a non-negative number written with a decimal comma or point; None when blank."""
+def written_as(raw: str, style: str) -> str:
+    """Rewrite a number written in a known style ('point': 1,234.5; 'comma': 1.234,5) as '1234.5'."""
+    thousands, mark, shape = WRITTEN[style]
+    value = MONEY_NOISE.sub("", raw)
+    if not shape.match(value):
+        example = "1,234.56" if style == "point" else "1.234,56"
+        raise CellError(_("“%(value)s” is not a number written as %(example)s.", value=raw, example=example))
+    return value.replace(thousands, "").replace(mark, ".")
+
+
+def plain_number(raw: str, style: str) -> str:
+    """Return a cell's number as plain digits with a decimal point, in the file's style."""
+    if isinstance(raw, NumberText):  # a workbook's number cell: already plain
+        return raw
+    if style in WRITTEN:
+        return written_as(raw, style)
+    if AMBIGUOUS.match(MONEY_NOISE.sub("", raw)):
+        raise AmbiguousNumberError(raw.strip())
+    return normalise_number(raw)
+
+
+def decimal(raw: str, places: int = 2, style: str = "auto") -> Decimal | None:
+    """Parse a non-negative number written as the file's style says (see NUMBER_STYLES); None when blank."""
     if not raw.strip():
         return None
-    if AMBIGUOUS.match(MONEY_NOISE.sub("", raw)) and not isinstance(raw, NumberText):
-        raise CellError(
-            _("“%(value)s” is ambiguous: write 1500 for thousands or 1,5 for decimals.", value=raw)
-        )
-    value = raw if isinstance(raw, NumberText) else normalise_number(raw)
+    value = plain_number(raw, style)
     if not NUMBER.match(value):
         raise CellError(_("“%(value)s” is not a number.", value=raw))
     try:

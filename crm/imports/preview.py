@@ -19,10 +19,10 @@ from crm.imports.attendance_rows import AttendanceRows
 from crm.imports.cofinance_rows import CofinanceRows
 from crm.imports.contact_rows import ContactRows
 from crm.imports.extras import RowWriteError
-from crm.imports.mapping import clean_mapping
+from crm.imports.mapping import clean_mapping, number_style
 from crm.imports.org_rows import OrganisationRows
 from crm.imports.reading import ImportFileError, data_rows, headers_of
-from crm.imports.rows import PassContext, RowResult, settle
+from crm.imports.rows import Ambiguity, PassContext, RowResult, settle
 from crm.models import ImportBatch
 
 HANDLERS: dict[str, Any] = {
@@ -81,6 +81,7 @@ class PassResult:
     rows: list[RowResult] = field(default_factory=list)
     listed: int = 0
     written: dict[str, int] = field(default_factory=dict)
+    ambiguous: dict[str, Ambiguity] = field(default_factory=dict)  # field key -> numbers like 1.500
 
 
 def upload_dir() -> Path:
@@ -101,8 +102,9 @@ def context(batch: ImportBatch, today: date, apply: bool = False) -> PassContext
     mapping = clean_mapping(batch.kind, batch.mapping or {}, len(headers))
     decisions = {str(k): str(v) for k, v in (batch.decisions or {}).items()}
     return PassContext(
-        batch.kind, headers, mapping, decisions, today, batch.user_id, apply, batch.id, batch.event_id
-    )
+        batch.kind, headers, mapping, decisions, today, batch.user_id, apply, batch.id, batch.event_id,
+        number_style(batch.mapping),
+    )  # fmt: skip
 
 
 def empty_counts() -> dict[str, int]:
@@ -133,6 +135,7 @@ def run_pass(
                 on_chunk(result.counts["rows"])
     finish_chunk(handler, chunk, result, listing, on_error)
     result.written = getattr(handler, "counts", {})
+    result.ambiguous = ctx.ambiguous
     return result
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from crm.imports import parsing
 from crm.imports.mapping import fields_of
 from crm.imports.matching import Match
-from crm.imports.parsing import CellError
+from crm.imports.parsing import AmbiguousNumberError, CellError
 
 ACTIONS = ("create", "update", "unchanged", "error")
 
@@ -54,6 +55,20 @@ class RowResult:
 
 
 @dataclass
+class Ambiguity:
+    """The values of one column that read as thousands or as decimals: how many, and a few examples."""
+
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, value: str) -> None:
+        """Count a value, keeping the first three different ones as examples."""
+        self.count += 1
+        if len(self.examples) < 3 and value not in self.examples:
+            self.examples.append(value)
+
+
+@dataclass
 class PassContext:
     """The settings of one pass: the file's columns, the user's choices, and whether to write."""
 
@@ -66,7 +81,9 @@ class PassContext:
     apply: bool = False
     batch_id: int | None = None
     event_id: int | None = None  # the event whose attendance an attendance batch records
+    numbers: str = "auto"  # how the file writes numbers (crm.imports.parsing.NUMBER_STYLES)
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    ambiguous: dict[str, Ambiguity] = field(default_factory=dict)  # field key -> values like 1.500
 
     def column(self, key: str) -> str:
         """Return the header of the column a field comes from, else the field's name."""
@@ -79,6 +96,19 @@ class PassContext:
     def cells(self, raw: list[str]) -> dict[str, str]:
         """Return {field: cell text} of a raw row under the mapping."""
         return {key: raw[i] if i < len(raw) else "" for key, i in self.mapping.items()}
+
+    def number(self, row: RowResult, key: str, parse: Callable[..., Any] = parsing.decimal) -> Any:
+        """Parse a number cell in the file's style, keeping ambiguous values for the preview's warning."""
+
+        def read(raw: str) -> Any:
+            """Parse, noting a value that could be thousands or decimals."""
+            try:
+                return parse(raw, style=self.numbers)
+            except AmbiguousNumberError as exc:
+                self.ambiguous.setdefault(key, Ambiguity()).add(exc.value)
+                raise
+
+        return row.cell(key, read)
 
     def first_seen(self, row: RowResult, key: tuple[str, str]) -> int | None:
         """Remember a within-file key; return the row that had it first, if another did."""

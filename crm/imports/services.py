@@ -13,7 +13,8 @@ from sqlalchemy import Select, select
 
 from crm.errors import UserError
 from crm.extensions import db
-from crm.imports.mapping import initial_mapping, mapping_problems, remember
+from crm.imports.mapping import initial_mapping, mapping_problems, number_style, remember, with_style
+from crm.imports.parsing import NUMBER_STYLES
 from crm.imports.preview import stored_path, upload_dir
 from crm.imports.reading import ImportFileError, headers_of, inspect_file
 from crm.models import IMPORT_KINDS, ImportBatch, User
@@ -108,15 +109,25 @@ def editable(batch: ImportBatch) -> None:
         raise UserError(_("This import was already started; upload the file again to change it."))
 
 
-def save_mapping(batch: ImportBatch, mapping: dict[str, int]) -> None:
-    """Keep the user's column mapping and remember it for files with the same layout."""
+def save_mapping(batch: ImportBatch, mapping: dict[str, int], numbers: str | None = None) -> None:
+    """Keep the user's column mapping (and number convention); remember the mapping for this layout."""
     editable(batch)
     problems = mapping_problems(batch.kind, mapping)
     if problems:
         raise UserError(" ".join(problems))
-    batch.mapping = dict(mapping)
+    batch.mapping = with_style(mapping, numbers or number_style(batch.mapping))
     batch.counts = {}
     remember(batch.kind, headers_of(stored_path(batch)), mapping)
+    db.session.flush()
+
+
+def save_numbers(batch: ImportBatch, style: str) -> None:
+    """Keep how the file writes numbers: 'point' (1,234.56), 'comma' (1.234,56) or 'auto'."""
+    editable(batch)
+    if style not in NUMBER_STYLES:
+        raise UserError(_("Choose how the file writes numbers."))
+    batch.mapping = with_style(dict(batch.mapping or {}), style)
+    batch.counts = {}
     db.session.flush()
 
 

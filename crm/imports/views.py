@@ -16,8 +16,8 @@ from crm.clock import today
 from crm.errors import StaleEditError, UserError, discard_work
 from crm.imports import attendance, commit, services
 from crm.imports.blueprint import bp
-from crm.imports.forms import CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form
-from crm.imports.mapping import clean_mapping, fields_of
+from crm.imports.forms import CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form, number_choices
+from crm.imports.mapping import clean_mapping, fields_of, number_style, reads_numbers
 from crm.imports.preview import SHOWS, Listing, preview, stored_path
 from crm.imports.reading import ImportFileError, headers_of, sample
 from crm.imports.undo import MAX_LISTED, undo_batch
@@ -113,7 +113,8 @@ def mapping(batch_id: int):
     headers = file_headers(batch)
     if batch.status != "previewed" or headers is None:
         return redirect(url_for("imports.detail", batch_id=batch.id))
-    form = mapping_form(batch.kind, headers, clean_mapping(batch.kind, batch.mapping, len(headers)))
+    chosen_columns = clean_mapping(batch.kind, batch.mapping, len(headers))
+    form = mapping_form(batch.kind, headers, chosen_columns, number_style(batch.mapping))
     problem = None
     if form.validate_on_submit():
         chosen, repeated = chosen_mapping(form, len(headers))
@@ -123,7 +124,7 @@ def mapping(batch_id: int):
         )
         try:
             if not problem:
-                services.save_mapping(batch, chosen)
+                services.save_mapping(batch, chosen, form.numbers.data if "numbers" in form else None)
                 return redirect(url_for("imports.detail", batch_id=batch.id))
         except UserError as exc:
             discard_work()
@@ -179,6 +180,7 @@ def preview_page(batch: ImportBatch):
         field_label=lambda key: field_label(batch, key),
         commit_form=CommitForm(formdata=None),
         csrf_form=CsrfForm(),
+        numbers=dict(number_choices())[number_style(batch.mapping)] if reads_numbers(batch.kind) else None,
         **labels(),
     )
 
@@ -215,6 +217,21 @@ def decisions(batch_id: int):
             flash(exc.message, "error")
     args = {k: v for k, v in request.args.items() if k in ("show", "page")}
     return redirect(url_for("imports.detail", batch_id=batch.id, **args))
+
+
+@bp.route("/<int:batch_id>/numbers", methods=["POST"])
+@login_required
+@require("import.run")
+def numbers(batch_id: int):
+    """Keep how the file writes numbers, chosen where the preview found ambiguous ones."""
+    batch = get_batch(batch_id)
+    if CsrfForm().validate_on_submit():
+        try:
+            services.save_numbers(batch, request.form.get("numbers", ""))
+        except UserError as exc:
+            discard_work()
+            flash(exc.message, "error")
+    return redirect(url_for("imports.detail", batch_id=batch.id))
 
 
 @bp.route("/<int:batch_id>/commit", methods=["POST"])
