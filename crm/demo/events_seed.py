@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -52,8 +52,11 @@ def by_gender(people: list[ContactPlan], gender: str) -> list[ContactPlan]:
 class EventPlanner:
     """Plan the events and the newcomers from a seeded generator of their own."""
 
-    def __init__(self, plans: list[OrgPlan], emails: set[str], seed: int = SEED + 2) -> None:
+    def __init__(
+        self, plans: list[OrgPlan], emails: set[str], shift: timedelta = timedelta(0), seed: int = SEED + 2
+    ) -> None:
         self.rng = random.Random(seed)
+        self.shift = shift  # moves the design dates of crm.demo.phrases (see pipeline_plan.shift_for)
         self.plans = plans
         self.people = Planner([], seed=seed + 1)
         self.people.emails = emails  # shared with the main plan, so no address is handed out twice
@@ -90,6 +93,7 @@ class EventPlanner:
             repeat = self.rng.sample(seen, k=min(again, len(seen)))
             seen += fresh
             creator = cat.STAFF_EMAILS[i % 2]
+            held_on += self.shift
             events.append(EventPlan(title, "awareness", held_on, place, online, programme, creator=creator))
             events[-1].attendees = fresh + repeat
         return events
@@ -102,6 +106,7 @@ class EventPlanner:
         for title, held_on, place, online, module, women_only, size in phrases.TRAININGS:
             group = by_gender(trainees, "female") if women_only else trainees
             people = self.rng.sample(group, k=min(size, len(group)))
+            held_on += self.shift
             event = EventPlan(title, "training", held_on, place, online, phrases.ZIS, women_only, module)
             event.attendees = [p.email for p in people]
             events.append(event)
@@ -119,15 +124,23 @@ class EventPlanner:
         for n, held_on in enumerate(phrases.STEERING_DATES, start=1):
             people = self.rng.sample(members, k=min(self.rng.randint(8, 12), len(members)))
             event = EventPlan(
-                phrases.STEERING_TITLE % n, "steering_committee", held_on, phrases.STEERING_PLACE
+                phrases.STEERING_TITLE % n, "steering_committee", held_on + self.shift, phrases.STEERING_PLACE
             )
             event.creator, event.attendees = cat.USERS[1][0], [p.email for p in people]
             events.append(event)
         return events
 
+    def upcoming(self) -> list[EventPlan]:
+        """Plan the events still to come (nobody has attended them yet)."""
+        return [
+            EventPlan(title, kind, held_on + self.shift, place, programme=phrases.ZIS if module else None,
+                      module=module, creator=cat.STAFF_EMAILS[0] if module else cat.USERS[1][0])
+            for title, kind, held_on, place, module in phrases.UPCOMING
+        ]  # fmt: skip
+
     def plan(self, engagements: list[EngagementPlan]) -> list[EventPlan]:
-        """Plan every event."""
-        return self.awareness() + self.trainings(engagements) + self.committees()
+        """Plan every event, past and upcoming."""
+        return self.awareness() + self.trainings(engagements) + self.committees() + self.upcoming()
 
 
 class EventSeeder:
@@ -136,7 +149,8 @@ class EventSeeder:
     def __init__(self, seeder) -> None:
         self.seeder = seeder
         self.programmes = dict(db.session.execute(select(Programme.code, Programme.id)).all())
-        self.existing = set(db.session.execute(select(Event.type, Event.title, Event.held_on)).all())
+        # By type and title, not date: seeded on another day, the same event has moved with the dates.
+        self.existing = set(db.session.execute(select(Event.type, Event.title)).all())
 
     def event(self, plan: EventPlan) -> None:
         """Add one event with its attendance, one row per person."""
@@ -162,6 +176,6 @@ class EventSeeder:
             self.seeder.contact(person, self.seeder.find(host) if host else None)
         db.session.flush()
         for plan in events:
-            if (plan.type, plan.title, plan.held_on) not in self.existing:
+            if (plan.type, plan.title) not in self.existing:
                 self.event(plan)
         db.session.flush()

@@ -67,7 +67,7 @@ COOPERATION = (
     ("Ministerio del Ambiente", "signed", date(2020, 6, 1), date(2020, 11, 16)),
     ("Ministerio de Transportes y Comunicaciones", "signed", date(2021, 1, 18), date(2021, 4, 20)),
     ("Gobierno Regional del Callao", "received", date(2022, 3, 7), date(2022, 6, 14)),
-    ("Organismo de Evaluación y Fiscalización Ambiental", "requested", date(2025, 10, 6), None),
+    ("Organismo de Evaluación y Fiscalización Ambiental", "requested", date(2026, 4, 6), None),
 )
 COOPERATION_NOTE = "Carta de intención de cooperación con el proyecto."
 
@@ -97,6 +97,13 @@ TRAININGS = (
     ("Taller para mujeres gestoras de energía en la industria", date(2025, 3, 6),
      "Mujeres en la Industria Perú", False, "Módulo 3 – Sistemas de gestión de la energía (ISO 50001)",
      True, 18),
+)  # fmt: skip
+# Upcoming events (after the design's last day, so after the seeding day): no attendance yet.
+UPCOMING = (
+    ("Curso: medición y verificación de ahorros de energía", "training", date(2026, 7, 16),
+     "Universidad Nacional de Ingeniería", "Módulo 4 – Medición y verificación de ahorros (IPMVP)"),
+    ("Comité Directivo del Proyecto – sesión 8", "steering_committee", date(2026, 12, 3),
+     "Ministerio de la Producción", None),
 )  # fmt: skip
 STEERING_TITLE = "Comité Directivo del Proyecto – sesión %d"
 STEERING_DATES = (

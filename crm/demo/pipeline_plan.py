@@ -5,7 +5,9 @@ identified, 190 contacted (the working list), 89 met, 42 letters of interest, 39
 in technical assistance and a handful with feasibility studies — about one in five contacted
 companies signs, one in six foundries. Every engagement walks the stages in order (no stage is
 skipped), so "reached a stage" means the same from the transitions as from the furthest stage.
-Dates count back from a fixed reference date, never from today, so every run plans the same.
+Dates are designed around a fixed day (REFERENCE_DATE, the last day of demo history) and moved
+by whole weeks so that day falls a few days before the day the demo is seeded: the demo looks
+current whenever it is loaded, the same day always plans the same, and weekdays are kept.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from crm.demo import phrases
 from crm.demo.plan import SEED, OrgPlan
 from crm.models import STAGES
 
-REFERENCE_DATE = date(2026, 6, 30)  # end of reporting period 2026-S1: the last day of demo history
+# The design dates below are shifted together by shift_for(today); the gaps between them are kept.
+REFERENCE_DATE = date(2026, 6, 30)  # the design's last day of demo history
+LAG_DAYS = 3  # at least this many days between the last planned stage change and the seeding day
 MIDTERM = date(2021, 6, 30)  # the mid-term review's cut-off: the co-finance table is dated then
 SURVEY = (date(2020, 1, 6), date(2020, 10, 30))  # most companies were identified by the 2020 survey
 LATER = (date(2021, 1, 4), date(2025, 12, 15))
@@ -96,6 +100,11 @@ class EngagementPlan:
         return next(step.on for step in self.steps if step.to_stage == stage)
 
 
+def shift_for(today: date) -> timedelta:
+    """Return the whole weeks that move the design's last day to 3-9 days before `today`."""
+    return timedelta(weeks=(today - timedelta(days=LAG_DAYS) - REFERENCE_DATE).days // 7)
+
+
 def depths(reached: tuple[int, ...]) -> list[int]:
     """Turn 'companies reaching each stage' into furthest-stage indexes, deepest first."""
     ends = [*reached[1:], 0]
@@ -117,9 +126,12 @@ def is_south(plan: OrgPlan) -> bool:
 class PipelinePlanner:
     """Draw the engagements from their own seeded generator (independent of the company plan)."""
 
-    def __init__(self, reference: date = REFERENCE_DATE, seed: int = SEED + 1) -> None:
+    def __init__(self, shift: timedelta = timedelta(0), seed: int = SEED + 1) -> None:
         self.rng = random.Random(seed)
-        self.reference = reference
+        self.reference = REFERENCE_DATE + shift
+        self.windows = {
+            name: (low + shift, high + shift) for name, (low, high) in (("survey", SURVEY), ("later", LATER))
+        }
         self.deck: list[str] = []
 
     def between(self, low: date, high: date) -> date:
@@ -193,7 +205,7 @@ class PipelinePlanner:
     def walk(self, plan: EngagementPlan, pause: bool, leaving: bool) -> None:
         """Plan the forward steps up to the furthest stage, with an optional pandemic pause."""
         gaps = [self.rng.randint(*GAPS[s]) for s in STAGES[1 : plan.depth + 1]]
-        window = SURVEY if pause or self.rng.random() < 0.5 else LATER
+        window = self.windows["survey" if pause or self.rng.random() < 0.5 else "later"]
         # Leave room before the reference date for the pause and the exit, so nothing lies after it.
         total = sum(gaps) + (60 if pause else 0) + (EXIT_GAP[1] if leaving else 0)
         day = min(self.between(*window), self.reference - timedelta(days=total))

@@ -9,7 +9,7 @@ exists is left alone with its letters, so a second run adds nothing. Nothing her
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -28,9 +28,10 @@ from crm.pipeline.services import Move, move, start
 class PipelineSeeder:
     """Create the planned engagements, their transitions and letters."""
 
-    def __init__(self, seeder, today: date) -> None:
+    def __init__(self, seeder, shift: timedelta = timedelta(0)) -> None:
         self.seeder = seeder
-        self.today = today
+        self.today = seeder.today
+        self.shift = shift  # moves the design dates (see pipeline_plan.shift_for)
         self.programmes = {p.code: p for p in db.session.scalars(select(Programme))}
         active = select(Barrier.code, Barrier.id).where(Barrier.active.is_(True)).order_by(Barrier.id)
         self.barriers = dict(db.session.execute(active).all())
@@ -117,9 +118,9 @@ class PipelineSeeder:
             values = LetterValues(
                 kind="cooperation",
                 status=status,
-                requested_on=requested,
-                received_on=answered,
-                signed_on=answered if status == "signed" else None,
+                requested_on=requested + self.shift,
+                received_on=answered + self.shift if answered else None,
+                signed_on=answered + self.shift if status == "signed" else None,
                 signatory_id=self.first_contact(org),
                 notes=phrases.COOPERATION_NOTE,
             )
@@ -134,7 +135,7 @@ class PipelineSeeder:
 
     def cofinance(self, rows: list[dict[str, str]]) -> None:
         """Load the mid-term co-finance table as signed letters; rows already recorded are skipped."""
-        counts = load_commitments(rows, self.user_id(cat.USERS[1][0]), MIDTERM)
+        counts = load_commitments(rows, self.user_id(cat.USERS[1][0]), MIDTERM + self.shift)
         self.seeder.counts["letters"] += counts["letters"]
         self.seeder.counts["materialisations"] += counts["materialisations"]
         self.seeder.counts["organisations"] += counts["organisations_created"]

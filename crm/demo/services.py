@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from crm.clock import today, zone
+from crm.clock import now, today, zone
 from crm.demo import catalog as cat
 from crm.demo.consultants_seed import seed_consultants
 from crm.demo.events_seed import EventPlanner, EventSeeder
-from crm.demo.pipeline_plan import REFERENCE_DATE, PipelinePlanner
+from crm.demo.pipeline_plan import PipelinePlanner, shift_for
 from crm.demo.pipeline_seed import PipelineSeeder
 from crm.demo.plan import (
     ContactPlan,
@@ -43,7 +43,6 @@ from crm.models import (
     Organisation,
     Sector,
     User,
-    utcnow,
 )
 from crm.models.organisation import OrgKind
 from crm.users.services import create_user
@@ -200,7 +199,7 @@ class Seeder:
         if (company.id, assoc.id) in self.member_pairs:
             return
         self.member_pairs.add((company.id, assoc.id))
-        reviewed = utcnow() - timedelta(days=plan.reviewed_days_ago) if plan.reviewed_days_ago else None
+        reviewed = now() - timedelta(days=plan.reviewed_days_ago) if plan.reviewed_days_ago else None
         self.add(
             "memberships",
             Membership(
@@ -280,11 +279,11 @@ def seed_demo() -> dict[str, int]:
     consultants = planner.independent_consultants(38)
     plans += planner.companies()
     seeder.apply(plans, consultants)
-    # History is dated back from a fixed day (today only if the clock is earlier), never from today.
-    reference = min(REFERENCE_DATE, seeder.today)
-    engagements = PipelinePlanner(reference).plan([p for p in plans if p.kind == OrgKind.COMPANY])
-    PipelineSeeder(seeder, seeder.today).apply(engagements, read_csv("cofinance_commitments_2021.csv"))
-    events = EventPlanner(plans, planner.emails)
+    # The dated history moves with the seeding day, by whole weeks: same day, same data.
+    shift = shift_for(seeder.today)
+    engagements = PipelinePlanner(shift).plan([p for p in plans if p.kind == OrgKind.COMPANY])
+    PipelineSeeder(seeder, shift).apply(engagements, read_csv("cofinance_commitments_2021.csv"))
+    events = EventPlanner(plans, planner.emails, shift)
     EventSeeder(seeder).apply(events, events.plan(engagements))
     seeder.counts["companies_with_results"] = seed_results(seeder.users["manager@demo.pe"], seeder.today)
     seeder.counts["consultants"] = seed_consultants(seeder.today)
