@@ -98,6 +98,26 @@ def test_more_matches_than_shown_offer_the_list(client, en_user, login, make_org
     assert found.count("<li>") == 8 and "/organisations/?q=fundicion" in found
 
 
+def test_letters_come_latest_dated_first_and_the_ranked_set_is_bounded(
+    client, en_user, login, make_org, monkeypatch
+):
+    from crm.search import services
+
+    older, newer = make_org("Fundición Antigua SAC"), make_org("Fundición Nueva SAC")
+    db.session.add(
+        Letter(kind="interest", organisation_id=newer.id, status="signed", signed_on=date(2026, 5, 1))
+    )
+    db.session.add(
+        Letter(kind="interest", organisation_id=older.id, status="signed", signed_on=date(2024, 5, 1))
+    )
+    db.session.commit()
+    login(en_user("staff"))
+    found = section(page(client, "fundicion"), "letters")
+    assert found.index("Fundición Nueva") < found.index("Fundición Antigua")  # by date, not by id
+    monkeypatch.setattr(services, "CANDIDATES", 1)  # only the first matches read are ranked
+    assert section(page(client, "fundicion"), "organisations").count("<li>") == 1
+
+
 def test_the_typeahead_answers_json(client, en_user, login, make_org):
     org = make_org("Fundición Callao SAC")
     login(en_user("staff"))
