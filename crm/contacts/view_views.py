@@ -7,7 +7,10 @@ from crm.contacts.blueprint import bp
 from crm.saved_view_routes import add_routes
 
 LIST = saved_views.ListKind(
-    page="contacts", keys=("q", "gender", "consultant", "organisation", "sort"), share="contact.edit"
+    page="contacts",
+    keys=("q", "gender", "consultant", "organisation", "sort", "cols"),
+    share="contact.edit",
+    columns=("position", "organisation", "email", "phone", "gender", "updated"),
 )
 
 add_routes(bp, LIST, "contacts.index", "contact.view")

@@ -14,6 +14,7 @@ from crm.contacts.forms import ContactEditForm, ContactFilterForm, ContactForm
 from crm.errors import StaleEditError, discard_work
 from crm.models import Contact
 from crm.permissions import can, deny, get_or_404, require, visible_contacts
+from crm.saved_view_routes import open_default
 from crm.web import page_size, to_id
 
 
@@ -21,7 +22,9 @@ from crm.web import page_size, to_id
 @login_required
 @require("contact.view")
 def index():
-    """List, search and filter the contacts the user may see."""
+    """List, search and filter the contacts the user may see (opened bare: the default view)."""
+    if (redirect_to := open_default(view_views.LIST, "contacts.index")) is not None:
+        return redirect_to
     form = ContactFilterForm(formdata=request.args)
     form.set_organisations(services.organisation_choices(current_user))
     sort = request.args.get("sort", "name")
@@ -31,7 +34,7 @@ def index():
         form=form,
         page=page,
         sort=sort,
-        filtered=any(request.args.get(key) for key in view_views.LIST.keys if key != "sort"),
+        filtered=any(request.args.get(key) for key in view_views.LIST.keys if key not in ("sort", "cols")),
         **saved_views.offered(current_user, view_views.LIST, request.args),
     )
 

@@ -22,6 +22,7 @@ from crm.interactions.forms import (
 )
 from crm.models import FollowUp, Interaction
 from crm.permissions import deny, get_or_404, require, visible_organisations
+from crm.saved_view_routes import open_default
 from crm.web import page_size, to_id
 
 
@@ -120,7 +121,9 @@ def delete(interaction_id: int):
 @login_required
 @require("interaction.view")
 def follow_up_list():
-    """List follow-ups: mine or all (managers), filtered by status."""
+    """List follow-ups: mine or all (managers), filtered by status (opened bare: the default view)."""
+    if (redirect_to := open_default(view_views.LIST, "interactions.follow_up_list")) is not None:
+        return redirect_to
     tab = follow_ups.tab_for(current_user, request.args.get("tab"))
     status = follow_ups.status_for(request.args.get("status"))
     today = clock.today()

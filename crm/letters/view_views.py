@@ -8,8 +8,19 @@ from crm.saved_view_routes import add_routes
 
 LIST = saved_views.ListKind(
     page="letters",
-    keys=("q", "kind", "status", "programme", "organisation", "overdue", "unscanned", "sort"),
+    keys=("q", "kind", "status", "programme", "organisation", "overdue", "unscanned", "sort", "cols"),
     share="letter.edit",
+    columns=(
+        "kind",
+        "status",
+        "programme",
+        "requested",
+        "signed",
+        "committed",
+        "materialised",
+        "pending",
+        "document",
+    ),
 )
 
 add_routes(bp, LIST, "letters.index", "letter.view")

@@ -23,6 +23,7 @@ from crm.models import LETTER_KINDS, Letter, Organisation
 from crm.pagination import paginate
 from crm.permissions import can, deny, get_or_404, require, visible_organisations
 from crm.pipeline.forms import NOTE_MAX
+from crm.saved_view_routes import open_default
 from crm.web import locale, page_size, to_id
 
 
@@ -54,7 +55,9 @@ def too_large(_exc: RequestEntityTooLarge):
 @login_required
 @require("letter.view")
 def index():
-    """List, filter and sort letters, with counts per status and co-finance totals."""
+    """List, filter and sort letters, with counts per status and co-finance totals (bare: default view)."""
+    if (redirect_to := open_default(view_views.LIST, "letters.index")) is not None:
+        return redirect_to
     filters, today, days = listing.parse_filters(request.args), clock.today(), overdue_days()
     page = paginate(listing.list_query(current_user, filters, today, days), page_size())
     counts, overdue = listing.status_counts(current_user, filters, today, days)

@@ -55,7 +55,7 @@ from crm.models.results import (
     MeasureResult,
     ResultLine,
 )
-from crm.models.saved_view import SavedView
+from crm.models.saved_view import SavedView, SavedViewDefault
 from crm.models.signin import RecoveryCode, UserSession
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
@@ -104,6 +104,7 @@ __all__ = [
     "Attendance",
     "Invitation",
     "SavedView",
+    "SavedViewDefault",
     "Registration",
     "REGISTRATION_SOURCES",
     "Barrier",

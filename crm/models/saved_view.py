@@ -1,4 +1,4 @@
-"""Saved views: a list's filters kept under a name, the user's own or shared with the team."""
+"""Saved views: a list's filters kept under a name, the user's own or shared with the team, and defaults."""
 
 from __future__ import annotations
 
@@ -22,3 +22,14 @@ class SavedView(Timestamped, Base):
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user = relationship("User", lazy="joined")
+
+
+class SavedViewDefault(Base):
+    """The view a user's list opens with when they open it without filters (one per user and list)."""
+
+    __tablename__ = "saved_view_defaults"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    page: Mapped[str] = mapped_column(String(30), primary_key=True)
+    # Indexed so that deleting a view finds the defaults pointing at it without a scan.
+    saved_view_id: Mapped[int] = mapped_column(ForeignKey("saved_views.id", ondelete="CASCADE"), index=True)

@@ -12,7 +12,10 @@ from crm.models import SavedView, User
 from crm.organisations import listing
 
 LIST = saved_views.ListKind(
-    page="organisations", keys=("q", "kind", "sector", "district", "owner", "sort"), share="org.edit"
+    page="organisations",
+    keys=("q", "kind", "sector", "district", "owner", "sort", "cols"),
+    share="org.edit",
+    columns=("ruc", "kind", "sector", "stage", "district", "owner", "updated"),
 )
 
 

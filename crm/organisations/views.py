@@ -20,6 +20,7 @@ from crm.organisations.blueprint import bp
 from crm.organisations.panels import org_panels
 from crm.pagination import Page, page_number, paginate
 from crm.permissions import can, get_or_404, require, visible_organisations
+from crm.saved_view_routes import open_default
 from crm.web import locale, page_size
 
 
@@ -27,7 +28,9 @@ from crm.web import locale, page_size
 @login_required
 @require("org.view")
 def index():
-    """List, search, filter and sort the organisations the user may see."""
+    """List, search, filter and sort the organisations the user may see (opened bare: the default view)."""
+    if (redirect_to := open_default(saved_views.LIST, "organisations.index")) is not None:
+        return redirect_to
     return render_list(listing.parse_filters(request.args))
 
 
@@ -36,6 +39,8 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
     page = paginate(listing.list_query(current_user, filters), page_size(), page_number("page"))
     if bulk_form is None and can(current_user, "org.edit"):
         bulk_form = forms.new_bulk_form()
+    offered = shared_views.offered(current_user, saved_views.LIST, request.args)
+    with_stages = can(current_user, "pipeline.view") and "stage" in offered["columns"]
     html = render_template(
         "organisations/index.html",
         page=page,
@@ -44,10 +49,10 @@ def render_list(filters: listing.Filters, bulk_form: Any = None, checked: Any = 
         sectors=listing.sector_groups(),
         districts=listing.districts(),
         owners=listing.owner_rows(),
-        stages=listing.stages_of(page.items) if can(current_user, "pipeline.view") else {},
+        stages=listing.stages_of(page.items) if with_stages else {},
         bulk=bulk_form,
         checked=set(checked),
-        **shared_views.offered(current_user, saved_views.LIST, request.args),
+        **offered,
     )
     return html, status
 

@@ -42,3 +42,16 @@ def test_viewers_keep_letters_views_to_themselves(client, login, world):
     client.post("/auth/logout")
     login(world.staff)
     assert 'aria-label="Saved views"' not in client.get("/letters/").get_data(as_text=True)
+
+
+def test_a_letters_default_view_chooses_the_columns_too(client, login, world, make_letter):
+    make_letter(world.company, status="received")
+    login(world.staff)
+    client.post("/letters/views", data={"name": "Estado", "status": "received", "cols": "status,pending"})
+    assert views() == [("letters", "Estado", "status=received&cols=status,pending", False)]
+    client.post(f"/letters/views/{db.session.scalar(select(SavedView.id))}/default")
+    assert client.get("/letters/").location.endswith("/letters/?status=received&cols=status,pending")
+    page = client.get("/letters/?status=received&cols=status,pending").get_data(as_text=True)
+    header = page[page.index("<thead>") : page.index("</thead>")]
+    assert "Pending (USD)" in header and "Programme" not in header and "Document" not in header
+    assert "Fundición Callao SAC" in client.get("/letters/?view=none").get_data(as_text=True)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from crm.clock import today
 from crm.events import invite
 from crm.extensions import db
-from crm.models import Event, Invitation, SavedView
+from crm.models import Engagement, Event, Invitation, Programme, SavedView, SavedViewDefault
 
 
 def views() -> list[tuple[str, str, bool]]:
@@ -103,3 +103,83 @@ def test_nonsense_view_ids_are_nobodys_view(client, login, en_user):
     for ident in (2**40, 0):
         response = client.post(f"/organisations/views/{ident}/delete", follow_redirects=True)
         assert response.status_code == 200 and b"not yours" in response.data
+
+
+def test_a_default_view_opens_the_list_until_unmarked_or_deleted(client, login, en_user, make_org):
+    make_org("Fundición Callao SAC")
+    make_org("Textil Lima SAC")
+    login(en_user("staff"))
+    client.post("/organisations/views", data={"name": "Fundiciones", "q": "fundicion"})
+    view_id = db.session.scalar(select(SavedView.id))
+    client.post(f"/organisations/views/{view_id}/default")
+    opened = client.get("/organisations/")
+    assert opened.status_code == 302 and opened.location.endswith("/organisations/?q=fundicion")
+    page = client.get("/organisations/?q=fundicion").get_data(as_text=True)
+    assert "(opens by default)" in page and 'aria-pressed="true"' in page
+    unfiltered = client.get("/organisations/?view=none").get_data(as_text=True)
+    assert "Textil Lima SAC" in unfiltered and 'href="/organisations/?view=none" aria-current' in unfiltered
+    client.post("/organisations/views/default/clear")
+    assert client.get("/organisations/").status_code == 200
+    client.post(f"/organisations/views/{view_id}/default")
+    client.post(f"/organisations/views/{view_id}/delete")
+    assert client.get("/organisations/").status_code == 200  # deleting the view cleared the default
+    assert db.session.scalar(select(func.count()).select_from(SavedViewDefault)) == 0
+
+
+def test_only_a_view_offered_to_the_user_can_be_their_default(client, login, en_user):
+    author, colleague = en_user("staff"), en_user("staff")
+    login(author)
+    client.post("/organisations/views", data={"name": "Privada", "q": "a"})
+    client.post("/organisations/views", data={"name": "Del equipo", "q": "b", "shared": "y"})
+    private, shared = db.session.scalars(select(SavedView.id).order_by(SavedView.id))
+    client.post("/auth/logout")
+    login(colleague)
+    for ident in (private, 2**40):
+        refused = client.post(f"/organisations/views/{ident}/default", follow_redirects=True)
+        assert b"not offered to you" in refused.data
+    client.post(f"/organisations/views/{shared}/default")
+    assert client.get("/organisations/").location.endswith("?q=b")
+
+
+def test_chosen_columns_are_kept_in_a_view_and_junk_is_ignored(client, login, en_user, make_org):
+    make_org("Fundición Callao SAC", ruc="20100070970")
+    login(en_user("staff"))
+    ticked = client.get("/organisations/?q=&cols=none&cols=owner&cols=ruc&cols=evil")
+    assert ticked.location.endswith("/organisations/?q=&cols=ruc,owner")
+    page = client.get("/organisations/?cols=ruc,owner").get_data(as_text=True)
+    header = page[page.index("<thead>") : page.index("</thead>")]
+    assert "RUC" in header and "Owner" in header and "District" not in header and "Kind" not in header
+    bare = client.get("/organisations/?cols=none").get_data(as_text=True)
+    assert "20100070970" not in bare and "Fundición Callao SAC" in bare
+    assert client.get("/organisations/?cols=%00,<x>").location.endswith("/organisations/")  # all columns
+    client.post("/organisations/views", data={"name": "Compacta", "cols": "owner,ruc"})
+    assert views() == [("Compacta", "cols=ruc,owner", False)]
+
+
+def test_the_stage_sort_puts_the_furthest_companies_first_and_the_unengaged_last(
+    client, login, en_user, make_org
+):
+    programmes = db.session.scalars(select(Programme).order_by(Programme.id)).all()
+    made = {name: make_org(name) for name in ("A sin etapa", "B contactada", "C evaluada", "D retirada")}
+    for name, stages in {
+        "B contactada": ["contacted"],
+        "C evaluada": ["identified", "assessed"],
+        "D retirada": ["withdrawn"],
+    }.items():
+        for programme, stage in zip(programmes, stages, strict=False):
+            db.session.add(
+                Engagement(
+                    organisation_id=made[name].id, programme_id=programme.id, stage=stage, stage_since=today()
+                )
+            )
+    db.session.commit()
+    login(en_user("staff"))
+    header = client.get("/organisations/").get_data(as_text=True)
+    assert 'href="/organisations/?sort=stage"' in header
+
+    def order(sort: str) -> list[str]:
+        page = client.get(f"/organisations/?sort={sort}").get_data(as_text=True)
+        return sorted(made, key=page.index)
+
+    assert order("stage") == ["B contactada", "C evaluada", "A sin etapa", "D retirada"]
+    assert order("-stage") == ["C evaluada", "B contactada", "D retirada", "A sin etapa"]
