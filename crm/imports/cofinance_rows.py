@@ -52,7 +52,8 @@ class CofinanceRows:
             if not values[key]:
                 row.error(key, _("Unknown type “%(value)s”.", value=raw))
         committed = self.ctx.number(row, "committed_usd")
-        if committed is None or committed == 0:
+        unreadable = any(key == "committed_usd" for key, _message in row.errors)  # already explained
+        if not unreadable and not committed:
             row.error("committed_usd", _("Enter the committed amount (more than zero)."))
         materialised = self.ctx.number(row, "materialized_usd")
         values["committed_usd"] = str(committed or "")
