@@ -144,7 +144,8 @@ def people(g: Generator, count: int) -> None:
 
 
 def organisation(g: Generator, kind: str, name: str, **extra) -> int:
-    """Queue an organisation (search_text filled as the ORM hook would); return its id."""
+    """Queue an organisation (search_text and name_key filled as the ORM hook would); return its id."""
+    from crm.imports.matching import name_key
     from crm.text import fold
 
     org_id = g.take("organisations")
@@ -155,6 +156,7 @@ def organisation(g: Generator, kind: str, name: str, **extra) -> int:
     row.update(extra)
     parts = (row["legal_name"], row["trade_name"], row["ruc"])
     row["search_text"] = fold(" ".join(p for p in parts if p))[:420]
+    row["name_key"] = name_key(name)[:300]
     g.sinks["organisations"].add(row)
     return org_id
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, configure_mappers
 
 from crm.models import Base, ChangeLog, Organisation, utcnow
 
-IGNORED = {"search_text", "version_id", "created_at", "updated_at", "password_hash"}
+IGNORED = {"search_text", "name_key", "version_id", "created_at", "updated_at", "password_hash"}
 _actor: ContextVar[int | None] = ContextVar("crm_actor", default=None)
 
 

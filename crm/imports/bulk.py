@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, text
 
 from crm.audit import IGNORED, current_actor, plain
 from crm.extensions import db
+from crm.imports.matching import name_key
 from crm.models import (
     ChangeLog,
     Contact,
@@ -72,6 +73,8 @@ def prepared(model: type, values: dict[str, Any]) -> dict[str, Any]:
     row = {**defaults, **{k: v for k, v in values.items() if v is not None or k not in defaults}}
     if (text := search_text(model, row)) is not None:
         row["search_text"] = text
+    if model is Organisation:
+        row["name_key"] = name_key(row.get("legal_name"))[:300]
     if hasattr(model, "version_id"):
         row["version_id"] = 1
     now = utcnow()

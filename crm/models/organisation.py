@@ -64,6 +64,8 @@ class Organisation(Timestamped, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # Lower-cased, accent-free names and RUC, so search behaves alike on SQLite and PostgreSQL.
     search_text: Mapped[str] = mapped_column(String(420), default="", index=True)
+    # The legal name's matching key (crm.imports.matching.name_key): the duplicates page groups by it.
+    name_key: Mapped[str] = mapped_column(String(300), default="", server_default="")
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
     # The latest interaction's date, kept by crm.interactions.last_seen (My work, the digest).
     last_interaction_on: Mapped[date | None] = mapped_column(Date)
@@ -73,6 +75,7 @@ class Organisation(Timestamped, Base):
         Index("ix_organisations_updated_at", "updated_at"),
         # The list's default sort (both directions: the id tie-breaker follows the direction).
         Index("ix_organisations_lower_legal_name", func.lower(legal_name), "id"),
+        Index("ix_organisations_name_key", "name_key", "district_id"),  # the duplicates page's groups
     )
 
     sector = relationship("Sector", lazy="joined")
@@ -118,6 +121,9 @@ class EmissionProfile(Timestamped, Base):
 @event.listens_for(Organisation, "before_insert")
 @event.listens_for(Organisation, "before_update")
 def _fill_search_text(_mapper, _conn, org: Organisation) -> None:
-    """Keep the folded search column in step with names and RUC."""
+    """Keep the folded search column and the name key in step with names and RUC."""
+    from crm.imports.matching import name_key  # the imports' matching module imports the models
+
     parts = (org.legal_name, org.trade_name, org.ruc)
     org.search_text = fold(" ".join(p for p in parts if p))[:420]
+    org.name_key = name_key(org.legal_name)[:300]

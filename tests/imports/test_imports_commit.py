@@ -231,7 +231,7 @@ def test_bulk_created_records_have_the_history_and_search_text_the_orm_gives(
         == fold(f"Fundición Ñaña S.A.C. {ruc(5)}")
         == "fundicion nana s.a.c. " + ruc(5)
     )
-    assert imported_org.version_id == 1
+    assert imported_org.version_id == 1 and imported_org.name_key == "fundicionnana"  # as the save hook
     page = text(client.get("/organisations/?q=fundicion nana"))
     assert "Fundición Ñaña S.A.C." in page
     history = text(client.get(f"/organisations/{imported_org.id}"))

@@ -66,6 +66,15 @@ def test_the_duplicates_page_lists_same_name_same_district_with_a_score(client, 
     assert f"/imports/merge/organisations/{pair.keep.id}/{pair.drop.id}" in body
 
 
+def test_a_renamed_organisation_joins_the_group_of_its_new_name(client, pair, make_org):
+    other = make_org("Textiles Lurín SA", district_id=pair.keep.district_id)
+    assert f"/organisations/{other.id}" not in text(client.get("/imports/duplicates/organisations"))
+    other.legal_name = "Fundición  Callao, S.A."
+    db.session.commit()
+    assert other.name_key == pair.keep.name_key == "fundicioncallao"  # stored by the save hook
+    assert f"/organisations/{other.id}" in text(client.get("/imports/duplicates/organisations"))
+
+
 def test_merging_moves_everything_to_the_survivor_and_records_it(client, pair):
     keep, drop = SimpleNamespace(id=pair.keep.id, version_id=pair.keep.version_id), pair.drop
     page = client.get(f"/imports/merge/organisations/{keep.id}/{drop.id}")
