@@ -7,6 +7,8 @@ uniqueness keeps that from logging anything twice.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 
 from flask import current_app
@@ -17,6 +19,7 @@ from crm.mailcapture.ingest import Fetched
 from crm.models import Mailbox
 
 BATCH = 250
+DONE = object()
 
 
 def connect(mailbox: Mailbox) -> IMAPClient:
@@ -59,3 +62,52 @@ def batches(client: IMAPClient, uids: list[int]) -> Iterator[tuple[int, list[Fet
                 if uid in data and b"BODY[]" in data[uid]
             ],
         )
+
+
+class Prefetch:
+    """Read the batches in a thread, one ahead: the server prepares the next while this one is recorded.
+
+    Only the thread speaks to the server until the iteration ends; its error is raised in the reader.
+    Use as a context manager: leaving stops the thread (after the fetch it may be in) before the logout.
+    """
+
+    def __init__(self, client: IMAPClient, uids: list[int]) -> None:
+        self.ready: queue.Queue = queue.Queue(maxsize=1)  # one batch waiting at most: memory stays bounded
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.read, args=(client, uids), daemon=True)
+
+    def read(self, client: IMAPClient, uids: list[int]) -> None:
+        """Put each batch, then DONE, or the error that stopped the reading."""
+        try:
+            for item in batches(client, uids):
+                if not self.put(item):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader, who raises it
+            self.put(exc)
+            return
+        self.put(DONE)
+
+    def put(self, item: object) -> bool:
+        """Hand an item over unless the reader stopped; return whether it was handed over."""
+        while not self.stop.is_set():
+            try:
+                self.ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __enter__(self) -> Iterator[tuple[int, list[Fetched]]]:
+        self.thread.start()
+        return self.items()
+
+    def items(self) -> Iterator[tuple[int, list[Fetched]]]:
+        """Yield the batches as the thread reads them."""
+        while (item := self.ready.get()) is not DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop.set()
+        self.thread.join()

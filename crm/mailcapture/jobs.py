@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crm.extensions import db
 from crm.jobs import alive, job
-from crm.mailcapture.imap import batches, connect, new_uids
+from crm.mailcapture.imap import Prefetch, connect, new_uids
 from crm.mailcapture.ingest import Tally, ingest_batch
 from crm.mailcapture.matching import load_address_book
 from crm.models import Mailbox, utcnow
@@ -91,10 +91,11 @@ def capture(mailbox: Mailbox, tally: Tally) -> None:
     try:
         uids = new_uids(client, mailbox)
         book = load_address_book()
-        for last_uid, batch in batches(client, uids):
-            ingest_batch(mailbox, book, batch, tally)
-            mailbox.last_uid = last_uid
-            db.session.commit()  # checkpoint: a batch and the last UID it reached, together
+        with Prefetch(client, uids) as stream:
+            for last_uid, batch in stream:
+                ingest_batch(mailbox, book, batch, tally)
+                mailbox.last_uid = last_uid
+                db.session.commit()  # checkpoint: a batch and the last UID it reached, together
     finally:
         try:
             client.logout()
