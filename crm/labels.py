@@ -42,6 +42,8 @@ LABELS = {
         "done": _l("Done"),
         "failed": _l("Failed, nothing written"),
         "undone": _l("Undone"),
+        "undoing": _l("Waiting to be undone"),
+        "reverting": _l("Undoing"),
     },
     "role": {
         "admin": _l("Administrator"),
@@ -61,6 +63,7 @@ LABELS = {
         "academia": _l("Academia"),
         "donor": _l("Donor"),
         "implementing_agency": _l("Implementing agency"),
+        "park": _l("Industrial park"),
     },
     "size": {
         "micro": _l("Micro"),
@@ -268,6 +271,28 @@ LABELS = {
         "role": _l("Role"),
         "started_on": _l("From"),
         "ended_on": _l("Until"),
+        "training_module_id": _l("Training module"),
+        "theme": _l("Theme"),
+        "park_id": _l("Industrial park"),
+        "until": _l("Until"),
+        "starts_on": _l("Starts on"),
+        "ends_on": _l("Ends on"),
+        "commitments": _l("Commitments"),
+        "agreement_id": _l("Agreement"),
+    },
+    # the themes of the training modules (the indicators count per theme)
+    "training_theme": {
+        "zis_planning": _l("Sustainable industrial zone planning"),
+        "chemicals": _l("Sound chemicals management / u-POPs"),
+        "recp": _l("RECP / energy efficiency"),
+        "other": _l("Other"),
+    },
+    "agreement_kind": {"apl": _l("Clean production agreement (APL)")},
+    "party_role": {
+        "promoter": _l("Promoter"),
+        "signatory": _l("Signatory"),
+        "adherent": _l("Adherent"),
+        "witness": _l("Witness"),
     },
     # how the metrics split the pipeline funnel
     "metric_dimension": {

@@ -16,6 +16,7 @@ from crm.models import ImportBatch, utcnow
 from crm.redis_conn import get_redis
 
 ACTIVE = ("queued", "running")
+FOLLOWED = (*ACTIVE, "undoing", "reverting")  # states a job moves the batch out of (import or undo)
 
 
 def check_startable(batch: ImportBatch, skip_errors: bool) -> None:
@@ -71,7 +72,7 @@ def progress(batch: ImportBatch) -> int:
 
 def job_lost(batch: ImportBatch) -> bool:
     """Return whether the batch's job died without finishing (worker killed, timeout, Redis flushed)."""
-    if batch.status not in ACTIVE or not batch.job_id or jobs.waiting(batch.job_id):
+    if batch.status not in FOLLOWED or not batch.job_id or jobs.waiting(batch.job_id):
         return False  # still in the job outbox: it reaches Redis once Redis answers
     try:
         status = Job.fetch(batch.job_id, connection=get_redis()).get_status(refresh=True)

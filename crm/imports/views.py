@@ -13,14 +13,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm import jobs
 from crm.clock import today
-from crm.errors import StaleEditError, UserError, discard_work
-from crm.imports import attendance, commit, services
+from crm.errors import UserError, discard_work
+from crm.imports import attendance, commit, services, undo_job
 from crm.imports.blueprint import bp
 from crm.imports.forms import CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form, number_choices
 from crm.imports.mapping import clean_mapping, fields_of, number_style, reads_numbers
 from crm.imports.preview import SHOWS, Listing, preview, stored_path
 from crm.imports.reading import ImportFileError, headers_of, sample
-from crm.imports.undo import MAX_LISTED, undo_batch
+from crm.imports.undo import MAX_LISTED
 from crm.labels import LABELS
 from crm.models import IMPORT_KINDS, ImportBatch
 from crm.pagination import Page, page_number, paginate
@@ -143,21 +143,24 @@ def detail(batch_id: int):
     if batch.status == "previewed":
         return preview_page(batch)
     if commit.job_lost(batch):
-        commit.mark_lost(batch)
+        (undo_job.mark_lost if batch.status in undo_job.UNDO_STATES else commit.mark_lost)(batch)
     return render_batch(batch)
 
 
-def render_batch(batch: ImportBatch, conflicts: list[Any] | None = None, status: int = 200):
-    """Render a started batch: progress, counts, the failure reason, the undo button or what stops it."""
+def render_batch(batch: ImportBatch):
+    """Render a started batch: progress, counts, the failure reason, the undo button or what stopped it."""
+    facts = (batch.counts or {}) if batch.status == "done" else {}
+    conflicts = facts.get("undo_conflicts") or []
     return render_template(
         "imports/batch.html",
         batch=batch,
         done=commit.progress(batch),
         csrf_form=CsrfForm(),
-        conflicts=(conflicts or [])[:MAX_LISTED],
-        conflict_total=len(conflicts or []),
+        conflicts=conflicts[:MAX_LISTED],
+        conflict_total=facts.get("undo_conflict_total", len(conflicts)),
+        undo_error=facts.get("undo_error"),
         **labels(),
-    ), status
+    )
 
 
 def preview_page(batch: ImportBatch):
@@ -303,20 +306,16 @@ def error_rows(batch_id: int):
 @login_required
 @require("import.undo")
 def undo(batch_id: int):
-    """Undo a finished import, unless later edits conflict (then they are listed and nothing changes)."""
+    """Start undoing a finished import as a job; its page follows it and lists later edits that stop it."""
     batch = get_or_404(select(ImportBatch), batch_id)
     if not CsrfForm().validate_on_submit():
         return redirect(url_for("imports.detail", batch_id=batch.id))
     try:
-        counts = undo_batch(batch, current_user)
-    except StaleEditError as exc:
-        discard_work()
-        return render_batch(batch, conflicts=exc.changes, status=409)
+        undo_job.queue_undo(batch, current_user)
     except UserError as exc:
         discard_work()
         flash(exc.message, "error")
         return redirect(url_for("imports.detail", batch_id=batch.id))
-    flash(
-        _("Import undone: %(removed)s records removed, %(restored)s records restored.", **counts), "success"
-    )
+    after_this_request(hand_over(batch.job_id))
+    flash(_("The import is being undone. This page shows when it has finished."), "success")
     return redirect(url_for("imports.detail", batch_id=batch.id))

@@ -134,8 +134,10 @@ def check_actual(handle: BinaryIO, info: zipfile.ZipInfo) -> None:
         produced += len(chunk)
         if produced > info.file_size:
             raise UnsafeWorkbookError(
-                _("A part of the workbook declares a smaller size than its real one: the file is damaged "
-                  "or forged and was refused.")  # fmt: skip
+                _(
+                    "A part of the workbook declares a smaller size than its real one: the file is damaged "
+                    "or forged and was refused."
+                )  # fmt: skip
             )
 
 

@@ -23,7 +23,7 @@ class ImportKind(StrEnum):
 IMPORT_KINDS = tuple(member.value for member in ImportKind)
 
 
-# uploaded → previewed → queued → running → done | failed; done → undone
+# uploaded → previewed → queued → running → done | failed; done → undoing → reverting → undone | done
 class ImportStatus(StrEnum):
     """Where an import batch is in its life."""
 
@@ -33,6 +33,8 @@ class ImportStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"
     UNDONE = "undone"
+    UNDOING = "undoing"  # the undo job is waiting
+    REVERTING = "reverting"  # the undo job is running
 
 
 IMPORT_STATUSES = tuple(member.value for member in ImportStatus)

@@ -90,3 +90,17 @@ def imported(client, previewed, work):
         return db.session.get(ImportBatch, ident)
 
     return run
+
+
+@pytest.fixture
+def undone(client, work):
+    """Ask for a batch's undo, run the job, and return the batch's page as it then reads."""
+
+    def run(batch_id: int):
+        """Post the undo (it queues the job), work it off, open the page."""
+        response = client.post(f"/imports/{batch_id}/undo")
+        assert response.status_code == 302, response.data[:2000]
+        work()
+        return client.get(f"/imports/{batch_id}")
+
+    return run

@@ -1,9 +1,10 @@
-// Progress bar of a running import: polls the batch's progress URL and reloads when it ends.
+// Progress of a running import or undo: polls the batch's progress URL and reloads when it ends.
 // Without JavaScript the page has a Refresh link that does the same.
 (function () {
   "use strict";
 
   var POLL_MS = 1500;
+  var FOLLOWED = ["queued", "running", "undoing", "reverting"];  // states a job moves the batch out of
 
   function update(box, data) {
     var bar = box.querySelector("progress");
@@ -20,7 +21,7 @@
       .then(function (data) {
         if (!data) { return; }
         update(box, data);
-        if (data.status === "queued" || data.status === "running") {
+        if (FOLLOWED.indexOf(data.status) >= 0) {
           window.setTimeout(function () { poll(box); }, POLL_MS);
         } else {
           window.location.reload();
@@ -31,7 +32,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("import-batch");
-    if (box && (box.dataset.status === "queued" || box.dataset.status === "running")) {
+    if (box && FOLLOWED.indexOf(box.dataset.status) >= 0) {
       window.setTimeout(function () { poll(box); }, POLL_MS);
     }
   });
