@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+from imapclient import IMAPClient
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.mailcapture import imap, jobs
 from crm.mailcapture.jobs import fetch_mailbox
 from crm.mailcapture.services import issue_token
-from crm.models import Document, EmailMessage, Interaction, Mailbox, MailboxMessage
+from crm.models import ChangeLog, Document, EmailMessage, Interaction, Mailbox, MailboxMessage, Organisation
 from tests.mailcapture.conftest import big_attachment_message, corpus
 
 CONVERSATIONS = [
@@ -73,6 +76,50 @@ def test_a_second_run_and_a_second_mailbox_log_nothing_twice(dovecot, imap_accou
 
     assert again["logged"] == 0 and third["logged"] == 0 and third["known"] == 2
     assert count(Interaction) == 2 and count(EmailMessage) == 2 and count(MailboxMessage) == 4
+
+
+@pytest.mark.parametrize("where", ["fetch", "ingest"])
+def test_a_run_stopped_mid_way_kept_its_batches_and_the_next_resumes(
+    dovecot, imap_account, make_mailbox, world, monkeypatch, where
+):
+    names = ["01_alternative.eml", "02_quoted_printable.eml", "06_thread_1.eml", "07_thread_2.eml"]
+    dovecot.append(imap_account, [corpus(n) for n in names])
+    mailbox = make_mailbox(imap_account)
+    monkeypatch.setattr(imap, "BATCH", 2)
+    target, name = (IMAPClient, "fetch") if where == "fetch" else (jobs, "ingest_batch")
+    real, calls = getattr(target, name), []
+
+    def fails_second(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("connection lost")  # the server went away, or the worker was stopped
+        return real(*args)
+
+    monkeypatch.setattr(target, name, fails_second)
+    assert "connection lost" in fetch_mailbox(mailbox.id)["error"]
+    db.session.expire_all()
+    assert db.session.get(Mailbox, mailbox.id).last_uid == 2 and count(EmailMessage) == 2
+
+    monkeypatch.setattr(target, name, real)
+    result = fetch_mailbox(mailbox.id)
+    assert result["logged"] == 2 and result["known"] == 0 and count(Interaction) == 4
+    assert count(MailboxMessage) == 4 and db.session.get(Mailbox, mailbox.id).last_uid == 4
+
+
+def test_captured_interactions_keep_history_and_the_last_interaction_date(
+    dovecot, imap_account, make_mailbox, world
+):
+    dovecot.append(imap_account, [corpus("01_alternative.eml")])
+    fetch_mailbox(make_mailbox(imap_account).id)
+
+    logged = email("<CAF1a2b3c4d5e6f7@mail.fundicionrimac.com.pe>")
+    db.session.expire_all()
+    assert db.session.get(Organisation, world.rimac.id).last_interaction_on == logged.interaction.occurred_on
+    history = select(ChangeLog).where(
+        ChangeLog.entity_type == "interaction", ChangeLog.entity_id == logged.interaction_id
+    )
+    assert db.session.scalars(history).one().action == "create"
+    assert logged.id == db.session.scalar(select(MailboxMessage.email_id))
 
 
 def test_threads_join_by_references(dovecot, imap_account, make_mailbox, world):
