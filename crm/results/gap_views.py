@@ -11,10 +11,11 @@ from sqlalchemy import select
 from crm import clock
 from crm.extensions import db
 from crm.models import District, Organisation, Sector
+from crm.models.results import RESULT_STATUSES
 from crm.pagination import Page, page_number
 from crm.permissions import require
 from crm.reports.indicators import LIGHTS
-from crm.results import gap, services
+from crm.results import gap, services, views
 from crm.results.blueprint import bp
 from crm.web import locale, page_size, to_id
 
@@ -64,4 +65,7 @@ def gap_page():
         district_id=district_id,
         stalled_days=gap.STALLED_DAYS,
         lights=LIGHTS,
+        programmes=views.programmes(),  # the results register's export filters
+        measures=views.measures(),
+        result_statuses=RESULT_STATUSES,
     )
