@@ -162,9 +162,12 @@ def write(context: Batch) -> None:
         interaction = context.interactions.get(row["message_id"])
         row["interaction_id"] = interaction.id if interaction is not None else None
     if context.emails:
-        table = EmailMessage.__table__
-        statement = insert(table).returning(table.c.message_id, table.c.id)
-        context.known.update(db.session.execute(statement, context.emails).all())
+        # A plain executemany then one SELECT of the ids: with RETURNING the rows would go as one VALUES
+        # list of thousands of placeholders, which the PostgreSQL driver parses in Python on every batch.
+        db.session.execute(insert(EmailMessage.__table__), context.emails)
+        new = [row["message_id"] for row in context.emails]
+        ids = select(EmailMessage.message_id, EmailMessage.id).where(EmailMessage.message_id.in_(new))
+        context.known.update(db.session.execute(ids).all())
     if context.uids:
         rows = [
             {"mailbox_id": context.mailbox.id, "message_id": m, "uid": uid, "email_id": context.known[m]}
