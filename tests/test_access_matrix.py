@@ -60,7 +60,6 @@ from crm.models import (
     Programme,
     ResultLine,
     StageTransition,
-    TrainingModule,
     liaison_associations,
 )
 from crm.redis_conn import get_redis
@@ -186,12 +185,6 @@ TABLE: tuple[Row, ...] = (
     row("pipeline.admin_barrier_edit", "POST", ADMIN, barrier_id="barrier"),
     row("pipeline.admin_barrier_deactivate", "POST", ADMIN, barrier_id="barrier"),
     row("pipeline.admin_barrier_activate", "POST", ADMIN, barrier_id="barrier"),
-    row("training.admin_modules", "GET", ADMIN),
-    row("training.admin_module_new", "GET", ADMIN),
-    row("training.admin_module_new", "POST", ADMIN),
-    row("training.admin_module_edit", "GET", ADMIN, module_id="module"),
-    row("training.admin_module_edit", "POST", ADMIN, module_id="module"),
-    row("training.admin_module_toggle", "POST", ADMIN, module_id="module"),
     # --- letters, co-finance and their documents (file downloads)
     row("letters.index", "GET", READERS),
     row("letters.save_view", "POST", READERS, {"name": "Vista", "status": "requested"}),
@@ -705,7 +698,6 @@ def world(make_user, tmp_path, app, monkeypatch) -> SimpleNamespace:
     records.update(results(orgs, records["programme"], records["letter"].document_id))
     records.update(consultants(records["engagement"], records["letter"].document_id))
     records["indicator"] = db.session.scalars(select(Indicator).order_by(Indicator.id)).first()
-    records["module"] = db.session.scalars(select(TrainingModule).order_by(TrainingModule.id)).first()
     records["victim_user"] = users["victim_user"]
     records.update(machinery(users["staff"].id))
     records.update(captured(orgs, users["staff"].id, records["letter"].document_id))
