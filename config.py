@@ -92,6 +92,8 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
     IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 50)  # spreadsheet imports may exceed MAX_UPLOAD_MB
     IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+    # Files with more rows are previewed by a job (crm/imports/preview_job.py), not inside the request.
+    IMPORT_PREVIEW_SYNC_ROWS = env_int("IMPORT_PREVIEW_SYNC_ROWS", 5_000)
     IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", 100)  # zip bombs refused
     IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)  # per part of 1 MB or more
     # Webhooks (crm/webhooks): hosts allowed even when they resolve to private addresses, comma-separated.

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from crm.documents import current_version, remove_after_commit, replace_after_commit
 from crm.errors import UserError
 from crm.extensions import db
-from crm.imports.preview import upload_dir
+from crm.imports.preview import preview_file, upload_dir
 from crm.imports.scrub_files import REMOVED, columns_of, rewrite, sibling
 from crm.models import ImportBatch
 from crm.privacy.erasure import Traces, scrub_rows
@@ -50,6 +50,8 @@ def erase_from_file(stored_name: str, mapping: Any, status: str, traces: Traces)
     if outcome and status in BUSY:
         target.unlink(missing_ok=True)
         raise UserError(_("An import that holds this person is running; erase them once it has finished."))
+    if outcome:
+        remove_after_commit(preview_file(path))  # its rows name the person; the next preview is made anew
     if outcome == REMOVED:
         remove_after_commit(path)
     elif outcome:

@@ -96,6 +96,11 @@ def stored_path(batch: ImportBatch) -> Path:
     return upload_dir() / batch.stored_name
 
 
+def preview_file(upload: Path) -> Path:
+    """Return the file where the preview job keeps an upload's checked rows (it goes with the upload)."""
+    return upload.with_name(f"{upload.name}.preview")
+
+
 def context(batch: ImportBatch, today: date, apply: bool = False) -> PassContext:
     """Build the pass context of a batch from its file, mapping and decisions."""
     headers = headers_of(stored_path(batch))
@@ -118,6 +123,7 @@ def run_pass(
     listing: Listing | None = None,
     on_chunk: Callable[[int], None] | None = None,
     on_error: Callable[[RowResult], None] | None = None,
+    on_row: Callable[[RowResult], None] | None = None,
 ) -> PassResult:
     """Check every row (and write them when ctx.apply), chunk by chunk, keeping only what is asked."""
     handler = HANDLERS[ctx.kind](ctx)
@@ -129,11 +135,11 @@ def run_pass(
             handler.check(row)
         chunk.append(row)
         if len(chunk) >= CHUNK:
-            finish_chunk(handler, chunk, result, listing, on_error)
+            finish_chunk(handler, chunk, result, listing, on_error, on_row)
             chunk = []
             if on_chunk:
                 on_chunk(result.counts["rows"])
-    finish_chunk(handler, chunk, result, listing, on_error)
+    finish_chunk(handler, chunk, result, listing, on_error, on_row)
     result.written = getattr(handler, "counts", {})
     result.ambiguous = ctx.ambiguous
     return result
@@ -145,8 +151,9 @@ def finish_chunk(
     result: PassResult,
     listing: Listing | None,
     on_error: Callable[[RowResult], None] | None,
+    on_row: Callable[[RowResult], None] | None = None,
 ) -> None:
-    """Compare (and write) a chunk, then count its rows and keep the listed ones."""
+    """Compare (and write) a chunk, then count its rows and keep the listed ones (or hand each over)."""
     if not chunk:
         return
     with writing(handler.ctx, chunk):
@@ -156,6 +163,8 @@ def finish_chunk(
         count(result, row)
         if on_error and row.errors:
             on_error(row)
+        if on_row:
+            on_row(row)
         if listing and listing.wants(row):
             if listing.offset <= result.listed < listing.offset + listing.limit:
                 result.rows.append(row)

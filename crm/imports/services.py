@@ -15,7 +15,7 @@ from crm.errors import UserError
 from crm.extensions import db
 from crm.imports.mapping import initial_mapping, mapping_problems, number_style, remember, with_style
 from crm.imports.parsing import NUMBER_STYLES
-from crm.imports.preview import stored_path, upload_dir
+from crm.imports.preview import preview_file, stored_path, upload_dir
 from crm.imports.reading import ImportFileError, headers_of, inspect_file
 from crm.models import IMPORT_KINDS, ImportBatch, User
 from crm.models.imports import ImportKind
@@ -161,5 +161,6 @@ def visible_batches(user: User) -> Select:
 
 
 def discard_file(batch: ImportBatch) -> None:
-    """Delete a batch's stored file (kept until then so errors can be downloaded)."""
+    """Delete a batch's stored file (kept until then so errors can be downloaded) and its stored preview."""
     stored_path(batch).unlink(missing_ok=True)
+    preview_file(stored_path(batch)).unlink(missing_ok=True)

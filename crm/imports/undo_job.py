@@ -76,7 +76,8 @@ def revert(batch_id: int, user: User | None) -> str:
     finally:
         set_batch(None)
         set_actor(None)
-    batch.counts = {**(batch.counts or {}), "undo_removed": done["removed"], "undo_restored": done["restored"]}
+    undone = {"undo_removed": done["removed"], "undo_restored": done["restored"]}
+    batch.counts = {**(batch.counts or {}), **undone}
     return "undone"
 
 

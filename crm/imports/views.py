@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, after_this_request, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from crm import jobs
 from crm.clock import today
 from crm.errors import UserError, discard_work
-from crm.imports import attendance, commit, services, undo_job
+from crm.imports import attendance, commit, preview_job, services, undo_job
 from crm.imports.blueprint import bp
 from crm.imports.forms import CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form, number_choices
 from crm.imports.mapping import clean_mapping, fields_of, number_style, reads_numbers
@@ -171,8 +172,9 @@ def preview_page(batch: ImportBatch):
         return redirect(url_for("imports.index"))
     show = request.args.get("show") if request.args.get("show") in SHOWS else "all"
     number = page_number("page")
-    result = preview(batch, today(), Listing(show, (number - 1) * PREVIEW_PAGE, PREVIEW_PAGE))
-    services.record_preview(batch, result.counts)
+    result = dry_run(batch, show, number)
+    if result is None:
+        return preparing_page(batch)
     return render_template(
         "imports/preview.html",
         batch=batch,
@@ -186,6 +188,24 @@ def preview_page(batch: ImportBatch):
         numbers=dict(number_choices())[number_style(batch.mapping)] if reads_numbers(batch.kind) else None,
         **labels(),
     )
+
+
+def dry_run(batch: ImportBatch, show: str, number: int) -> Any:
+    """Return the preview's page of rows: run in the request for a small file, else stored by its job."""
+    offset = (number - 1) * PREVIEW_PAGE
+    if preview_job.in_request(batch):
+        result = preview(batch, today(), Listing(show, offset, PREVIEW_PAGE))
+        services.record_preview(batch, result.counts)
+        return result
+    return preview_job.stored_result(batch, str(get_locale()), show, offset, PREVIEW_PAGE)
+
+
+def preparing_page(batch: ImportBatch):
+    """Start the preview job of a large file (once) and show its progress until the preview is ready."""
+    if (ident := preview_job.ask_for(batch, str(get_locale()))) is not None:
+        after_this_request(hand_over(ident))
+    done = preview_job.progress(batch.id)
+    return render_template("imports/preparing.html", batch=batch, done=done, **labels())
 
 
 def column_name(batch: ImportBatch, headers: list[str], key: str) -> str:
@@ -279,6 +299,11 @@ def hand_over(job_id: str) -> Callable[[Response], Response]:
 def progress(batch_id: int):
     """Answer the job's progress as JSON, for the progress bar."""
     batch = get_batch(batch_id)
+    if batch.status == "previewed" and not preview_job.in_request(batch):
+        ready = preview_job.summary(batch, preview_job.preview_key(batch, str(get_locale())))
+        if ready is None:
+            done, total = preview_job.progress(batch.id), batch.total_rows
+            return jsonify(status="preparing", done=done, total=total, label=_("Preparing the preview"))
     done = commit.progress(batch)
     return jsonify(
         status=batch.status,

@@ -4,7 +4,7 @@
   "use strict";
 
   var POLL_MS = 1500;
-  var FOLLOWED = ["queued", "running", "undoing", "reverting"];  // states a job moves the batch out of
+  var FOLLOWED = ["queued", "running", "undoing", "reverting", "preparing"];  // a job is at work
 
   function update(box, data) {
     var bar = box.querySelector("progress");
