@@ -41,11 +41,11 @@ def progress_key(batch_id: int) -> str:
     return f"crm:import:{batch_id}:done"
 
 
-def claim(batch_id: int) -> bool:
-    """Move the batch from queued to running; False if it is not queued (done, failed, or taken)."""
-    statement = update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == "queued")
-    claimed = db.session.execute(statement.values(status="running")).rowcount == 1
-    db.session.commit()  # checkpoint: the batch is taken; a second run of the job finds it running
+def claim(batch_id: int, waiting: str = "queued", taking: str = "running") -> bool:
+    """Move the batch from a waiting state to the job's; False if it is not waiting (done, or taken)."""
+    statement = update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == waiting)
+    claimed = db.session.execute(statement.values(status=taking)).rowcount == 1
+    db.session.commit()  # checkpoint: the batch is taken; a second run of the job finds it taken
     return claimed
 
 

@@ -16,12 +16,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import update
 
 from crm.audit import set_actor, set_batch
 from crm.errors import StaleEditError, UserError
 from crm.extensions import db
-from crm.imports.jobs import JOB_TIMEOUT
+from crm.imports.jobs import JOB_TIMEOUT, claim
 from crm.imports.undo import undo_batch
 from crm.jobs import job
 from crm.models import ImportBatch, User
@@ -43,18 +42,10 @@ def queue_undo(batch: ImportBatch, user: User) -> None:
     db.session.flush()
 
 
-def claim(batch_id: int) -> bool:
-    """Move the batch from undoing to reverting; False if another run took it or it is not waiting."""
-    statement = update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == "undoing")
-    claimed = db.session.execute(statement.values(status="reverting")).rowcount == 1
-    db.session.commit()  # checkpoint: the batch is taken; a second run of the job finds it reverting
-    return claimed
-
-
 @job(queue="default", timeout=JOB_TIMEOUT)
 def undo_import(batch_id: int, user_id: int) -> str:
     """Undo a batch all-or-nothing for the user who asked; safe to run twice (only a waiting batch)."""
-    if not claim(batch_id):
+    if not claim(batch_id, "undoing", "reverting"):  # committed: a second run of the job finds it taken
         return "skipped"
     user = db.session.get(User, user_id)
     with force_locale(format_locale(user.locale if user else current_app.config["LANGUAGES"][0])):
