@@ -96,8 +96,18 @@ def html_to_text(html: str) -> str:
 
 def raw_header(msg: Message, name: str) -> str:
     """Return every value of a header as written (no decoding; raw 8-bit kept), joined by commas."""
-    wanted = name.lower()
-    return ", ".join(str(value) for key, value in msg.raw_items() if key.lower() == wanted)
+    table = msg.__dict__.get("_raw_by_name")
+    if table is None:  # read once per message: a parse asks for a dozen headers
+        table = {}
+        for key, value in msg.raw_items():
+            table.setdefault(key.lower(), []).append(str(value))
+        msg.__dict__["_raw_by_name"] = table
+    return ", ".join(table.get(name.lower(), ()))
+
+
+def typed_parts(msg: Message) -> list[tuple[Message, str]]:
+    """Return every part of the message (itself first) with its content type, read once."""
+    return [(part, part.get_content_type()) for part in msg.walk()]
 
 
 def header_text(msg: Message, name: str) -> str:
@@ -169,47 +179,48 @@ def part_text(part: Message) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
-def body_text(msg: Message) -> str:
+def body_text(parts: list[tuple[Message, str]]) -> str:
     """Return the plain text of the message (its HTML turned to text when it has no plain part)."""
     plain = html = None
-    for part in msg.walk():
-        if part.get_content_maintype() == "multipart" or is_attachment(part):
+    for part, kind in parts:
+        if kind.startswith("multipart/") or is_attachment(part, kind):
             continue
-        if part.get_content_type() == "message/rfc822":
+        if kind == "message/rfc822":
             break  # a forwarded message's text is read on its own
-        if part.get_content_type() == "text/plain" and plain is None:
+        if kind == "text/plain" and plain is None:
             plain = part_text(part)
-        elif part.get_content_type() == "text/html" and html is None:
+        elif kind == "text/html" and html is None:
             html = part_text(part)
     if plain is not None:
         return plain.strip()
     return html_to_text(html) if html else ""
 
 
-def is_attachment(part: Message) -> bool:
-    """Return whether the part is a file (not a body, not a forwarded message)."""
-    if part.get_content_maintype() in ("multipart", "message"):
+def is_attachment(part: Message, kind: str) -> bool:
+    """Return whether the part (of that content type) is a file (not a body, not a forwarded message)."""
+    if kind.partition("/")[0] in ("multipart", "message"):
         return False
     return part.get_content_disposition() == "attachment" or bool(part.get_filename())
 
 
-def attachments_of(msg: Message) -> list[Attachment]:
+def attachments_of(parts: list[tuple[Message, str]]) -> list[Attachment]:
     """Return the files of the message with their decoded names."""
     files = []
-    for part in msg.walk():
-        if not is_attachment(part):
+    for part, kind in parts:
+        if not is_attachment(part, kind):
             continue
         data = part.get_payload(decode=True) or b""
         name = decode_words(part.get_filename() or "") or "adjunto"
-        files.append(Attachment(name[:255], part.get_content_type(), data))
+        files.append(Attachment(name[:255], kind, data))
     return files
 
 
-def category_of(msg: Message, sender: Address, subject: str) -> str:
+def category_of(parts: list[tuple[Message, str]], sender: Address, subject: str) -> str:
     """Return conversation, or what else the message is: a bounce, an invitation, an auto-reply."""
-    if msg.get_content_type() == "multipart/report" or sender.address.split("@")[0] in DAEMONS:
+    msg, kind = parts[0]
+    if kind == "multipart/report" or sender.address.split("@")[0] in DAEMONS:
         return "bounce"
-    if any(p.get_content_type() in ("text/calendar", "application/ics") for p in msg.walk()):
+    if any(kind in ("text/calendar", "application/ics") for _part, kind in parts):
         return "calendar"
     auto = raw_header(msg, "Auto-Submitted").strip().lower()
     flagged = raw_header(msg, "X-Autoreply") or raw_header(msg, "X-Autorespond")
@@ -220,11 +231,11 @@ def category_of(msg: Message, sender: Address, subject: str) -> str:
     return "auto_reply" if any(lowered.startswith(s) for s in AUTO_SUBJECTS) else "conversation"
 
 
-def forwarded(msg: Message) -> list[Message]:
+def forwarded(parts: list[tuple[Message, str]]) -> list[Message]:
     """Return the messages forwarded as attachments (message/rfc822 parts)."""
     inner = []
-    for part in msg.walk():
-        if part.get_content_type() == "message/rfc822":
+    for part, kind in parts:
+        if kind == "message/rfc822":
             payload = part.get_payload()
             inner.extend(p for p in (payload if isinstance(payload, list) else [payload]) if p is not None)
     return inner
@@ -238,13 +249,15 @@ def synthetic_id(raw: bytes) -> str:
 def parse(raw: bytes, arrived: datetime | None = None) -> ParsedMail:
     """Parse a raw message."""
     msg = message_from_bytes(raw, policy=policy.compat32)
+    parts = typed_parts(msg)
     sender = next(iter(addresses_of(msg, "From")), Address("", ""))
     subject = header_text(msg, "Subject")[:300]
-    text = body_text(msg)
+    text = body_text(parts)
     embedded: list[Address] = []
-    for inner in forwarded(msg):
+    for inner in forwarded(parts):
         embedded += addresses_of(inner, "From") + addresses_of(inner, "To") + addresses_of(inner, "Cc")
-        text = f"{text}\n\n---------- {header_text(inner, 'Subject')} ----------\n{body_text(inner)}".strip()
+        inner_text = body_text(typed_parts(inner))
+        text = f"{text}\n\n---------- {header_text(inner, 'Subject')} ----------\n{inner_text}".strip()
     return ParsedMail(
         message_id=(ids_of(raw_header(msg, "Message-ID")) or [synthetic_id(raw)])[0][:250],
         subject=subject,
@@ -258,7 +271,7 @@ def parse(raw: bytes, arrived: datetime | None = None) -> ParsedMail:
         in_reply_to=(ids_of(raw_header(msg, "In-Reply-To")) or [None])[0],
         references=ids_of(raw_header(msg, "References")),
         text=text,
-        category=category_of(msg, sender, subject),
-        attachments=attachments_of(msg),
+        category=category_of(parts, sender, subject),
+        attachments=attachments_of(parts),
         embedded=embedded,
     )
