@@ -39,6 +39,9 @@ FEATURES = (
     "compose",
     "webhooks",
     "consultants",
+    "training",
+    "parks",
+    "agreements",
 )
 
 

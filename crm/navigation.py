@@ -55,6 +55,7 @@ MAIN_LINKS: list[NavLink] = [
     NavLink(
         "consultants.index", _l("Consultants"), "consultant.public", "users", more=True, when=registry_shown
     ),
+    NavLink("agreements.index", _l("Agreements"), "agreement.view", "file", more=True),
     NavLink("results.gap_page", _l("Gap to target"), "result.gap", "target", more=True),
     NavLink("metrics.index", _l("Metrics"), "metrics.view", "gauge", more=True),
     NavLink("mailcapture.review", _l("E-mails to review"), "email.review", "mail", more=True),
@@ -89,6 +90,13 @@ ADMIN_LINKS: list[NavLink] = [
         "report.view",
         "target",
         description=_l("Results framework indicators, targets and frozen periods."),
+    ),
+    NavLink(
+        "training.admin_modules",
+        _l("Training modules"),
+        "reference.admin",
+        "layers",
+        description=_l("The modules trainings deliver, with their theme."),
     ),
     NavLink(
         "results.admin_factors",

@@ -97,6 +97,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "consultant.edit": TECH,  # create, edit, change status, assign to engagements
     "consultant.public": ALL,
     "consultant.publish": frozenset({"admin"}),
+    # Industrial parks' tenants, and clean production agreements (APL) with their parties.
+    "park.view": READERS,
+    "park.edit": TECH,
+    "agreement.view": READERS,
+    "agreement.edit": TECH,
 }
 
 

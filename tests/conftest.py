@@ -20,7 +20,7 @@ from tests.common_support import sign_in
 
 REFERENCE_TABLES = {"sectors", "districts", "alembic_version"}
 # Reference rows that tests may edit: restored to their migrated state after each test.
-RESTORED_TABLES = ("barriers", "programmes", "indicators", "measures", "emission_factors")
+RESTORED_TABLES = ("barriers", "programmes", "indicators", "measures", "emission_factors", "training_modules")
 SNAPSHOT: dict[str, list[dict]] = {}
 PASSWORD = "Test-password-1"
 

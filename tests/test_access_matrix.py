@@ -36,6 +36,8 @@ from crm.extensions import db
 from crm.jobs import dispatch_job_outbox, queue
 from crm.metrics import jobs as metrics_jobs
 from crm.models import (
+    Agreement,
+    AgreementParty,
     Attendance,
     Barrier,
     Consultant,
@@ -57,9 +59,11 @@ from crm.models import (
     Membership,
     Organisation,
     OutboxMessage,
+    ParkTenant,
     Programme,
     ResultLine,
     StageTransition,
+    TrainingModule,
     liaison_associations,
 )
 from crm.redis_conn import get_redis
@@ -191,6 +195,26 @@ TABLE: tuple[Row, ...] = (
     row("pipeline.admin_barrier_edit", "POST", ADMIN, barrier_id="barrier"),
     row("pipeline.admin_barrier_deactivate", "POST", ADMIN, barrier_id="barrier"),
     row("pipeline.admin_barrier_activate", "POST", ADMIN, barrier_id="barrier"),
+    row("training.admin_modules", "GET", ADMIN),
+    row("training.admin_module_new", "GET", ADMIN),
+    row("training.admin_module_new", "POST", ADMIN),
+    row("training.admin_module_edit", "GET", ADMIN, module_id="module"),
+    row("training.admin_module_edit", "POST", ADMIN, module_id="module"),
+    row("training.admin_module_toggle", "POST", ADMIN, module_id="module"),
+    row("parks.add_tenant", "POST", TECH, park_id="park"),
+    row("parks.join_park", "POST", TECH, org_id="member"),
+    row("parks.edit_tenant", "POST", TECH, tenant_id="tenant"),
+    row("parks.remove_tenant", "POST", TECH, tenant_id="victim_tenant"),
+    row("agreements.index", "GET", READERS),
+    row("agreements.detail", "GET", READERS, agreement_id="agreement"),
+    row("agreements.document", "GET", READERS, agreement_id="agreement"),
+    row("agreements.new", "GET", TECH),
+    row("agreements.new", "POST", TECH),
+    row("agreements.edit", "GET", TECH, agreement_id="agreement"),
+    row("agreements.edit", "POST", TECH, agreement_id="agreement"),
+    row("agreements.add_party", "POST", TECH, agreement_id="agreement"),
+    row("agreements.remove_party", "POST", TECH, party_id="victim_party"),
+    row("agreements.delete", "POST", TECH, agreement_id="victim_agreement"),
     # --- letters, co-finance and their documents (file downloads)
     row("letters.index", "GET", READERS),
     row("letters.save_view", "POST", READERS, {"name": "Vista", "status": "requested"}),
@@ -644,6 +668,19 @@ def consultants(engagement: Engagement, document_id: int) -> dict[str, Any]:
     return {"consultant": published, "hidden_consultant": hidden, "victim_assignment": assignment}
 
 
+def parks_and_agreements(orgs: dict[str, Organisation], document_id: int) -> dict[str, Any]:
+    """A park with the member as tenant (and one to remove), an APL with its document and parties."""
+    park = add(Organisation(kind="park", legal_name="Parque Matriz"))
+    tenant = add(ParkTenant(park_id=park.id, company_id=orgs["member"].id))
+    victim_tenant = add(ParkTenant(park_id=park.id, company_id=orgs["other_member"].id))
+    agreement = add(Agreement(kind="apl", title="APL matriz", document_id=document_id))
+    victim = add(Agreement(kind="apl", title="APL borrable"))
+    add(AgreementParty(agreement_id=agreement.id, organisation_id=orgs["member"].id, role="signatory"))
+    party = add(AgreementParty(agreement_id=agreement.id, organisation_id=orgs["assoc"].id, role="witness"))
+    return {"park": park, "tenant": tenant, "victim_tenant": victim_tenant, "agreement": agreement,
+            "victim_agreement": victim, "victim_party": party}  # fmt: skip
+
+
 def machinery(staff_id: int) -> dict[str, Any]:
     """An outbox e-mail and an import batch, for the system and import pages."""
     mail = add(
@@ -707,6 +744,8 @@ def world(make_user, tmp_path, app, monkeypatch) -> SimpleNamespace:
     records.update(results(orgs, records["programme"], records["letter"].document_id))
     records.update(consultants(records["engagement"], records["letter"].document_id))
     records["indicator"] = db.session.scalars(select(Indicator).order_by(Indicator.id)).first()
+    records.update(parks_and_agreements(orgs, records["letter"].document_id))
+    records["module"] = db.session.scalars(select(TrainingModule).order_by(TrainingModule.id)).first()
     records["victim_user"] = users["victim_user"]
     records.update(machinery(users["staff"].id))
     records.update(captured(orgs, users["staff"].id, records["letter"].document_id))

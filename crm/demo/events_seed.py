@@ -19,7 +19,7 @@ from crm.demo import phrases
 from crm.demo.pipeline_plan import EngagementPlan
 from crm.demo.plan import SEED, ContactPlan, OrgPlan, Planner, positions_of, slug
 from crm.extensions import db
-from crm.models import Attendance, Event, Programme
+from crm.models import Attendance, Event, Programme, TrainingModule
 from crm.models.organisation import OrgKind
 
 # Distinct people reached by the awareness events, by gender (75 / 240 recorded = 31% women).
@@ -149,6 +149,7 @@ class EventSeeder:
     def __init__(self, seeder) -> None:
         self.seeder = seeder
         self.programmes = dict(db.session.execute(select(Programme.code, Programme.id)).all())
+        self.modules = dict(db.session.execute(select(TrainingModule.name_es, TrainingModule.id)).all())
         # By type and title, not date: seeded on another day, the same event has moved with the dates.
         self.existing = set(db.session.execute(select(Event.type, Event.title)).all())
 
@@ -163,6 +164,7 @@ class EventSeeder:
             programme_id=self.programmes.get(plan.programme) if plan.programme else None,
             gender_specific=plan.gender_specific,
             training_module=plan.module,
+            training_module_id=self.modules.get(plan.module) if plan.module else None,
             created_by_id=self.seeder.users[plan.creator].id,
         )
         self.seeder.add("events", event)

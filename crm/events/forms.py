@@ -10,7 +10,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 from crm.events.attendance import NewPerson
 from crm.events.services import EventValues
 from crm.labels import choices, options
-from crm.models import Programme
+from crm.models import Programme, TrainingModule
 
 TEXT_MAX = 10_000
 
@@ -37,12 +37,20 @@ class EventForm(FlaskForm):
     online = BooleanField(_l("Online"))
     programme_id = SelectField(_l("Programme"), coerce=optional_int, choices=[], validate_choice=False)
     gender_specific = BooleanField(_l("Gender-specific (for women)"))
-    training_module = StringField(_l("Training module"), validators=[Optional(), Length(max=200)])
+    training_module_id = SelectField(
+        _l("Training module"), coerce=optional_int, choices=[], validate_choice=False
+    )
+    training_module = StringField(_l("Module details"), validators=[Optional(), Length(max=200)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=TEXT_MAX)])
 
     def set_programmes(self, programmes: list[Programme], locale: str) -> None:
         """Offer the programmes, plus 'none'."""
         self.programme_id.choices = programme_options(programmes, locale, str(_l("— None —")))
+
+    def set_modules(self, modules: list[TrainingModule], locale: str) -> None:
+        """Offer the training modules, plus 'none'."""
+        pairs = [(m.id, f"{m.code} – {m.name(locale)}") for m in modules]
+        self.training_module_id.choices = options([("", str(_l("— None —"))), *pairs])
 
     def values(self) -> EventValues:
         """Return the submitted event for the service."""
@@ -54,6 +62,7 @@ class EventForm(FlaskForm):
             online=bool(self.online.data),
             programme_id=self.programme_id.data,
             gender_specific=bool(self.gender_specific.data),
+            training_module_id=self.training_module_id.data,
             training_module=self.training_module.data,
             notes=self.notes.data,
         )

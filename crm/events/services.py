@@ -14,6 +14,7 @@ from crm.errors import UserError
 from crm.extensions import db
 from crm.models import EVENT_TYPES, Attendance, Contact, Event, Programme, User
 from crm.pagination import Page, count
+from crm.training.services import offered_modules
 from crm.web import to_id
 
 YEARS = range(1990, 2101)  # a year filter outside this is ignored
@@ -30,6 +31,7 @@ class EventValues:
     online: bool = False
     programme_id: int | None = None
     gender_specific: bool = False
+    training_module_id: int | None = None
     training_module: str | None = None
     notes: str | None = None
 
@@ -134,7 +136,7 @@ def text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def event_problems(values: EventValues, programme_ids: set[int]) -> dict[str, str]:
+def event_problems(values: EventValues, programme_ids: set[int], module_ids: set[int]) -> dict[str, str]:
     """Return what is wrong with an event, by form field."""
     problems = {}
     if not text(values.title):
@@ -147,6 +149,8 @@ def event_problems(values: EventValues, programme_ids: set[int]) -> dict[str, st
         problems["place"] = _("Give the place, or mark the event as online.")
     if values.programme_id is not None and values.programme_id not in programme_ids:
         problems["programme_id"] = _("Choose one of the programmes.")
+    if values.training_module_id is not None and values.training_module_id not in module_ids:
+        problems["training_module_id"] = _("Choose one of the training modules.")
     return problems
 
 
@@ -161,7 +165,8 @@ def apply(event: Event, values: EventValues) -> None:
 def save_event(user: User, event: Event | None, values: EventValues) -> Event:
     """Create the event (event None) or change it, or raise UserError."""
     allowed = {p.id for p in programmes(event.programme_id if event else None)}
-    problems = event_problems(values, allowed)
+    modules = {m.id for m in offered_modules(event.training_module_id if event else None)}
+    problems = event_problems(values, allowed, modules)
     if problems:
         raise UserError(problems=problems)
     if event is None:

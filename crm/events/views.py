@@ -16,6 +16,7 @@ from crm.events.forms import AddAttendeeForm, AttendeeSearchForm, EventFilterFor
 from crm.models import Contact, Event
 from crm.pagination import page_number
 from crm.permissions import can, get_or_404, require
+from crm.training.services import offered_modules
 from crm.web import locale, page_size
 
 
@@ -48,6 +49,7 @@ def render_form(form: EventForm, event: Event | None):
 def save(form: EventForm, event: Event | None):
     """Validate and save the event form, then go to the event's page."""
     form.set_programmes(services.programmes(event.programme_id if event else None), locale())
+    form.set_modules(offered_modules(event.training_module_id if event else None), locale())
     if not form.validate_on_submit():
         return render_form(form, event)
     try:

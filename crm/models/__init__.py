@@ -1,5 +1,6 @@
 """All models, imported so that Alembic and the ORM see every table."""
 
+from crm.models.agreement import AGREEMENT_KINDS, PARTY_ROLES, Agreement, AgreementParty
 from crm.models.api import ApiToken
 from crm.models.base import Base, Timestamped, utcnow
 from crm.models.consultant import (
@@ -35,6 +36,7 @@ from crm.models.outbox import (
     MetricSnapshot,
     OutboxMessage,
 )
+from crm.models.park import ParkTenant
 from crm.models.pipeline import (
     ALL_STAGES,
     EXITS,
@@ -57,10 +59,18 @@ from crm.models.results import (
 )
 from crm.models.saved_view import SavedView, SavedViewDefault
 from crm.models.signin import RecoveryCode, UserSession
+from crm.models.training import TRAINING_THEMES, TrainingModule
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "AGREEMENT_KINDS",
+    "PARTY_ROLES",
+    "TRAINING_THEMES",
+    "Agreement",
+    "AgreementParty",
+    "ParkTenant",
+    "TrainingModule",
     "CONSULTANT_STATUSES",
     "SPECIALISMS",
     "Consultant",

@@ -38,7 +38,9 @@ class Event(Timestamped, Base):
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"), index=True)
     gender_specific: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Free text kept from before the reference list (migration 0028); the module is the counted one.
     training_module: Mapped[str | None] = mapped_column(String(200))
+    training_module_id: Mapped[int | None] = mapped_column(ForeignKey("training_modules.id"), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     # The public registration page: open or closed, at an unguessable address (events are not enumerable).
     registration_open: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -50,6 +52,7 @@ class Event(Timestamped, Base):
     __mapper_args__ = {"version_id_col": version_id}
 
     programme = relationship("Programme", lazy="joined")
+    module = relationship("TrainingModule", lazy="joined")
 
 
 class Attendance(Timestamped, Base):

@@ -26,6 +26,7 @@ class OrgKind(StrEnum):
     ACADEMIA = "academia"
     DONOR = "donor"
     IMPLEMENTING_AGENCY = "implementing_agency"
+    PARK = "park"  # an industrial park; its tenant companies are in park_tenants
 
 
 KINDS = tuple(member.value for member in OrgKind)

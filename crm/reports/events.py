@@ -19,6 +19,7 @@ from crm.labels import label
 from crm.models import Attendance, Contact, Event, Invitation, Registration
 from crm.reports.filters import ReportFilters, in_period
 from crm.reports.tables import Column, Report, Table, percent
+from crm.training import report as training_report
 
 RECORDED_GENDERS = ("female", "male", "other")
 USED_FILTERS = ("programme", "period")
@@ -154,4 +155,5 @@ def gender_table(f: ReportFilters) -> Table:
 
 def build(f: ReportFilters, options: Mapping[str, str], locale: str, **_ignored: Any) -> Report:
     """Build the events report."""
-    return Report("events", _("Events"), f, [events_table(f), funnel_table(f), gender_table(f)])
+    trainings = [training_report.theme_table(f), training_report.module_table(f, locale)]
+    return Report("events", _("Events"), f, [events_table(f), *trainings, funnel_table(f), gender_table(f)])

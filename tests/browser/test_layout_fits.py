@@ -22,6 +22,7 @@ from crm.consultants.services import visible_consultants
 from crm.demo.services import seed_demo
 from crm.extensions import db
 from crm.models import (
+    Agreement,
     Barrier,
     Consultant,
     Contact,
@@ -35,6 +36,7 @@ from crm.models import (
     Organisation,
     OutboxMessage,
     Programme,
+    TrainingModule,
     User,
     utcnow,
 )
@@ -138,6 +140,8 @@ ARGUMENTS: dict[str, Callable[[User], int | None]] = {
     "indicator_id": first_of(Indicator),
     "message_id": first_of(OutboxMessage),
     "engagement_id": first_of(Engagement),
+    "module_id": first_of(TrainingModule),
+    "agreement_id": first_of(Agreement),
     "consultant_id": lambda user: first(
         visible_consultants(user).with_only_columns(Consultant.id).order_by(Consultant.id)
     ),

@@ -1,0 +1,1 @@
+"""Agreements between organisations: clean production agreements (APL) and their parties."""

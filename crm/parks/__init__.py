@@ -1,0 +1,1 @@
+"""Industrial parks: organisations of kind 'park' and their tenant companies."""

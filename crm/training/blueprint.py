@@ -1,0 +1,14 @@
+"""The training blueprint: its URL prefix, and the views module that attaches its routes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+
+
+def register(app: Flask) -> None:
+    """Attach the training views to the blueprint and register it on the app."""
+    from crm.training import views  # noqa: F401  (importing the module adds routes)
+
+    app.register_blueprint(bp)
