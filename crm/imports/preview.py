@@ -18,8 +18,9 @@ from crm.exports.writer import plain
 from crm.imports.attendance_rows import AttendanceRows
 from crm.imports.cofinance_rows import CofinanceRows
 from crm.imports.contact_rows import ContactRows
+from crm.imports.conventions import evidence
 from crm.imports.extras import RowWriteError
-from crm.imports.mapping import clean_mapping, number_style
+from crm.imports.mapping import clean_mapping, fields_of, number_style
 from crm.imports.org_rows import OrganisationRows
 from crm.imports.reading import ImportFileError, data_rows, headers_of
 from crm.imports.rows import Ambiguity, PassContext, RowResult, settle
@@ -108,8 +109,24 @@ def context(batch: ImportBatch, today: date, apply: bool = False) -> PassContext
     decisions = {str(k): str(v) for k, v in (batch.decisions or {}).items()}
     return PassContext(
         batch.kind, headers, mapping, decisions, today, batch.user_id, apply, batch.id, batch.event_id,
-        number_style(batch.mapping),
+        file_style(batch, mapping),
     )  # fmt: skip
+
+
+def number_columns(kind: str, mapping: dict[str, int]) -> list[int]:
+    """Return the columns that feed number fields."""
+    return [
+        column for key, column in mapping.items() if key in fields_of(kind) and fields_of(kind)[key].number
+    ]
+
+
+def file_style(batch: ImportBatch, mapping: dict[str, int]) -> str:
+    """Return the number convention to read the file with: the user's word, else what its cells settle."""
+    style = number_style(batch.mapping)
+    columns = number_columns(batch.kind, mapping)
+    if style != "auto" or not columns:
+        return style
+    return evidence(stored_path(batch), columns).style or "auto"
 
 
 def empty_counts() -> dict[str, int]:

@@ -15,11 +15,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from crm import jobs
 from crm.clock import today
 from crm.errors import UserError, discard_work
-from crm.imports import attendance, commit, preview_job, services, undo_job
+from crm.imports import attendance, commit, conventions, preview_job, services, undo_job
 from crm.imports.blueprint import bp
 from crm.imports.forms import CommitForm, CsrfForm, UploadForm, chosen_mapping, mapping_form, number_choices
 from crm.imports.mapping import clean_mapping, fields_of, number_style, reads_numbers
-from crm.imports.preview import SHOWS, Listing, preview, stored_path
+from crm.imports.preview import SHOWS, Listing, number_columns, preview, stored_path
 from crm.imports.reading import ImportFileError, headers_of, sample
 from crm.imports.undo import MAX_LISTED
 from crm.labels import LABELS
@@ -131,8 +131,16 @@ def mapping(batch_id: int):
             discard_work()
             problem = exc.message
     status = 400 if problem or form.errors else 200
-    rows = sample(stored_path(batch))
-    return render_template("imports/mapping.html", batch=batch, form=form, rows=rows, problem=problem), status
+    rows, numbers = sample(stored_path(batch)), numbers_found(batch, chosen_columns)
+    return render_template(
+        "imports/mapping.html", batch=batch, form=form, rows=rows, problem=problem, numbers_found=numbers
+    ), status
+
+
+def numbers_found(batch: ImportBatch, columns: dict[str, int]) -> str | None:
+    """Say what the file's number cells settle (for the mapping step's question), if it has any."""
+    found = number_columns(batch.kind, columns)
+    return conventions.explained(conventions.evidence(stored_path(batch), found)) if found else None
 
 
 @bp.route("/<int:batch_id>")

@@ -9,10 +9,13 @@ from sqlalchemy import func, select
 
 from crm.clock import today
 from crm.demo import catalog
+from crm.demo.parks_seed import seed_parks_and_agreements
 from crm.demo.plan import Planner
 from crm.demo.services import DATA_DIR, name_key, seed_demo
 from crm.extensions import db
 from crm.models import (
+    Agreement,
+    AgreementParty,
     Attendance,
     Contact,
     Engagement,
@@ -24,6 +27,7 @@ from crm.models import (
     Membership,
     Organisation,
     OutboxMessage,
+    ParkTenant,
     StageTransition,
     User,
     interaction_contacts,
@@ -122,6 +126,21 @@ def test_stakeholders_and_generated_companies(seeded):
     assert {o.owner.email for o in generated} == set(catalog.STAFF_EMAILS)
     foundries = [o for o in generated if o.sector.code == "24" and o.profile]
     assert foundries and sum(o.profile.emits_upops for o in foundries) > len(foundries) / 2
+    parks_agreements_and_modules(seeded)  # checked here: seeding the demo once more costs a minute
+
+
+def parks_agreements_and_modules(seeded: dict[str, int]) -> None:
+    """Check the demo's industrial parks with tenants, its APLs, and that trainings name their module."""
+    parks = db.session.scalars(select(Organisation.legal_name).where(Organisation.kind == "park")).all()
+    assert sorted(parks) == ["Indupark", "La Chutana", "Sector 62"]
+    tenants = db.session.execute(select(ParkTenant.park_id, func.count()).group_by(ParkTenant.park_id)).all()
+    assert len(tenants) == 3 and all(n > 0 for _, n in tenants)
+    assert db.session.scalar(select(func.count()).select_from(Agreement)) == 2
+    roles = set(db.session.scalars(select(AgreementParty.role)))
+    assert roles == {"promoter", "signatory", "adherent"}
+    trainings = db.session.scalars(select(Event).where(Event.type == "training")).unique().all()
+    assert trainings and all(e.training_module_id is not None for e in trainings)
+    assert seeded["parks_and_agreements"] > 3 and seed_parks_and_agreements(today()) == 0
 
 
 def test_contacts_gender_mix_consent_and_consultants(seeded):
