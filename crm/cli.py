@@ -49,14 +49,19 @@ def seed_demo(if_empty: bool) -> None:
 
 @crm_cli.command("rebuild-aggregates")
 def rebuild_aggregates() -> None:
-    """Rebuild the maintained aggregates (stage_reach, last interaction dates) from the history."""
+    """Rebuild the maintained aggregates (stage_reach, last interactions, stage ranks) from the history."""
     from crm.interactions import last_seen
+    from crm.pipeline import stage_rank
     from crm.pipeline.reach import rebuild
 
     rows = rebuild(db.session.connection())
     last_seen.rebuild(db.session.connection())
+    stage_rank.rebuild(db.session.connection())
     db.session.commit()
-    click.echo(f"stage_reach: {rows} rows rebuilt from the stage history; last interaction dates recomputed.")
+    click.echo(
+        f"stage_reach: {rows} rows rebuilt from the stage history; "
+        "last interaction dates and stage ranks recomputed."
+    )
 
 
 @crm_cli.command("run-all")

@@ -21,8 +21,8 @@ ROLES = "admin|manager|staff|liaison|viewer"
 # the CLI's choice list, the feature list (the liaison portal is a feature).
 ROLE_HOMES = {"crm/permissions.py", "crm/models/user.py", "crm/labels.py", "crm/cli.py", "crm/blueprints.py"}
 # Results of an import run (per cell, row or file), transport faults (Redis, SMTP): not refusals of a request.
-NOT_REQUEST_ERRORS = {"CellError", "AmbiguousNumberError", "RowWriteError", "ImportFileError", "UnsafeWorkbookError",
-                      "UnforeseenWriteError", "RedisUnavailableError",
+NOT_REQUEST_ERRORS = {"CellError", "AmbiguousNumberError", "RowWriteError", "ImportFileError",
+                      "UnsafeWorkbookError", "UnforeseenWriteError", "RedisUnavailableError",
                       "TransientMailError", "PermanentMailError", "MailDeferredError",
                       "WebhookDeferredError"}  # fmt: skip
 

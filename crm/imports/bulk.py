@@ -33,6 +33,7 @@ from crm.models import (
 )
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import StageReach
+from crm.pipeline import stage_rank
 from crm.text import fold
 
 _SPACES = re.compile(r"\s+")
@@ -235,5 +236,7 @@ def delete_many(model: type, ids: list[int]) -> int:
         logs = [delete_row(model, row, org) for row, org in zip(rows, owners(model, rows), strict=True)]
         insert_rows(ChangeLog.__table__, logs)
         db.session.execute(delete(table).where(pk.in_(part)))
+        if model is Engagement:  # no flush hook either: their companies' furthest stage changes
+            stage_rank.refresh(db.session.connection(), [row["organisation_id"] for row in rows])
         removed += len(rows)
     return removed

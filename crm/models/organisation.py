@@ -6,7 +6,19 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, event, func
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    event,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
@@ -70,6 +82,8 @@ class Organisation(Timestamped, Base):
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
     # The latest interaction's date, kept by crm.interactions.last_seen (My work, the digest).
     last_interaction_on: Mapped[date | None] = mapped_column(Date)
+    # The furthest current stage on the forward path (index in STAGES), kept by crm.pipeline.stage_rank.
+    stage_rank: Mapped[int | None] = mapped_column(SmallInteger)
 
     __mapper_args__ = {"version_id_col": version_id}
     __table_args__ = (
@@ -77,6 +91,9 @@ class Organisation(Timestamped, Base):
         # The list's default sort (both directions: the id tie-breaker follows the direction).
         Index("ix_organisations_lower_legal_name", func.lower(legal_name), "id"),
         Index("ix_organisations_name_key", "name_key", "district_id"),  # the duplicates page's groups
+        # The list sorted by stage, either way, companies without one last.
+        Index("ix_organisations_stage_rank", "stage_rank", "id"),
+        Index("ix_organisations_stage_rank_desc", func.coalesce(stage_rank, -1), "id"),
     )
 
     sector = relationship("Sector", lazy="joined")

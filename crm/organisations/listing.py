@@ -6,25 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from crm import refcache
 from crm.extensions import db
-from crm.models import KINDS, STAGES, District, Engagement, Organisation, Programme, Sector, User
+from crm.models import KINDS, District, Engagement, Organisation, Programme, Sector, User
 from crm.pagination import LIST_COUNT_CAP
 from crm.permissions import can, roles_with, visible_organisations
 from crm.ruc import clean_ruc
 from crm.text import like_pattern
 from crm.web import to_id
-
-# Each company's furthest current stage on the forward path (its place in STAGES); side exits count as
-# none. Grouped once and joined, so sorting the whole list reads the engagements once, not once a row.
-STAGE_RANK = case({stage: rank for rank, stage in enumerate(STAGES)}, value=Engagement.stage)
-FURTHEST_STAGE = (
-    select(Engagement.organisation_id, func.max(STAGE_RANK).label("rank"))
-    .group_by(Engagement.organisation_id)
-    .subquery("furthest_stage")
-)
 
 SORTS = {
     "name": func.lower(Organisation.legal_name),
@@ -32,7 +23,7 @@ SORTS = {
     "sector": Sector.code,
     "district": District.name,
     "owner": User.name,
-    "stage": FURTHEST_STAGE.c.rank,
+    "stage": Organisation.stage_rank,  # the furthest current stage, kept by crm.pipeline.stage_rank
     "updated": Organisation.updated_at,
 }
 
@@ -103,14 +94,15 @@ def sorted_query(query: Select, sort: str) -> Select:
         "sector": (Sector, Organisation.sector_id == Sector.id),
         "district": (District, Organisation.district_id == District.id),
         "owner": (User, Organisation.owner_id == User.id),
-        "stage": (FURTHEST_STAGE, Organisation.id == FURTHEST_STAGE.c.organisation_id),
     }
     if key in joins:
         query = query.outerjoin(*joins[key])
     descending = sort.startswith("-")
     column = SORTS[key].desc() if descending else SORTS[key].asc()
-    if key in joins:  # only these can be empty: empty last, either way
+    if key in joins or key == "stage":  # only these can be empty: empty last, either way
         column = column.nulls_last()
+    if key == "stage" and descending:  # as the index ix_organisations_stage_rank_desc has it (no stage: -1)
+        column = func.coalesce(Organisation.stage_rank, -1).desc()
     # The tie-breaker follows the direction, so one index (e.g. on lower(legal_name), id) serves both ways.
     return query.order_by(column, Organisation.id.desc() if descending else Organisation.id)
 

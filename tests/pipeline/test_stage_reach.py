@@ -1,4 +1,4 @@
-"""The maintained stage_reach rows always equal a full recomputation from the stage history."""
+"""The maintained stage_reach rows and stage ranks always equal a full recomputation from the history."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.imports import bulk
 from crm.merge.services import merge_organisations
 from crm.models import ALL_STAGES, STAGES, Engagement, Organisation, Programme, StageTransition
 from crm.models.pipeline import StageReach
-from crm.pipeline import reach
+from crm.pipeline import reach, stage_rank
 from crm.pipeline.services import Move, record
 from crm.reports import funnel
 from crm.reports.filters import ReportFilters
@@ -45,6 +45,14 @@ def maintained() -> set[tuple]:
 def recomputed() -> set[tuple]:
     """Return the rows the whole history implies."""
     return {tuple(row) for row in db.session.execute(reach.reach_rows())}
+
+
+def stage_ranks() -> tuple[dict[int, int | None], dict[int, int | None]]:
+    """Return each organisation's stored stage rank, and the furthest current stage its engagements hold."""
+    stored = dict(db.session.execute(select(Organisation.id, Organisation.stage_rank)).all())
+    furthest = select(func.max(stage_rank.RANK)).where(Engagement.organisation_id == Organisation.id)
+    query = select(Organisation.id, furthest.scalar_subquery())
+    return stored, dict(db.session.execute(query).all())
 
 
 class World:
@@ -116,6 +124,8 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations):
             getattr(world, name)(*args)
             db.session.flush()
             assert maintained() == recomputed(), (name, args)
+            stored, expected = stage_ranks()
+            assert stored == expected, (name, args)  # organisations.stage_rank, kept by the same writes
     finally:
         db.session.rollback()
 
@@ -138,6 +148,7 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     db.session.commit()
     expected = maintained()
     db.session.execute(StageReach.__table__.delete())
+    db.session.execute(Organisation.__table__.update().values(stage_rank=None))
     db.session.execute(StageTransition.__table__.update().values(note="x"))  # history untouched in substance
     db.session.commit()
     assert maintained() == set()
@@ -145,3 +156,5 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     assert result.exit_code == 0 and "2 rows" in result.output
     db.session.expire_all()
     assert maintained() == expected == recomputed()
+    stored, furthest = stage_ranks()
+    assert stored == furthest and stored[world.orgs[0].id] == STAGES.index("contacted")
