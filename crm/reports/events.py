@@ -17,38 +17,23 @@ from sqlalchemy import case, func, select
 from crm.extensions import db
 from crm.labels import label
 from crm.models import Attendance, Contact, Event, Invitation, Registration
+from crm.reports.attended import RECORDED_GENDERS, attended_query, people_measures
 from crm.reports.filters import ReportFilters, in_period
 from crm.reports.tables import Column, Report, Table, percent
 from crm.training import report as training_report
 
-RECORDED_GENDERS = ("female", "male", "other")
 USED_FILTERS = ("programme", "period")
 
 
 def measures() -> list[Any]:
     """Return the aggregates of one row: events, gender-specific, people, women, recorded gender."""
-    person = Attendance.contact_id
-    return [
-        func.count(func.distinct(Event.id)),
-        func.count(func.distinct(case((Event.gender_specific.is_(True), Event.id)))),
-        func.count(func.distinct(person)),
-        func.count(func.distinct(case((Contact.gender == "female", person)))),
-        func.count(func.distinct(case((Contact.gender.in_(RECORDED_GENDERS), person)))),
-    ]
+    gendered = func.count(func.distinct(case((Event.gender_specific.is_(True), Event.id))))
+    return [func.count(func.distinct(Event.id)), gendered, *people_measures()]
 
 
 def events_query(f: ReportFilters, *group: Any) -> Any:
     """Select the measures over events and their attendances, optionally grouped."""
-    query = (
-        select(*group, *measures())
-        .select_from(Event)
-        .outerjoin(Attendance, Attendance.event_id == Event.id)
-        .outerjoin(Contact, Contact.id == Attendance.contact_id)
-        .where(*in_period(Event.held_on, f))
-    )
-    if f.programme:
-        query = query.where(Event.programme_id == f.programme)
-    return query.group_by(*group).order_by(*group) if group else query
+    return attended_query(f, measures(), *group)
 
 
 def row_values(events: int, gendered: int, people: int, women: int, recorded: int) -> list[Any]:

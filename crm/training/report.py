@@ -10,42 +10,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import func
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import Attendance, Contact, Event, TrainingModule
-from crm.reports.filters import ReportFilters, in_period
+from crm.models import Event, TrainingModule
+from crm.reports.attended import attended_query, people_measures
+from crm.reports.filters import ReportFilters
 from crm.reports.tables import Column, Table, percent
-
-RECORDED_GENDERS = ("female", "male", "other")
 
 
 def measures() -> list[Any]:
     """Return the aggregates of a row: modules, trainings, people, women, people with a recorded gender."""
-    person = Attendance.contact_id
-    return [
-        func.count(func.distinct(Event.training_module_id)),
-        func.count(func.distinct(Event.id)),
-        func.count(func.distinct(person)),
-        func.count(func.distinct(case((Contact.gender == "female", person)))),
-        func.count(func.distinct(case((Contact.gender.in_(RECORDED_GENDERS), person)))),
-    ]
+    return [func.count(func.distinct(Event.training_module_id)), func.count(func.distinct(Event.id)),
+            *people_measures()]  # fmt: skip
 
 
 def training_query(f: ReportFilters, *group: Any) -> Any:
     """Select the measures over the events that delivered a module, optionally grouped."""
-    query = (
-        select(*group, *measures())
-        .select_from(Event)
-        .join(TrainingModule, TrainingModule.id == Event.training_module_id)
-        .outerjoin(Attendance, Attendance.event_id == Event.id)
-        .outerjoin(Contact, Contact.id == Attendance.contact_id)
-        .where(*in_period(Event.held_on, f))
-    )
-    if f.programme:
-        query = query.where(Event.programme_id == f.programme)
-    return query.group_by(*group).order_by(*group) if group else query
+    within = (TrainingModule, TrainingModule.id == Event.training_module_id)
+    return attended_query(f, measures(), *group, within=within)
 
 
 def figures(modules: int, trainings: int, people: int, women: int, recorded: int) -> list[Any]:
