@@ -6,7 +6,8 @@ from sqlalchemy import UniqueConstraint
 
 from crm.extensions import db
 
-JOIN_TABLES = {"liaison_associations", "interaction_contacts", "mail_opt_outs"}
+# Links between rows (saved_view_defaults: which view a user's list opens with), replaced, not edited.
+JOIN_TABLES = {"liaison_associations", "interaction_contacts", "mail_opt_outs", "saved_view_defaults"}
 # Append-only rows, never updated: they carry their own time (at, recorded_at, created_at).
 LOG_TABLES = {"change_log", "access_log", "stage_transitions", "metric_snapshots"}
 # Rows written once and deleted when handed over, never updated: an update time would never be set.
