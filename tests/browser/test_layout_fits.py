@@ -64,7 +64,12 @@ MENU = """() => {
 
 # Pages that show English on purpose: the API's reference for developers, the reference lists kept in both
 # languages, and the sources of the emission factors (citations).
-BILINGUAL = ("/api/v1/docs", "/pipeline/admin/barriers", "/results/admin/factors")
+BILINGUAL = (
+    "/api/v1/docs",
+    "/pipeline/admin/barriers",
+    "/results/admin/factors",
+    "/training/admin/modules",
+)
 BILINGUAL_PAGES = re.compile(r"^/events/\d+/invite$")  # the invitation's preview in Spanish and in English
 
 

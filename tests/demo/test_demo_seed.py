@@ -64,7 +64,9 @@ def count(query) -> int:
 
 def test_second_run_adds_nothing_and_leaves_no_duplicates(seeded):
     before = table_counts()
-    assert seeded["organisations"] == before["Organisation"] and seeded["contacts"] == before["Contact"]
+    parks = count(select(Organisation.id).where(Organisation.kind == "park"))  # counted with the APLs
+    assert seeded["organisations"] + parks == before["Organisation"]
+    assert seeded["contacts"] == before["Contact"]
     assert seeded["engagements"] == before["Engagement"] == 224
     assert seeded["stage_transitions"] == before["StageTransition"]
     assert seeded["letters"] == before["Letter"] and seeded["attendances"] == before["Attendance"]
