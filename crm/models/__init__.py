@@ -48,7 +48,14 @@ from crm.models.pipeline import (
 )
 from crm.models.privacy import Erasure
 from crm.models.reference import District, Sector
-from crm.models.report import FrozenPeriod, Indicator
+from crm.models.report import (
+    AGGREGATIONS,
+    INDICATOR_KINDS,
+    FrozenPeriod,
+    Indicator,
+    IndicatorEntry,
+    IndicatorTarget,
+)
 from crm.models.results import (
     RESULT_STATUSES,
     Baseline,
@@ -95,6 +102,10 @@ __all__ = [
     "FrozenPeriod",
     "ImportBatch",
     "Indicator",
+    "IndicatorEntry",
+    "IndicatorTarget",
+    "AGGREGATIONS",
+    "INDICATOR_KINDS",
     "MAIL_KINDS",
     "OUTBOX_STATUSES",
     "MailOptOut",
