@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard crm/translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test install install-dev browser imap-server translations extract-messages db lint bench-deps clean
 
@@ -46,8 +47,12 @@ imap-server:
 
 install-dev: $(VENV)/.installed-dev
 
-translations: install  ## Compile the Flask-Babel catalogs (.mo files are build output)
-	$(BIN)/pybabel compile -f -d crm/translations
+translations: $(MO_FILES)  ## Compile the Flask-Babel catalogs (.mo files are build output)
+
+# A file rule, so that two `make test` started together (CI's two databases) do not rewrite a catalog
+# while the other's tests read it: once compiled, the .mo is newer than its .po and left alone.
+crm/translations/%/LC_MESSAGES/messages.mo: crm/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -f -l $* -d crm/translations
 
 extract-messages: install  ## Refresh the catalogs after adding user-visible strings
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o crm/translations/messages.pot .
