@@ -52,8 +52,11 @@ ENUMS_BY_ENTITY = {
     ("letter", "kind"): "letter_kind",
     ("letter", "status"): "letter_status",
     ("consultant", "status"): "consultant_status",
+    ("indicator", "kind"): "indicator_kind",
+    ("indicator", "aggregation"): "aggregation",
+    ("indicator", "unit"): "indicator_unit",
 }
-NUMBERS = {"amount", "amount_usd", "exchange_rate", "target", "midterm_value"}
+NUMBERS = {"amount", "amount_usd", "exchange_rate", "target", "midterm_value", "value"}
 NUMBERS |= {"electricity_mwh_year", "natural_gas_m3_year", "reduction_potential_tco2e"}
 HIDDEN = {"id", "interaction_id", "follow_up_id", "version_id"}
 # Fields a manager may restore from the history (crm/changes): plain record fields whose rules the restore

@@ -165,6 +165,9 @@ LABELS = {
         "consultantassignment": _l("Consultant assignment"),
         "programme": _l("Programme"),
         "barrier": _l("Barrier"),
+        "indicator": _l("Indicator"),
+        "indicatortarget": _l("Target of a period"),
+        "indicatorentry": _l("Indicator value of a period"),
     },
     # columns named in the change log and the merge comparison
     "field": {
@@ -279,6 +282,13 @@ LABELS = {
         "ends_on": _l("Ends on"),
         "commitments": _l("Commitments"),
         "agreement_id": _l("Agreement"),
+        "indicator_id": _l("Indicator"),
+        "period": _l("Period"),
+        "value": _l("Value"),
+        "measure": _l("Measure"),
+        "params": _l("Parameters"),
+        "aggregation": _l("Aggregation"),
+        "entered_by_id": _l("Entered by"),
     },
     # the themes of the training modules (the indicators count per theme)
     "training_theme": {
@@ -365,6 +375,26 @@ LABELS = {
         "people": _l("people"),
         "percent": _l("percent"),
         "studies": _l("studies"),
+        "organisations": _l("organisations"),
+        "engagements": _l("engagements"),
+        "instruments": _l("policy instruments"),
+        "mechanisms": _l("financial mechanisms"),
+        "documents": _l("documents"),
+        "USD": _l("US dollars"),
+        "tCO2eq": "tCO2eq",
+        "µg TEQ/yr": "µg TEQ/yr",
+        "g TEQ/yr": "g TEQ/yr",
+        "MJ": "MJ",
+    },
+    # Indicators: how they are counted, and how a manual one reads its entries.
+    "indicator_kind": {
+        "builtin": _l("Framework rule"),
+        "computed": _l("Computed from the records"),
+        "manual": _l("Entered by hand per period"),
+    },
+    "aggregation": {
+        "latest": _l("Latest entry (each entry states the cumulative value)"),
+        "sum": _l("Sum of the periods' entries"),
     },
 }
 

@@ -64,7 +64,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "record.merge": frozenset({"admin", "manager"}),
     "report.view": READERS,
     "report.freeze": frozenset({"admin", "manager"}),
-    "indicator.edit": frozenset({"admin"}),
+    "indicator.edit": frozenset({"admin"}),  # end-of-project and per-period targets
+    "indicator.define": frozenset({"admin"}),  # add (catalogue or manual), edit, deactivate, delete
+    "indicator.enter": TECH,  # enter the values of manual indicators per period, with evidence
     "reference.admin": frozenset({"admin"}),
     "user.admin": frozenset({"admin"}),
     "association.represent": frozenset({"liaison"}),  # may be linked to associations and work for them

@@ -4,6 +4,10 @@ Each indicator names its rule in `computed_from`; RULES maps that text to a coun
 Values are counted up to an "as of" date (a reporting period's last day, or today); records
 without a date (e.g. a signed letter with no signing date) count whatever the date.
 
+Indicators an administrator defined (kind computed or manual) are counted by
+crm.reports.custom_indicators. The target is the period's (IndicatorTarget) when one is set for the
+period asked for, else the end-of-project target.
+
 Achievement = value / target × 100. Rating (the evaluation's 6-point scale, by achievement):
 ≥ 90 % → 6 highly satisfactory, ≥ 70 → 5, ≥ 50 → 4, ≥ 30 → 3, ≥ 10 → 2, below → 1.
 Traffic light: "reached" at 100 % or more, "on the way" from 50 % (rating 4 or better),
@@ -227,17 +231,27 @@ def light(achieved: Decimal | None) -> str | None:
     return "on_the_way" if achieved >= ON_THE_WAY else "not_on_track"
 
 
-def compute(indicator: Indicator, as_of: date | None) -> Figure:
-    """Compute one indicator (value None when its rule is unknown)."""
+def compute(indicator: Indicator, as_of: date | None, target: Decimal | None = None) -> Figure:
+    """Compute one indicator against a target (default: its end-of-project one); value None when unknown."""
+    value, projected = raw_value(indicator, as_of)
+    target = indicator.target if target is None else target
+    achieved = percent(value, target) if value is not None and target else None
+    return Figure(indicator, value, target, achieved, rating(achieved), light(achieved), projected)
+
+
+def raw_value(indicator: Indicator, as_of: date | None) -> tuple[Decimal | None, Decimal | None]:
+    """Return the indicator's value and, for the GEF indicators, the projection from expected results."""
+    if indicator.custom:
+        from crm.reports import custom_indicators  # here: it reads up_to from this module
+
+        return custom_indicators.value(indicator, as_of), None
     text = " ".join(indicator.computed_from.split()).lower()
     rule = RULES.get(text)
     raw = rule(as_of) if rule else None
     value = None if raw is None else in_unit(text, Decimal(raw), indicator.unit)
-    target = indicator.target
-    achieved = percent(value, target) if value is not None and target else None
     projection = PROJECTIONS.get(text)
     projected = in_unit(text, projection(as_of), indicator.unit) if projection else None
-    return Figure(indicator, value, target, achieved, rating(achieved), light(achieved), projected)
+    return value, projected
 
 
 def in_unit(text: str, value: Decimal, unit: str) -> Decimal:
@@ -246,13 +260,17 @@ def in_unit(text: str, value: Decimal, unit: str) -> Decimal:
 
 
 def indicators() -> list[Indicator]:
-    """Return the indicators in their framework order."""
-    return list(db.session.scalars(select(Indicator).order_by(Indicator.position, Indicator.code)))
+    """Return the active indicators in their framework order."""
+    query = select(Indicator).where(Indicator.active.is_(True)).order_by(Indicator.position, Indicator.code)
+    return list(db.session.scalars(query))
 
 
-def compute_all(as_of: date | None) -> list[Figure]:
-    """Compute every indicator as of a date."""
-    return [compute(indicator, as_of) for indicator in indicators()]
+def compute_all(as_of: date | None, period: str | None = None) -> list[Figure]:
+    """Compute every indicator as of a date, against the period's targets where set."""
+    from crm.reports.custom_indicators import period_targets
+
+    targets = period_targets(period)
+    return [compute(indicator, as_of, targets.get(indicator.id)) for indicator in indicators()]
 
 
 def plain(value: Decimal | None) -> str | None:

@@ -73,7 +73,8 @@ def reported_rows(record: FrozenPeriod, locale: str) -> tuple[list[list[Any]], l
     for code, stored in frozen.read(record.figures).indicators.items():
         name = stored.get("name_en") if locale == "en" else stored.get("name_es")
         rows.append(
-            [code, name, stored.get("unit"), decimal(stored.get("target")), decimal(stored.get("value"))]
+            [code, name, label("indicator_unit", stored.get("unit"))]
+            + [decimal(stored.get("target")), decimal(stored.get("value"))]
             + [
                 decimal(stored.get("percent")),
                 rating_text(stored.get("rating")),
@@ -112,7 +113,7 @@ def build(f: ReportFilters, options: Mapping[str, str], locale: str, **context: 
         as_of = services.period_bounds(period)[1] if period else today
     except UserError:
         period, as_of = "", today
-    figures = compute_all(as_of)
+    figures = compute_all(as_of, period or None)
     record = services.frozen(period) if period else None
     table = frozen_table(record, figures, locale) if record else live_table(figures, locale)
     extra = {"period": period, "as_of": as_of, "frozen": record, "figures": figures}

@@ -64,7 +64,7 @@ def freeze(period: str, user_id: int | None, today: date) -> FrozenPeriod:
     taken = _("The period %(period)s is already frozen.", period=period)
     if db.session.scalar(select(exists().where(FrozenPeriod.period == period))):
         raise UserError(taken, "period")
-    indicators = {figure.indicator.code: as_reported(figure) for figure in compute_all(end)}
+    indicators = {figure.indicator.code: as_reported(figure) for figure in compute_all(end, period)}
     figures = stored.period_figures(indicators, ReportFilters(date_from=start, date_to=end), today)
     record = FrozenPeriod(period=period, frozen_by_id=user_id, frozen_at=utcnow(), figures=figures)
     db.session.add(record)
