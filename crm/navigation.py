@@ -92,6 +92,13 @@ ADMIN_LINKS: list[NavLink] = [
         description=_l("Results framework indicators, targets and frozen periods."),
     ),
     NavLink(
+        "reports.indicator_admin_list",
+        _l("Indicator definitions"),
+        "indicator.enter",
+        "target",
+        description=_l("Add computed or hand-entered indicators; enter their values per period."),
+    ),
+    NavLink(
         "training.admin_modules",
         _l("Training modules"),
         "reference.admin",

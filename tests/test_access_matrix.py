@@ -51,6 +51,8 @@ from crm.models import (
     FollowUp,
     ImportBatch,
     Indicator,
+    IndicatorEntry,
+    IndicatorTarget,
     Interaction,
     Letter,
     Materialisation,
@@ -264,6 +266,44 @@ TABLE: tuple[Row, ...] = (
     row("reports.freeze", "POST", MANAGERS),
     row("reports.edit_target", "GET", ADMIN, indicator_id="indicator"),
     row("reports.edit_target", "POST", ADMIN, indicator_id="indicator"),
+    row("reports.period_target_save", "POST", ADMIN, indicator_id="indicator"),
+    row("reports.period_target_delete", "POST", ADMIN, indicator_id="indicator", target_id="period_target"),
+    row(
+        "reports.period_target_delete",
+        "POST",
+        NOBODY,
+        indicator_id="manual_indicator",
+        target_id="period_target",
+    ),
+    row("reports.indicator_admin_list", "GET", TECH),
+    row("reports.indicator_new", "GET", ADMIN),
+    row("reports.indicator_new", "GET", ADMIN, measure="letters"),
+    row("reports.indicator_new", "POST", ADMIN, kind="manual"),
+    row("reports.indicator_edit", "GET", ADMIN, indicator_id="manual_indicator"),
+    row("reports.indicator_edit", "POST", ADMIN, indicator_id="manual_indicator"),
+    row("reports.indicator_delete", "POST", ADMIN, indicator_id="victim_indicator"),
+    row("reports.indicator_deactivate", "POST", ADMIN, indicator_id="manual_indicator"),
+    row("reports.indicator_activate", "POST", ADMIN, indicator_id="manual_indicator"),
+    row("reports.indicator_entries", "GET", READERS, indicator_id="manual_indicator"),
+    row("reports.indicator_entries", "GET", NOBODY, indicator_id="indicator"),
+    row("reports.indicator_entry_save", "POST", TECH, indicator_id="manual_indicator"),
+    row(
+        "reports.indicator_entry_delete",
+        "POST",
+        TECH,
+        indicator_id="manual_indicator",
+        entry_id="victim_entry",
+    ),
+    row(
+        "reports.indicator_entry_delete",
+        "POST",
+        NOBODY,
+        indicator_id="victim_indicator",
+        entry_id="victim_entry",
+    ),
+    row(
+        "reports.indicator_entry_evidence", "GET", READERS, indicator_id="manual_indicator", entry_id="entry"
+    ),
     # --- metric snapshots
     row("metrics.index", "GET", READERS),
     row("metrics.run", "POST", MANAGERS),
@@ -728,6 +768,22 @@ def jobs() -> dict[str, str]:
     return {"metrics_job": metrics_job, "failed_job": failed.id}
 
 
+def custom_indicators(builtin: Indicator, document_id: int) -> dict[str, Any]:
+    """A manual indicator with two entries (one with evidence), a computed one, a builtin's period target."""
+    manual = add(Indicator(code="M.1", name_es="Manual", name_en="Manual", unit="documents", kind="manual",
+                           aggregation="latest", computed_from=""))  # fmt: skip
+    victim = add(Indicator(code="C.1", name_es="Cartas", name_en="Letters", unit="letters", kind="computed",
+                           measure="letters", computed_from="",
+                           params={"letter_kind": "interest", "letter_status": "signed"}))  # fmt: skip
+    entry = add(
+        IndicatorEntry(indicator_id=manual.id, period="2025-S1", value=Decimal(3), evidence_id=document_id)
+    )
+    victim_entry = add(IndicatorEntry(indicator_id=manual.id, period="2025-S2", value=Decimal(4)))
+    target = add(IndicatorTarget(indicator_id=builtin.id, period="2025-S2", target=Decimal(7)))
+    named = {"manual_indicator": manual, "victim_indicator": victim, "entry": entry}
+    return {**named, "victim_entry": victim_entry, "period_target": target}
+
+
 @pytest.fixture
 def world(make_user, tmp_path, app, monkeypatch) -> SimpleNamespace:
     """Build every record the table refers to; attributes hold ids, plus the users by role."""
@@ -744,6 +800,7 @@ def world(make_user, tmp_path, app, monkeypatch) -> SimpleNamespace:
     records.update(results(orgs, records["programme"], records["letter"].document_id))
     records.update(consultants(records["engagement"], records["letter"].document_id))
     records["indicator"] = db.session.scalars(select(Indicator).order_by(Indicator.id)).first()
+    records.update(custom_indicators(records["indicator"], records["letter"].document_id))
     records.update(parks_and_agreements(orgs, records["letter"].document_id))
     records["module"] = db.session.scalars(select(TrainingModule).order_by(TrainingModule.id)).first()
     records["victim_user"] = users["victim_user"]

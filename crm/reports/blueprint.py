@@ -9,6 +9,10 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 def register(app: Flask) -> None:
     """Attach the reports views to the blueprint and register it on the app."""
-    from crm.reports import views  # noqa: F401  (importing the modules adds their routes)
+    from crm.reports import (  # noqa: F401  (importing the modules adds their routes)
+        indicator_admin_views,
+        indicator_entry_views,
+        views,
+    )
 
     app.register_blueprint(bp)

@@ -244,6 +244,7 @@ def save_entry(
 ) -> tuple[IndicatorEntry, bool]:
     """Record a period's value (replacing the one entered before); return it and whether it is new."""
     period, value = check_entry(indicator, values, today)
+    evidence_id = store_evidence(values.evidence, user.id) if documents.has_file(values.evidence) else None
     entry = db.session.scalars(
         select(IndicatorEntry).where(
             IndicatorEntry.indicator_id == indicator.id, IndicatorEntry.period == period
@@ -254,8 +255,7 @@ def save_entry(
         entry = IndicatorEntry(indicator_id=indicator.id, period=period, value=value)
         db.session.add(entry)
     entry.value, entry.note, entry.entered_by_id = value, (values.note or "").strip() or None, user.id
-    if documents.has_file(values.evidence):
-        entry.evidence_id = store_evidence(values.evidence, user.id)
+    entry.evidence_id = evidence_id or entry.evidence_id  # a correction without a file keeps the evidence
     flush_or_taken(_("Someone entered this period's value at the same moment; try again."), "period")
     return entry, created
 

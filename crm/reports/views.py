@@ -1,4 +1,4 @@
-"""Report pages, their CSV/XLSX exports, freezing a period and editing indicator targets."""
+"""Report pages, their CSV/XLSX exports, freezing a period and editing indicator targets (also per period)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ from crm.extensions import db
 from crm.models import FrozenPeriod, Indicator
 from crm.pagination import page_number
 from crm.permissions import can, get_or_404, require
-from crm.reports import compare, filters, forms, period_book, registry, services
+from crm.reports import compare, filters, forms, indicator_admin, period_book, registry, services
 from crm.reports.blueprint import bp
 from crm.reports.filters import ReportFilters
+from crm.reports.indicator_forms import PeriodTargetForm
 from crm.reports.registry import REPORTS
 from crm.reports.tables import Report
 from crm.web import locale, page_size
@@ -172,6 +173,18 @@ def freeze():
     return redirect(url_for("reports.indicators", period=form.period.data))
 
 
+def render_target(indicator: Indicator, form: Any = None, period_form: Any = None, status: int = 200):
+    """Render an indicator's target page: the end-of-project target and the targets per period."""
+    page = render_template(
+        "reports/target.html",
+        form=form or forms.TargetForm(formdata=None, obj=indicator),
+        indicator=indicator,
+        period_targets=indicator_admin.period_target_rows(indicator),
+        period_form=period_form or PeriodTargetForm(formdata=None),
+    )
+    return page, status
+
+
 @bp.route("/indicators/<int:indicator_id>/target", methods=["GET", "POST"])
 @login_required
 @require("indicator.edit")
@@ -180,8 +193,7 @@ def edit_target(indicator_id: int):
     indicator = get_or_404(select(Indicator), indicator_id)
     form = forms.TargetForm(obj=indicator)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("reports/target.html", form=form, indicator=indicator), status
+        return render_target(indicator, form, status=400 if form.is_submitted() else 200)
     if services.set_target(indicator, form.target.data):
         flash(_("Target of %(code)s saved.", code=indicator.code), "success")
     return redirect(url_for("reports.indicators"))
