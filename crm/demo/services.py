@@ -20,6 +20,7 @@ from crm.clock import now, today, zone
 from crm.demo import catalog as cat
 from crm.demo.consultants_seed import seed_consultants
 from crm.demo.events_seed import EventPlanner, EventSeeder
+from crm.demo.indicators_seed import seed_custom_indicators
 from crm.demo.parks_seed import seed_parks_and_agreements
 from crm.demo.pipeline_plan import PipelinePlanner, shift_for
 from crm.demo.pipeline_seed import PipelineSeeder
@@ -289,4 +290,5 @@ def seed_demo() -> dict[str, int]:
     seeder.counts["companies_with_results"] = seed_results(seeder.users["manager@demo.pe"], seeder.today)
     seeder.counts["consultants"] = seed_consultants(seeder.today)
     seeder.counts["parks_and_agreements"] = seed_parks_and_agreements(seeder.today)
+    seeder.counts["custom_indicators"] = seed_custom_indicators(seeder.users["admin@demo.pe"], seeder.today)
     return seeder.counts

@@ -129,6 +129,22 @@ def test_stakeholders_and_generated_companies(seeded):
     foundries = [o for o in generated if o.sector.code == "24" and o.profile]
     assert foundries and sum(o.profile.emits_upops for o in foundries) > len(foundries) / 2
     parks_agreements_and_modules(seeded)  # checked here: seeding the demo once more costs a minute
+    custom_indicators(seeded)
+
+
+def custom_indicators(seeded: dict[str, int]) -> None:
+    """Check the demo's indicators an administrator added: women trained (computed) and a manual one."""
+    from crm.demo.indicators_seed import seed_custom_indicators
+    from crm.models import Indicator, IndicatorEntry, User
+    from crm.reports.indicators import compute_all
+
+    assert seeded["custom_indicators"] == 2
+    figures = {f.indicator.code: f for f in compute_all(today())}
+    assert figures["3.3.2"].value > 0 and figures["1.1"].value == 2  # the latest of its two entries
+    assert db.session.scalar(select(func.count()).select_from(IndicatorEntry)) == 2
+    admin = db.session.scalars(select(User).where(User.email == "admin@demo.pe")).one()
+    assert seed_custom_indicators(admin, today()) == 0
+    assert db.session.scalar(select(func.count()).where(Indicator.code.in_(("1.1", "3.3.2")))) == 2
 
 
 def parks_agreements_and_modules(seeded: dict[str, int]) -> None:
