@@ -160,6 +160,8 @@ def delete_indicator(indicator: Indicator) -> None:
             periods=", ".join(periods),
         )
         raise UserError(message)
+    for row in [*entry_rows(indicator), *period_target_rows(indicator)]:  # one by one: the history keeps them
+        db.session.delete(row)
     db.session.delete(indicator)
     db.session.flush()
 

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from crm.errors import UserError
 from crm.extensions import db
 from crm.models import (
+    ChangeLog,
     Document,
     Indicator,
     IndicatorEntry,
@@ -342,11 +343,26 @@ def test_freezing_keeps_the_custom_figures_after_the_records_change(world, defin
     assert services.frozen("2025-S2").figures["L.1"]["value"] == "1"
 
 
-def test_delete_only_what_administrators_added_and_no_frozen_period_reports(world, define):
+def test_delete_only_what_administrators_added_and_no_frozen_period_reports(world, define, admin):
     added = define("letters", "L.1", letter_kind="interest", letter_status="signed")
     indicator_admin.delete_indicator(added)
+    manual = define(None, "M.1", unit="documents")
+    indicator_admin.save_entry(admin, manual, EntryValues("2025-S1", "1"), TODAY)
+    indicator_admin.set_period_target(manual, "2025-S1", "2")
     db.session.commit()
-    assert db.session.scalars(select(Indicator).where(Indicator.code == "L.1")).first() is None
+    indicator_admin.delete_indicator(manual)
+    db.session.commit()
+    assert db.session.scalars(select(Indicator).where(Indicator.code.in_(("L.1", "M.1")))).first() is None
+    assert db.session.scalars(select(IndicatorEntry)).first() is None
+    deleted = (
+        select(ChangeLog.entity_type).where(ChangeLog.action == "delete").order_by(ChangeLog.entity_type)
+    )
+    assert db.session.scalars(deleted).all() == [
+        "indicator",
+        "indicator",
+        "indicatorentry",
+        "indicatortarget",
+    ]
     builtin = db.session.scalars(select(Indicator).where(Indicator.code == "3.1")).one()
     for action in (indicator_admin.delete_indicator, lambda i: indicator_admin.set_active(i, False)):
         with pytest.raises(UserError):
