@@ -292,17 +292,21 @@ TABLE: tuple[Row, ...] = (
         "POST",
         TECH,
         indicator_id="manual_indicator",
-        entry_id="victim_entry",
+        entry_id="victim_indicator_entry",
     ),
     row(
         "reports.indicator_entry_delete",
         "POST",
         NOBODY,
         indicator_id="victim_indicator",
-        entry_id="victim_entry",
+        entry_id="victim_indicator_entry",
     ),
     row(
-        "reports.indicator_entry_evidence", "GET", READERS, indicator_id="manual_indicator", entry_id="entry"
+        "reports.indicator_entry_evidence",
+        "GET",
+        READERS,
+        indicator_id="manual_indicator",
+        entry_id="indicator_entry",
     ),
     # --- metric snapshots
     row("metrics.index", "GET", READERS),
@@ -780,8 +784,8 @@ def custom_indicators(builtin: Indicator, document_id: int) -> dict[str, Any]:
     )
     victim_entry = add(IndicatorEntry(indicator_id=manual.id, period="2025-S2", value=Decimal(4)))
     target = add(IndicatorTarget(indicator_id=builtin.id, period="2025-S2", target=Decimal(7)))
-    named = {"manual_indicator": manual, "victim_indicator": victim, "entry": entry}
-    return {**named, "victim_entry": victim_entry, "period_target": target}
+    named = {"manual_indicator": manual, "victim_indicator": victim, "indicator_entry": entry}
+    return {**named, "victim_indicator_entry": victim_entry, "period_target": target}
 
 
 @pytest.fixture
