@@ -291,10 +291,11 @@ def generate(app, count: int, seed: int) -> dict[str, int]:
         finish(conn, [name for name in ORDER if name != "interaction_contacts"])
         # COPY runs no flush hook: fill the report aggregates as `flask crm rebuild-aggregates` does.
         from crm.interactions import last_seen
-        from crm.pipeline import stage_rank
+        from crm.pipeline import company_reach, stage_rank
         from crm.pipeline.reach import rebuild
 
         rebuild(conn)
+        company_reach.rebuild(conn)
         last_seen.rebuild(conn)
         stage_rank.rebuild(conn)
     with app.app_context():

@@ -49,17 +49,18 @@ def seed_demo(if_empty: bool) -> None:
 
 @crm_cli.command("rebuild-aggregates")
 def rebuild_aggregates() -> None:
-    """Rebuild the maintained aggregates (stage_reach, last interactions, stage ranks) from the history."""
+    """Rebuild the maintained aggregates (stage and company reach, last interactions, stage ranks)."""
     from crm.interactions import last_seen
-    from crm.pipeline import stage_rank
+    from crm.pipeline import company_reach, stage_rank
     from crm.pipeline.reach import rebuild
 
     rows = rebuild(db.session.connection())
+    companies = company_reach.rebuild(db.session.connection())
     last_seen.rebuild(db.session.connection())
     stage_rank.rebuild(db.session.connection())
     db.session.commit()
     click.echo(
-        f"stage_reach: {rows} rows rebuilt from the stage history; "
+        f"stage_reach: {rows} rows rebuilt from the stage history; company_reach: {companies} rows; "
         "last interaction dates and stage ranks recomputed."
     )
 

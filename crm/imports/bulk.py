@@ -33,7 +33,7 @@ from crm.models import (
 )
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import StageReach
-from crm.pipeline import stage_rank
+from crm.pipeline import company_reach, stage_rank
 from crm.text import fold
 
 _SPACES = re.compile(r"\s+")
@@ -238,5 +238,8 @@ def delete_many(model: type, ids: list[int]) -> int:
         db.session.execute(delete(table).where(pk.in_(part)))
         if model is Engagement:  # no flush hook either: their companies' furthest stage changes
             stage_rank.refresh(db.session.connection(), [row["organisation_id"] for row in rows])
+        if model in (Engagement, Letter, Organisation):  # nor for the companies' reach (SQLite: no cascade)
+            orgs = [row.get("organisation_id", row["id"]) for row in rows]
+            company_reach.refresh(db.session.connection(), orgs)
         removed += len(rows)
     return removed

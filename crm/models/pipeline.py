@@ -173,3 +173,32 @@ class StageReach(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
     furthest: Mapped[bool] = mapped_column(Boolean)
+
+
+class CompanyReach(Base):
+    """Per organisation and programme: the furthest stage it ever reached, beside its report filters.
+
+    Maintained from stage_reach and organisations (never written by hand) by crm.pipeline.company_reach,
+    in the same flush as any move, merge, undo or edit of the company. The reports without a period read
+    it instead of grouping stage_reach per company on every request: one narrow row per company, its
+    filter columns (kind, sector, district, owner, size) copied so that no join is needed. One row per
+    programme the organisation has an engagement in, and one for every programme together (programme_key
+    0, since a programme id is never 0); `top` is NULL when no engagement has reached a stage yet. Letters
+    are watched too: a letter of interest signed or scanned changes `pending_top`.
+    """
+
+    __tablename__ = "company_reach"
+    __table_args__ = (Index("ix_company_reach_programme_key_top", "programme_key", "top"),)
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    programme_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    top: Mapped[int | None] = mapped_column(SmallInteger)
+    # The same through the engagements whose signed letter of interest has no scan yet (evidence pending).
+    pending_top: Mapped[int | None] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(30))
+    sector_id: Mapped[int | None] = mapped_column(Integer)
+    district_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[str | None] = mapped_column(String(10))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from crm.models import STAGES, Engagement, StageTransition
 from crm.models.pipeline import StageReach
+from crm.pipeline import company_reach
 
 RANKS = {stage: index for index, stage in enumerate(STAGES)}
 CHUNK = 500  # engagement ids per statement (SQLite's bound-parameter limit)
@@ -87,10 +88,11 @@ def moved(session: Session, engagement: Engagement) -> bool:
 
 
 def keep_reach_current(session: Session, _context: Any) -> None:
-    """Recompute the reach of the engagements this flush touched, in the same transaction."""
+    """Recompute the reach of the engagements this flush touched, then their companies' (same transaction)."""
     ids = changed_engagements(session)
     if ids:
         refresh(session.connection(), ids)
+    company_reach.keep_current(session, ids)
 
 
 def install() -> None:

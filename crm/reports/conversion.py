@@ -61,9 +61,7 @@ def by_sector(ranked: Any, locale: str, division: bool = False) -> tuple[Any, An
     """Group by the company's ISIC section (or division): the from clause, key, label and sort column."""
     own, section = aliased(Sector), aliased(Sector)
     group = own if division else section
-    source = ranked.join(Organisation, Organisation.id == ranked.c.org_id).outerjoin(
-        own, own.id == Organisation.sector_id
-    )
+    source = ranked.outerjoin(own, own.id == ranked.c.sector_id)
     if not division:
         source = source.outerjoin(section, section.id == func.coalesce(own.parent_id, own.id))
     return source, group.id, sector_name(group, locale), group.code
@@ -83,19 +81,14 @@ def by_association(ranked: Any, membership: bool) -> tuple[Any, Any, Any, Any]:
 
 
 def by_organisation_field(ranked: Any, dimension: str) -> tuple[Any, Any, Any, Any]:
-    """Group by the company's district, size or owner."""
-    source = ranked.join(Organisation, Organisation.id == ranked.c.org_id)
+    """Group by the company's district, size or owner (columns the reach CTE carries)."""
     if dimension == "district":
-        return (
-            source.outerjoin(District, District.id == Organisation.district_id),
-            District.id,
-            District.name,
-            District.name,
-        )
+        district = ranked.outerjoin(District, District.id == ranked.c.district_id)
+        return district, District.id, District.name, District.name
     if dimension == "owner":
-        return source.outerjoin(User, User.id == Organisation.owner_id), User.id, User.name, User.name
-    size_order = case({size: index for index, size in enumerate(SIZES)}, value=Organisation.size)
-    return source, Organisation.size, Organisation.size, size_order
+        return ranked.outerjoin(User, User.id == ranked.c.owner_id), User.id, User.name, User.name
+    size_order = case({size: index for index, size in enumerate(SIZES)}, value=ranked.c.size)
+    return ranked, ranked.c.size, ranked.c.size, size_order
 
 
 def grouping(dimension: str, ranked: Any, locale: str) -> tuple[Any, Any, Any, Any]:

@@ -36,7 +36,13 @@ def stage_counts(f: ReportFilters) -> dict[str, int]:
 
 def pending_counts(f: ReportFilters) -> dict[str, int]:
     """Return, per stage past the gate, the companies that reached it through an engagement whose signed
-    letter of interest still has no scan (evidence pending), in one query over stage_reach."""
+    letter of interest still has no scan (evidence pending): from company_reach, or in a period over
+    stage_reach."""
+    if not (f.date_from or f.date_to):
+        ranked = reach(f)
+        counted = [reached(ranked.c.pending_top, stage).label(stage) for stage in PAST_GATE]
+        row = db.session.execute(select(*counted)).one()
+        return {stage: int(row._mapping[stage]) for stage in PAST_GATE}
     gate = POSITIONS[PAST_GATE[0]]
     per_engagement = (
         select(StageReach.engagement_id.label("id"), StageReach.organisation_id.label("org_id"))

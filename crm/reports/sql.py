@@ -18,7 +18,8 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from crm.models import STAGES, Engagement, Organisation
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import StageReach
+from crm.models.pipeline import CompanyReach, StageReach
+from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
 
 POSITIONS = {stage: index for index, stage in enumerate(STAGES)}
@@ -71,22 +72,51 @@ def percentile_times(value: Any, rank: Any, count: Any, num: int, den: int) -> A
     )
 
 
-def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> Any:
-    """Return a CTE of companies (org_id[, source_id]) and the furthest stage position they reached.
+# The companies' columns the reports filter and group on, carried by both reach CTEs.
+CARRIED = ("sector_id", "district_id", "owner_id", "size")
 
-    Read from the maintained stage_reach rows (crm.pipeline.reach), which hold the same facts as the
-    transitions: the furthest forward stage moved to on each day.
+
+def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> Any:
+    """Return a CTE of companies (org_id[, source_id]), the furthest stage position they reached, and CARRIED.
+
+    Without a period, read from company_reach: one maintained row per company (and programme). With one,
+    or per referring association, group the maintained stage_reach rows (the furthest forward stage moved
+    to on each day) per company.
     """
+    if not per_source and not (f.date_from or f.date_to):
+        return company_reach(f, name)
     keys = [StageReach.organisation_id.label("org_id")]
     query = select(StageReach.organisation_id.label("org_id")).select_from(StageReach)
     if per_source:
         keys.append(Engagement.source_association_id.label("source_id"))
         query = query.add_columns(keys[-1]).join(Engagement, Engagement.id == StageReach.engagement_id)
+    carried = [getattr(Organisation, column) for column in CARRIED]
     query = (
-        query.add_columns(func.max(StageReach.stage_rank).label("top"))
+        query.add_columns(func.max(StageReach.stage_rank).label("top"), *carried)
         .join(Organisation, Organisation.id == StageReach.organisation_id)
         .where(*reach_conditions(f), *reach_period(f))
-        .group_by(*(key.element for key in keys))
+        .group_by(*(key.element for key in keys), *carried)
+    )
+    return query.cte(name)
+
+
+class CompanyColumns:
+    """company_reach's copies of the organisation's columns, under the names organisation_conditions reads."""
+
+    id = CompanyReach.organisation_id
+    sector_id, district_id, owner_id = CompanyReach.sector_id, CompanyReach.district_id, CompanyReach.owner_id
+
+
+def company_reach(f: ReportFilters, name: str) -> Any:
+    """Return the reach CTE read from company_reach (no period): one row per company that reached a stage."""
+    carried = [getattr(CompanyReach, column) for column in CARRIED]
+    query = select(CompanyReach.organisation_id.label("org_id"), CompanyReach.top.label("top"), *carried)
+    query = query.add_columns(CompanyReach.pending_top)
+    query = query.where(
+        CompanyReach.programme_key == (f.programme or EVERY_PROGRAMME),
+        CompanyReach.kind == OrgKind.COMPANY,
+        CompanyReach.top.is_not(None),
+        *organisation_conditions(f, CompanyColumns),
     )
     return query.cte(name)
 

@@ -1,0 +1,100 @@
+"""The company_reach aggregate (crm.models.pipeline.CompanyReach), kept equal to stage_reach and companies.
+
+crm.pipeline.reach calls keep_current() at the end of its flush hook, after the engagements' stage_reach
+rows are current: the organisations whose engagements, transitions or letters changed, or whose filter
+columns (kind, sector, district, owner, size) were edited, get their rows recomputed on the flush's own
+connection, so the aggregate commits or rolls back with the change. Writers that go around the ORM call
+refresh(); `flask crm rebuild-aggregates` calls rebuild().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import case, delete, func, inspect, literal, select, union_all
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from crm.models import Engagement, Letter, Organisation
+from crm.models.pipeline import CompanyReach, StageReach
+from crm.pipeline.evidence import unscanned_clause
+
+CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
+COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
+COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", *COPIED)
+EVERY_PROGRAMME = 0
+
+
+def per_key(programme_key: Any, organisation_ids: list[int] | None) -> Any:
+    """Select one row per organisation and key: the furthest rank its engagements reached."""
+    furthest = (StageReach.engagement_id == Engagement.id) & StageReach.furthest.is_(True)
+    pending = func.max(case((unscanned_clause(Engagement), StageReach.stage_rank)))
+    top = func.max(StageReach.stage_rank)
+    query = select(Engagement.organisation_id, programme_key.label("programme_key"), top, pending)
+    query = query.outerjoin(StageReach, furthest)
+    if organisation_ids is not None:
+        query = query.where(Engagement.organisation_id.in_(organisation_ids))
+    return query.group_by(Engagement.organisation_id, programme_key)
+
+
+def company_rows(organisation_ids: list[int] | None = None) -> Any:
+    """Select the rows stage_reach and organisations imply (for some organisations, or all)."""
+    tops = union_all(
+        per_key(Engagement.programme_id, organisation_ids),
+        per_key(literal(EVERY_PROGRAMME), organisation_ids),
+    ).subquery("tops")
+    org_id, key, top, pending_top = tops.c
+    copied = [getattr(Organisation, name) for name in COPIED]
+    return select(org_id, key, top, pending_top, *copied).join(Organisation, Organisation.id == org_id)
+
+
+def refresh(connection: Connection, organisation_ids: Iterable[int]) -> None:
+    """Recompute the rows of these organisations (idempotent)."""
+    ids = sorted({i for i in organisation_ids if i is not None})
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        connection.execute(delete(CompanyReach).where(CompanyReach.organisation_id.in_(part)))
+        connection.execute(CompanyReach.__table__.insert().from_select(COLUMNS, company_rows(part)))
+
+
+def rebuild(connection: Connection) -> int:
+    """Recompute every row; return how many there are now."""
+    connection.execute(delete(CompanyReach))
+    connection.execute(CompanyReach.__table__.insert().from_select(COLUMNS, company_rows()))
+    return connection.scalar(select(func.count()).select_from(CompanyReach)) or 0
+
+
+def previous(obj: Any, key: str) -> list[int]:
+    """Return the values an attribute had before this flush, and the one it has."""
+    history = inspect(obj).attrs[key].history
+    return [v for v in chain(history.deleted or (), [getattr(obj, key)]) if v is not None]
+
+
+def edited(obj: Organisation) -> bool:
+    """Return whether an organisation's copied columns changed in this flush."""
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in COPIED)
+
+
+def changed_organisations(session: Session, engagement_ids: set[int]) -> set[int]:
+    """Return the organisations whose rows this flush may have changed."""
+    found: set[int] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, (Engagement, Letter)):  # a signed letter opens the gate; its scan ends "pending"
+            found.update(previous(obj, "organisation_id"))
+        elif isinstance(obj, Organisation) and (obj in session.deleted or edited(obj)):
+            found.add(obj.id)
+    if engagement_ids:
+        owner = select(Engagement.organisation_id).where(Engagement.id.in_(sorted(engagement_ids)))
+        found.update(session.connection().scalars(owner))
+    return found
+
+
+def keep_current(session: Session, engagement_ids: set[int]) -> None:
+    """Recompute the rows of the organisations this flush touched (after their stage_reach)."""
+    ids = changed_organisations(session, engagement_ids)
+    if ids:
+        refresh(session.connection(), ids)
+

@@ -1,0 +1,73 @@
+"""keep each company's furthest stage per programme beside its report filters, so reports read one row per company
+
+Issue 17: the funnel and the conversion tables grouped every stage_reach row per company on every request
+(0.3-2 s at 100,000 companies). company_reach holds, per organisation and programme (programme_key 0 for
+every programme together), the furthest stage rank its engagements ever reached (and reached through an
+engagement whose signed letter of interest has no scan yet), with the organisation's
+kind, sector, district, owner and size copied so that reports filter and group without a join. Kept by
+crm.pipeline.company_reach in the flush of every change, rebuilt by `flask crm rebuild-aggregates`;
+filled here from stage_reach in one pass.
+
+Revision ID: 0031_company_reach
+Revises: 0030_custom_indicators
+Create Date: 2026-12-07 03:00:00.000000
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0031_company_reach'
+down_revision = '0030_custom_indicators'
+branch_labels = None
+depends_on = None
+
+# A signed letter of interest covering the engagement (same company; its programme or none), scanned or not.
+COVERING = """SELECT 1 FROM letters l WHERE l.organisation_id = e.organisation_id AND l.kind = 'interest'
+AND l.status = 'signed' AND (l.programme_id = e.programme_id OR l.programme_id IS NULL)
+AND l.document_id IS {scan}"""
+UNSCANNED = f"EXISTS ({COVERING.format(scan='NULL')}) AND NOT EXISTS ({COVERING.format(scan='NOT NULL')})"
+TOPS = """
+SELECT e.organisation_id AS organisation_id, {key} AS programme_key, MAX(r.stage_rank) AS top,
+  MAX(CASE WHEN """ + UNSCANNED + """ THEN r.stage_rank END) AS pending_top
+FROM engagements e
+LEFT JOIN stage_reach r ON r.engagement_id = e.id AND r.furthest = {true}
+GROUP BY e.organisation_id{group}
+"""
+
+
+def fill() -> None:
+    """Insert every organisation's rows from stage_reach and organisations, in one statement."""
+    true = 'TRUE' if op.get_bind().dialect.name == 'postgresql' else '1'
+    per_programme = TOPS.format(key='e.programme_id', true=true, group=', e.programme_id')
+    every = TOPS.format(key='0', true=true, group='')
+    op.execute(
+        'INSERT INTO company_reach (organisation_id, programme_key, top, pending_top, kind, sector_id, '
+        'district_id, owner_id, size) SELECT t.organisation_id, t.programme_key, t.top, t.pending_top, '
+        f'o.kind, o.sector_id, o.district_id, o.owner_id, o.size FROM ({per_programme} UNION ALL {every}) t '
+        'JOIN organisations o ON o.id = t.organisation_id'
+    )
+
+
+def upgrade():
+    op.create_table(
+        'company_reach',
+        sa.Column('organisation_id', sa.Integer(), nullable=False),
+        sa.Column('programme_key', sa.Integer(), nullable=False),
+        sa.Column('top', sa.SmallInteger(), nullable=True),
+        sa.Column('pending_top', sa.SmallInteger(), nullable=True),
+        sa.Column('kind', sa.String(length=30), nullable=False),
+        sa.Column('sector_id', sa.Integer(), nullable=True),
+        sa.Column('district_id', sa.Integer(), nullable=True),
+        sa.Column('owner_id', sa.Integer(), nullable=True),
+        sa.Column('size', sa.String(length=10), nullable=True),
+        sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
+                                name=op.f('fk_company_reach_organisation_id_organisations'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('organisation_id', 'programme_key', name=op.f('pk_company_reach')),
+    )
+    op.create_index('ix_company_reach_programme_key_top', 'company_reach', ['programme_key', 'top'], unique=False)
+    fill()
+
+
+def downgrade():
+    op.drop_index('ix_company_reach_programme_key_top', table_name='company_reach')
+    op.drop_table('company_reach')
