@@ -202,3 +202,31 @@ class CompanyReach(Base):
     district_id: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[int | None] = mapped_column(Integer)
     size: Mapped[str | None] = mapped_column(String(10))
+
+
+class StageExit(Base):
+    """An exit transition (to declined, on hold or withdrawn) beside its company's report filters.
+
+    Maintained with company_reach by crm.pipeline.company_reach (never written by hand), so the funnel's
+    exits table groups these narrow rows instead of joining every exit to its engagement and company.
+    """
+
+    __tablename__ = "stage_exits"
+    __table_args__ = (
+        Index("ix_stage_exits_organisation_id", "organisation_id"),
+        Index("ix_stage_exits_occurred_on", "occurred_on"),
+    )
+
+    transition_id: Mapped[int] = mapped_column(
+        ForeignKey("stage_transitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(Integer)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    from_stage: Mapped[str | None] = mapped_column(String(30))
+    to_stage: Mapped[str] = mapped_column(String(30))
+    barrier_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    sector_id: Mapped[int | None] = mapped_column(Integer)
+    district_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)

@@ -33,6 +33,12 @@ def materialised_per_letter(f: ReportFilters) -> Any:
     return query.group_by(Materialisation.letter_id).subquery("materialised")
 
 
+def of_organisations(f: ReportFilters) -> list[Any]:
+    """Keep the letters of the organisations the filters choose (no join at all when none is chosen)."""
+    conditions = organisation_conditions(f)
+    return [Letter.organisation_id.in_(select(Organisation.id).where(*conditions))] if conditions else []
+
+
 def commitments(f: ReportFilters) -> Any:
     """Return a CTE: one row per signed co-finance letter with its committed and materialised USD."""
     done = materialised_per_letter(f)
@@ -45,9 +51,8 @@ def commitments(f: ReportFilters) -> Any:
             func.coalesce(Letter.amount_usd, 0).label("committed"),
             func.coalesce(done.c.usd, 0).label("materialised"),
         )
-        .join(Organisation, Organisation.id == Letter.organisation_id)
         .outerjoin(done, done.c.letter_id == Letter.id)
-        .where(Letter.kind == "cofinance", Letter.status == "signed", *organisation_conditions(f))
+        .where(Letter.kind == "cofinance", Letter.status == "signed", *of_organisations(f))
         .where(*in_period(Letter.signed_on, f))
     )
     if f.programme:
@@ -95,12 +100,17 @@ def by_type_table(f: ReportFilters, group: str, totals: Any = None) -> Table:
     return Table(f"by_{group}", title, columns, rows, total_row(cte, 1, totals))
 
 
-def annex_rows(query: Any, page_no: int | None, per_page: int) -> tuple[list[Any], Page | None]:
-    """Return one page of the annex (with its total count) for the screen, or all of it for exports."""
-    if page_no is None:
-        return list(db.session.execute(query)), None
-    found = list(db.session.execute(query.limit(per_page).offset((page_no - 1) * per_page)))
-    return found, Page(found, count(query), page_no, per_page)
+def annex_rows(grouped: Any, page_no: int | None, per_page: int) -> tuple[list[Any], Page | None]:
+    """Return one page of the annex (with its total count) for the screen, or all of it for exports.
+
+    The groups are paged first and named after: only the rows shown are joined to their organisation.
+    """
+    shown = grouped if page_no is None else grouped.limit(per_page).offset((page_no - 1) * per_page)
+    rows = shown.subquery("annex")
+    org_id, *values, first = rows.c
+    named = select(Organisation.legal_name, *values).join(Organisation, Organisation.id == org_id)
+    found = list(db.session.execute(named.order_by(first)))
+    return found, None if page_no is None else Page(found, count(grouped), page_no, per_page)
 
 
 def annex_table(
@@ -108,14 +118,9 @@ def annex_table(
 ) -> Table:
     """Build the annex: per co-financier and type, in the order the letters were recorded."""
     cte = commitments(f)
-    keys = (Organisation.id, cte.c.cofinancier_type, cte.c.cofinance_type)
-    query = (
-        select(func.max(Organisation.legal_name), cte.c.cofinancier_type, cte.c.cofinance_type, *sums(cte))
-        .join(Organisation, Organisation.id == cte.c.organisation_id)
-        .group_by(*keys)
-        .order_by(func.min(cte.c.id))
-    )
-    found, page = annex_rows(query, page_no, per_page)
+    keys = (cte.c.organisation_id, cte.c.cofinancier_type, cte.c.cofinance_type)
+    grouped = select(*keys, *sums(cte), func.min(cte.c.id).label("first")).group_by(*keys).order_by("first")
+    found, page = annex_rows(grouped, page_no, per_page)
     rows = [
         [name, label("cofinancier_type", who), label("cofinance_type", kind), *money_row(values)]
         for name, who, kind, *values in found

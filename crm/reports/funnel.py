@@ -17,12 +17,13 @@ from sqlalchemy.orm import aliased
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import ALL_STAGES, EXITS, STAGES, Barrier, Engagement, Organisation, StageTransition
-from crm.models.pipeline import StageReach
+from crm.models import ALL_STAGES, STAGES, Barrier, Engagement, Organisation
+from crm.models.organisation import OrgKind
+from crm.models.pipeline import StageExit, StageReach
 from crm.pipeline.evidence import PAST_GATE, unscanned_clause
 from crm.reports import charts
-from crm.reports.filters import ReportFilters, engagement_conditions, in_period
-from crm.reports.sql import POSITIONS, reach, reach_conditions, reach_period, reached
+from crm.reports.filters import ReportFilters, in_period, organisation_conditions
+from crm.reports.sql import POSITIONS, copied_columns, reach, reach_conditions, reach_period, reached
 from crm.reports.tables import Column, Report, Table, one_in, percent
 from crm.templating import fmt_number
 
@@ -109,17 +110,17 @@ def headline_table(counts: dict[str, int]) -> Table:
 
 
 def exit_rows(f: ReportFilters, locale: str) -> list[Any]:
-    """Count exit transitions by the stage left from, the exit and its reason (SQL GROUP BY)."""
+    """Count exit transitions by the stage left from, the exit and its reason (GROUP BY over stage_exits)."""
     reason = Barrier.reason_en if locale == "en" else Barrier.reason_es
     query = (
-        select(StageTransition.from_stage, StageTransition.to_stage, reason, func.count())
-        .join(Engagement, Engagement.id == StageTransition.engagement_id)
-        .join(Organisation, Organisation.id == Engagement.organisation_id)
-        .outerjoin(Barrier, Barrier.id == StageTransition.barrier_id)
-        .where(StageTransition.to_stage.in_(EXITS), *engagement_conditions(f))
-        .where(*in_period(StageTransition.occurred_on, f))
-        .group_by(StageTransition.from_stage, StageTransition.to_stage, reason)
+        select(StageExit.from_stage, StageExit.to_stage, reason, func.count())
+        .outerjoin(Barrier, Barrier.id == StageExit.barrier_id)
+        .where(StageExit.kind == OrgKind.COMPANY, *organisation_conditions(f, copied_columns(StageExit)))
+        .where(*in_period(StageExit.occurred_on, f))
+        .group_by(StageExit.from_stage, StageExit.to_stage, reason)
     )
+    if f.programme:
+        query = query.where(StageExit.programme_id == f.programme)
     return list(db.session.execute(query))
 
 

@@ -10,6 +10,7 @@ engagements (programmes) it has.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Integer, case, func, select
@@ -100,11 +101,10 @@ def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> An
     return query.cte(name)
 
 
-class CompanyColumns:
-    """company_reach's copies of the organisation's columns, under the names organisation_conditions reads."""
-
-    id = CompanyReach.organisation_id
-    sector_id, district_id, owner_id = CompanyReach.sector_id, CompanyReach.district_id, CompanyReach.owner_id
+def copied_columns(model: Any) -> SimpleNamespace:
+    """Return a maintained table's copies of the company's columns, named as organisation_conditions reads."""
+    copies = {name: getattr(model, name) for name in ("sector_id", "district_id", "owner_id")}
+    return SimpleNamespace(id=model.organisation_id, **copies)
 
 
 def company_reach(f: ReportFilters, name: str) -> Any:
@@ -116,7 +116,7 @@ def company_reach(f: ReportFilters, name: str) -> Any:
         CompanyReach.programme_key == (f.programme or EVERY_PROGRAMME),
         CompanyReach.kind == OrgKind.COMPANY,
         CompanyReach.top.is_not(None),
-        *organisation_conditions(f, CompanyColumns),
+        *organisation_conditions(f, copied_columns(CompanyReach)),
     )
     return query.cte(name)
 

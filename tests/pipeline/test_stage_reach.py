@@ -25,7 +25,7 @@ from crm.models import (
     StageTransition,
     User,
 )
-from crm.models.pipeline import CompanyReach, StageReach
+from crm.models.pipeline import CompanyReach, StageExit, StageReach
 from crm.pipeline import company_reach, reach, stage_rank
 from crm.pipeline.services import Move, record
 from crm.reports import funnel
@@ -72,6 +72,17 @@ def companies_maintained() -> set[tuple]:
 def companies_recomputed() -> set[tuple]:
     """Return the company_reach rows stage_reach and the organisations imply."""
     return {tuple(row) for row in db.session.execute(company_reach.company_rows())}
+
+
+def exits_maintained() -> set[tuple]:
+    """Return the stored stage_exits rows."""
+    columns = [getattr(StageExit, name) for name in company_reach.EXIT_COLUMNS]
+    return {tuple(row) for row in db.session.execute(select(*columns))}
+
+
+def exits_recomputed() -> set[tuple]:
+    """Return the stage_exits rows the history and the organisations imply."""
+    return {tuple(row) for row in db.session.execute(company_reach.exit_rows())}
 
 
 def stage_ranks() -> tuple[dict[int, int | None], dict[int, int | None]]:
@@ -211,6 +222,7 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations):
             db.session.flush()
             assert maintained() == recomputed(), (name, args)
             assert companies_maintained() == companies_recomputed(), (name, args)
+            assert exits_maintained() == exits_recomputed(), (name, args)
             assert_both_paths_agree(world)
             stored, expected = stage_ranks()
             assert stored == expected, (name, args)  # organisations.stage_rank, kept by the same writes
@@ -233,11 +245,13 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     world = World()
     world.move(0, 0, "contacted", 1)
     world.move(1, 1, "identified", 2)
+    world.move(1, 1, "declined", 4)
     db.session.commit()
     expected = maintained()
-    companies = companies_maintained()
+    companies, exits = companies_maintained(), exits_maintained()
     db.session.execute(StageReach.__table__.delete())
     db.session.execute(CompanyReach.__table__.delete())
+    db.session.execute(StageExit.__table__.delete())
     db.session.execute(Organisation.__table__.update().values(stage_rank=None))
     db.session.execute(StageTransition.__table__.update().values(note="x"))  # history untouched in substance
     db.session.commit()
@@ -247,5 +261,6 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     db.session.expire_all()
     assert maintained() == expected == recomputed()
     assert companies_maintained() == companies == companies_recomputed() != set()
+    assert exits_maintained() == exits == exits_recomputed() != set()
     stored, furthest = stage_ranks()
     assert stored == furthest and stored[world.orgs[0].id] == STAGES.index("contacted")
