@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import Float, Integer, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from crm.extensions import db
@@ -26,7 +26,7 @@ from crm.models import SIZES, District, Membership, Organisation, Sector, User
 from crm.reports import charts
 from crm.reports.filters import MEMBER_STATUSES, ReportFilters
 from crm.reports.funnel import stage_counts
-from crm.reports.sql import reach, reached
+from crm.reports.sql import POSITIONS, reach, reached
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
 from crm.templating import fmt_number
 
@@ -100,17 +100,33 @@ def grouping(dimension: str, ranked: Any, locale: str) -> tuple[Any, Any, Any, A
     return by_organisation_field(ranked, dimension)
 
 
+# The dimensions the reach CTE carries a column for: counted per column value before the lookup join.
+CARRIED_BY = {"sector": "sector_id", "division": "sector_id", "district": "district_id"}
+CARRIED_BY |= {"owner": "owner_id", "size": "size"}
+COUNTED = {"contacted": "contacted", "loi": "loi_signed", "assessed": "assessed"}
+
+
+def tallies(ranked: Any, dimension: str) -> Any:
+    """Return the companies' counts: per value of a carried column (a few rows), else one row per company."""
+    column = CARRIED_BY.get(dimension)
+    if column is None:
+        flags = [case((ranked.c.top >= POSITIONS[s], 1), else_=0).label(k) for k, s in COUNTED.items()]
+        return select(*[c for c in ranked.c if c.key in ("org_id", "source_id")], *flags).subquery("tallies")
+    counts = [reached(ranked.c.top, stage).label(key) for key, stage in COUNTED.items()]
+    return select(ranked.c[column], *counts).group_by(ranked.c[column]).subquery("tallies")
+
+
 def conversion_query(f: ReportFilters, dimension: str, sort: str, locale: str) -> Any:
     """Select one row per group: key, label, contacted, letters of interest, assessed or further."""
-    ranked = reach(f, per_source=dimension == "source")
-    source, key, text, order = grouping(dimension, ranked, locale)
+    counted = tallies(reach(f, per_source=dimension == "source"), dimension)
+    source, key, text, order = grouping(dimension, counted, locale)
     # One row per key; MAX() picks its (single) label, so nothing but the key is grouped on.
     text, order = func.max(text), func.max(order)
-    contacted = reached(ranked.c.top, "contacted")
-    letters = reached(ranked.c.top, "loi_signed")
-    ratio = case((contacted > 0, cast(letters, Float) / contacted))
-    columns = {"group": order, "contacted": contacted, "loi": letters, "conversion": ratio}
-    columns["assessed"] = reached(ranked.c.top, "assessed")
+    # A sum of counts is NUMERIC on PostgreSQL: back to an integer, as the counts are.
+    columns = {name: cast(func.coalesce(func.sum(counted.c[name]), 0), Integer) for name in COUNTED}
+    contacted, letters = columns["contacted"], columns["loi"]
+    columns["conversion"] = case((contacted > 0, cast(letters, Float) / contacted))
+    columns["group"] = order
     chosen = columns[sort.lstrip("-")]
     direction = chosen.desc() if sort.startswith("-") else chosen.asc()
     return (
@@ -160,12 +176,23 @@ def rate_row(group: str, contacted: int, signed: int, assessed: int) -> list[Any
     return [group, contacted, signed, percent(signed, contacted), interval_text(signed, contacted), assessed]
 
 
+def totals(f: ReportFilters, dimension: str, found: list[Any]) -> tuple[int, int, int]:
+    """Return all companies' contacted, letters and assessed counts.
+
+    A carried column puts each company in exactly one group (its value or none), so the groups add up to
+    the total; by association a company may count in several groups, or in none, so it is counted apart.
+    """
+    if dimension in CARRIED_BY:
+        return tuple(sum(row[i] for row in found) for i in (2, 3, 4))  # type: ignore[return-value]
+    counts = stage_counts(f)
+    return counts["contacted"], counts["loi_signed"], counts["assessed"]
+
+
 def conversion_table(f: ReportFilters, dimension: str, sort: str, locale: str) -> Table:
     """Build the conversion table of a dimension with a total row over distinct companies."""
     found = db.session.execute(conversion_query(f, dimension, sort, locale)).all()
     rows = [rate_row(group_label(dimension, text), c, n, a) for _key, text, c, n, a in found]
-    counts = stage_counts(f)
-    total = rate_row(_("All companies"), counts["contacted"], counts["loi_signed"], counts["assessed"])
+    total = rate_row(_("All companies"), *totals(f, dimension, found))
     title = _("Conversion by %(group)s", group=str(DIMENSION_TITLES[dimension]).lower())
     table = Table("conversion", title, columns(dimension), rows, total, note=definition(dimension))
     table.chart = conversion_chart(title, rows)

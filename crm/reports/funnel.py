@@ -35,6 +35,17 @@ def stage_counts(f: ReportFilters) -> dict[str, int]:
     return {stage: int(row._mapping[stage]) for stage in STAGES}
 
 
+def funnel_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
+    """Return the companies that reached each stage and those with evidence pending (one pass, no period)."""
+    if f.date_from or f.date_to:
+        return stage_counts(f), pending_counts(f)
+    ranked = reach(f)
+    counted = [reached(ranked.c.top, stage).label(stage) for stage in STAGES]
+    counted += [reached(ranked.c.pending_top, stage).label(f"pending_{stage}") for stage in PAST_GATE]
+    row = db.session.execute(select(*counted)).one()._mapping
+    return {s: int(row[s]) for s in STAGES}, {s: int(row[f"pending_{s}"]) for s in PAST_GATE}
+
+
 def pending_counts(f: ReportFilters) -> dict[str, int]:
     """Return, per stage past the gate, the companies that reached it through an engagement whose signed
     letter of interest still has no scan (evidence pending): from company_reach, or in a period over
@@ -147,6 +158,6 @@ def exits_table(f: ReportFilters, locale: str) -> Table:
 
 def build(f: ReportFilters, options: Any, locale: str, **_ignored: Any) -> Report:
     """Build the funnel report."""
-    counts = stage_counts(f)
-    tables = [headline_table(counts), funnel_table(counts, pending_counts(f)), exits_table(f, locale)]
+    counts, pending = funnel_counts(f)
+    tables = [headline_table(counts), funnel_table(counts, pending), exits_table(f, locale)]
     return Report("funnel", _("Recruitment funnel"), f, tables)
