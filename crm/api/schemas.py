@@ -8,7 +8,9 @@ import marshmallow as ma
 
 from crm.api.paging import Id, Money, Text, UtcDateTime
 from crm.api.resources import version_of
-from crm.models import ALL_STAGES, INTERACTION_KINDS, KINDS, SIZES
+from crm.extensions import db
+from crm.models import ALL_STAGES, INTERACTION_KINDS, KINDS, SIZES, TrainingModule
+from crm.web import locale
 
 F = ma.fields
 
@@ -222,6 +224,28 @@ class LetterSchema(Versioned):
     materialisations = F.List(F.Nested(MaterialisationSchema), metadata={"description": "detail only"})
 
 
+class TrainingModuleRef(ma.Schema):
+    """The training module an event delivered: its id, code and name in the request's language."""
+
+    id = F.Integer(required=True)
+    code = F.String()
+    name = F.Method("name_in_language", metadata={"description": "in the token user's language"})
+
+    def name_in_language(self, obj: TrainingModule) -> str:
+        """Return the module's name in the language of the request."""
+        return obj.name(locale())
+
+
+class ModuleOf(F.Nested):
+    """An event's training module, read by its id (a change of the id shows at once)."""
+
+    def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> Any:
+        """Return the module the event points to, or None."""
+        ident = getattr(obj, "training_module_id", None)
+        module = db.session.get(TrainingModule, ident) if ident is not None else None
+        return self._serialize(module, attr, obj, **kwargs)
+
+
 class EventSchema(Versioned):
     """A workshop, training or awareness event; the detail lists who attended."""
 
@@ -232,5 +256,16 @@ class EventSchema(Versioned):
     online = F.Boolean()
     programme_id = F.Integer(allow_none=True)
     gender_specific = F.Boolean()
-    training_module = F.String(allow_none=True)
+    training_module_id = F.Integer(
+        allow_none=True, metadata={"description": "the module of the training list it delivered"}
+    )
+    module = ModuleOf(
+        TrainingModuleRef,
+        allow_none=True,
+        dump_only=True,
+        metadata={"description": "read-only: the module training_module_id names (id, code, name)"},
+    )
+    training_module = F.String(
+        allow_none=True, metadata={"description": "free text kept from before the list of modules"}
+    )
     attendee_contact_ids = F.List(F.Integer(), metadata={"description": "detail only"})

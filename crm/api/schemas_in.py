@@ -128,6 +128,10 @@ class EventIn(ma.Schema):
     online = F.Boolean()
     programme_id = Id(allow_none=True)
     gender_specific = F.Boolean()
+    training_module_id = Id(
+        allow_none=True,
+        metadata={"description": "an active training module (or the event's own if deactivated); null: none"},
+    )
     training_module = optional(Text, validate=V.Length(max=200))
     notes = optional(Text, validate=V.Length(max=20_000))
 

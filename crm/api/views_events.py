@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,12 +15,13 @@ from crm.api.blueprint import bp
 from crm.api.paging import Sorting, page_schema
 from crm.api.schemas import EventSchema
 from crm.api.schemas_in import AttendanceIn, AttendanceSchema, EventCreate, EventIn, RegistrationSchema
-from crm.errors import discard_work
+from crm.errors import UserError, discard_work
 from crm.events import attendance, services
 from crm.events.services import EventValues
 from crm.extensions import db
 from crm.models import Attendance, Event, Registration
 from crm.permissions import deny, require, visible_contacts
+from crm.training.services import offered_modules
 
 
 def events():
@@ -27,8 +29,18 @@ def events():
     return select(Event)
 
 
+def check_module(event: Event | None, values: dict[str, Any]) -> None:
+    """Refuse a training module id that names no module offered (the event's own stays allowed)."""
+    ident = values.get("training_module_id")
+    if ident is None or ident in {m.id for m in offered_modules(event.training_module_id if event else None)}:
+        return
+    message = _("No training module with id %(id)s is offered: send the id of an active module.", id=ident)
+    raise UserError(message, "training_module_id", problems={"training_module_id": message})
+
+
 def event_values(event: Event | None, values: dict[str, Any]) -> EventValues:
     """Return the event's values as they are (none for a new one) with the sent ones over them."""
+    check_module(event, values)
     current = {f.name: getattr(event, f.name) for f in fields(EventValues)} if event else {}
     return EventValues(**({"title": "", "type": "", "held_on": None} | current | values))
 
