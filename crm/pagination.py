@@ -86,3 +86,13 @@ def paginate(query: Select, per_page: int, number: int | None = None, cap: int |
     if total <= cap:
         return Page(items, total, number, per_page)
     return Page(items, cap, number, per_page, capped=True, more=more)
+
+
+def rows_page(query: Select, number: int, per_page: int, cap: int = LIST_COUNT_CAP) -> Page:
+    """Return one page of a SELECT's rows (tuples), counted up to `cap` unless the exact count is asked."""
+    found = db.session.execute(query.limit(per_page + 1).offset((number - 1) * per_page)).all()
+    items, more = list(found[:per_page]), len(found) > per_page
+    if exact_count_asked():
+        return Page(items, count(query), number, per_page)
+    total = capped_count(query, cap)
+    return Page(items, min(total, cap), number, per_page, capped=total > cap, more=more)

@@ -230,3 +230,31 @@ class StageExit(Base):
     sector_id: Mapped[int | None] = mapped_column(Integer)
     district_id: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class StageStay(Base):
+    """A finished stay in a stage (a transition to the next one), beside the company's filter columns.
+
+    Maintained with company_reach by crm.pipeline.company_reach (never written by hand), so time in stage
+    counts stays per length instead of ordering every transition of the history on each request. Stays
+    not yet finished (the current stage) are not here.
+    """
+
+    __tablename__ = "stage_stays"
+    __table_args__ = (
+        Index("ix_stage_stays_organisation_id", "organisation_id"),
+        Index("ix_stage_stays_stage_days", "stage", "days"),
+    )
+
+    transition_id: Mapped[int] = mapped_column(
+        ForeignKey("stage_transitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    programme_id: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(30))
+    began: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    sector_id: Mapped[int | None] = mapped_column(Integer)
+    district_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)

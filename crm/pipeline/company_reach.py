@@ -1,4 +1,4 @@
-"""The company_reach and stage_exits aggregates (crm.models.pipeline), kept equal to history and companies.
+"""The per-company report aggregates (company_reach, stage_exits, stage_stays), kept equal to the history.
 
 crm.pipeline.reach calls keep_current() at the end of its flush hook, after the engagements' stage_reach
 rows are current: the organisations whose engagements, transitions or letters changed, or whose filter
@@ -17,16 +17,14 @@ from sqlalchemy import case, delete, func, inspect, literal, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from crm.models import EXITS, Engagement, Letter, Organisation, StageTransition
-from crm.models.pipeline import CompanyReach, StageExit, StageReach
+from crm.models import Engagement, Letter, Organisation
+from crm.models.pipeline import CompanyReach, StageExit, StageReach, StageStay
+from crm.pipeline import history_rows
 from crm.pipeline.evidence import unscanned_clause
 
 CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
 COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
 COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", *COPIED)
-EXIT_COPIED = ("kind", "sector_id", "district_id", "owner_id")
-EXIT_COLUMNS = ("transition_id", "organisation_id", "programme_id", "occurred_on", "from_stage", "to_stage")
-EXIT_COLUMNS += ("barrier_id", *EXIT_COPIED)
 EVERY_PROGRAMME = 0
 
 
@@ -53,36 +51,29 @@ def company_rows(organisation_ids: list[int] | None = None) -> Any:
     return select(org_id, key, top, pending_top, *copied).join(Organisation, Organisation.id == org_id)
 
 
-def exit_rows(organisation_ids: list[int] | None = None) -> Any:
-    """Select the stage_exits rows the history implies (for some organisations, or all)."""
-    t = StageTransition
-    copied = [getattr(Organisation, name) for name in EXIT_COPIED]
-    query = select(t.id, Engagement.organisation_id, Engagement.programme_id, t.occurred_on, t.from_stage)
-    query = query.add_columns(t.to_stage, t.barrier_id, *copied).where(t.to_stage.in_(EXITS))
-    query = query.join(Engagement, Engagement.id == t.engagement_id)
-    query = query.join(Organisation, Organisation.id == Engagement.organisation_id)
-    if organisation_ids is not None:
-        query = query.where(Engagement.organisation_id.in_(organisation_ids))
-    return query
+# Every table kept per organisation: (model, its columns, the select of the rows the history implies).
+TABLES = (
+    (CompanyReach, COLUMNS, company_rows),
+    (StageExit, history_rows.EXIT_COLUMNS, history_rows.exit_rows),
+    (StageStay, history_rows.STAY_COLUMNS, history_rows.stay_rows),
+)
 
 
 def refresh(connection: Connection, organisation_ids: Iterable[int]) -> None:
-    """Recompute the rows of these organisations, in both tables (idempotent)."""
+    """Recompute the rows of these organisations, in every table (idempotent)."""
     ids = sorted({i for i in organisation_ids if i is not None})
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
-        connection.execute(delete(CompanyReach).where(CompanyReach.organisation_id.in_(part)))
-        connection.execute(CompanyReach.__table__.insert().from_select(COLUMNS, company_rows(part)))
-        connection.execute(delete(StageExit).where(StageExit.organisation_id.in_(part)))
-        connection.execute(StageExit.__table__.insert().from_select(EXIT_COLUMNS, exit_rows(part)))
+        for model, columns, rows in TABLES:
+            connection.execute(delete(model).where(model.organisation_id.in_(part)))
+            connection.execute(model.__table__.insert().from_select(columns, rows(part)))
 
 
 def rebuild(connection: Connection) -> int:
-    """Recompute every row of both tables; return how many company rows there are now."""
-    connection.execute(delete(CompanyReach))
-    connection.execute(CompanyReach.__table__.insert().from_select(COLUMNS, company_rows()))
-    connection.execute(delete(StageExit))
-    connection.execute(StageExit.__table__.insert().from_select(EXIT_COLUMNS, exit_rows()))
+    """Recompute every row of every table; return how many company rows there are now."""
+    for model, columns, rows in TABLES:
+        connection.execute(delete(model))
+        connection.execute(model.__table__.insert().from_select(columns, rows(None)))
     return connection.scalar(select(func.count()).select_from(CompanyReach)) or 0
 
 

@@ -13,15 +13,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Integer, case, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import case, func, select
 
 from crm.models import STAGES, Engagement, Organisation
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import CompanyReach, StageReach
 from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
+from crm.sql import days_between  # noqa: F401 - the reports import it from here
 
 POSITIONS = {stage: index for index, stage in enumerate(STAGES)}
 
@@ -31,46 +30,28 @@ def position(column: Any) -> Any:
     return case(POSITIONS, value=column)
 
 
-class days_between(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
-    """Whole days from the second date to the first (later - earlier), as an integer."""
+def percentile_from_counts(value: Any, upto: Any, n: Any, total: Any, num: int, den: int) -> Any:
+    """Return SUM(...) = den × the num/den percentile, from rows of (value, its count n, running count upto).
 
-    type = Integer()
-    name = "days_between"
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_default(element: Any, compiler: Any, **kw: Any) -> str:
-    """PostgreSQL: subtracting two dates gives an integer number of days."""
-    later, earlier = list(element.clauses)
-    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    """SQLite: dates are ISO text; julianday() of two dates differs by an exact whole number."""
-    later, earlier = list(element.clauses)
-    later_sql, earlier_sql = compiler.process(later, **kw), compiler.process(earlier, **kw)
-    return f"CAST(julianday({later_sql}) - julianday({earlier_sql}) AS INTEGER)"
-
-
-def percentile_times(value: Any, rank: Any, count: Any, num: int, den: int) -> Any:
-    """Return SUM(...) = den × the num/den percentile of value within each group.
-
-    Method (the same as PostgreSQL's percentile_cont, linear interpolation between closest
-    ranks): with n sorted values v1..vn, h = (n - 1) × p; the percentile is
+    Method (the same as PostgreSQL's percentile_cont, linear interpolation between closest ranks): with
+    total sorted values v1..vn, h = (n - 1) × p; the percentile is
     v[floor(h) + 1] + (h - floor(h)) × (v[floor(h) + 2] - v[floor(h) + 1]).
     With p = num/den everything stays in integers: floor(h) = (n-1)·num div den and
-    h - floor(h) = ((n-1)·num mod den) / den, so the SUM below is the percentile × den, exactly,
-    on both databases; the caller divides by den. `rank` is ROW_NUMBER() over the values sorted
-    ascending and `count` is COUNT(*) over the same window.
+    h - floor(h) = ((n-1)·num mod den) / den, so the SUM below is the percentile × den, exactly, on both
+    databases; the caller divides by den. The rows are a histogram: the distinct values in ascending
+    order, `upto` the number of values up to and including this row's, `total` all of them. The value of
+    rank k is the row's whose ranks (upto - n, upto] hold k; ranks floor(h) + 1 and floor(h) + 2 may fall
+    in one row, so each adds its own share.
     """
-    scaled = (count - 1) * num
+    scaled = (total - 1) * num
     lower = scaled // den + 1
     remainder = scaled % den
-    return func.sum(
-        case((rank == lower, value * (den - remainder)), (rank == lower + 1, value * remainder), else_=0)
-    )
+
+    def holds(rank: Any) -> Any:
+        return (upto - n < rank) & (rank <= upto)
+
+    low = case((holds(lower), value * (den - remainder)), else_=0)
+    return func.sum(low + case((holds(lower + 1), value * remainder), else_=0))
 
 
 # The companies' columns the reports filter and group on, carried by both reach CTEs.

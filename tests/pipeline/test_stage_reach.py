@@ -25,8 +25,8 @@ from crm.models import (
     StageTransition,
     User,
 )
-from crm.models.pipeline import CompanyReach, StageExit, StageReach
-from crm.pipeline import company_reach, reach, stage_rank
+from crm.models.pipeline import CompanyReach, StageExit, StageReach, StageStay
+from crm.pipeline import company_reach, history_rows, reach, stage_rank
 from crm.pipeline.services import Move, record
 from crm.reports import funnel
 from crm.reports.filters import ReportFilters
@@ -76,13 +76,24 @@ def companies_recomputed() -> set[tuple]:
 
 def exits_maintained() -> set[tuple]:
     """Return the stored stage_exits rows."""
-    columns = [getattr(StageExit, name) for name in company_reach.EXIT_COLUMNS]
+    columns = [getattr(StageExit, name) for name in history_rows.EXIT_COLUMNS]
     return {tuple(row) for row in db.session.execute(select(*columns))}
 
 
 def exits_recomputed() -> set[tuple]:
     """Return the stage_exits rows the history and the organisations imply."""
-    return {tuple(row) for row in db.session.execute(company_reach.exit_rows())}
+    return {tuple(row) for row in db.session.execute(history_rows.exit_rows())}
+
+
+def stays_maintained() -> set[tuple]:
+    """Return the stored stage_stays rows."""
+    columns = [getattr(StageStay, name) for name in history_rows.STAY_COLUMNS]
+    return {tuple(row) for row in db.session.execute(select(*columns))}
+
+
+def stays_recomputed() -> set[tuple]:
+    """Return the stage_stays rows the history and the organisations imply."""
+    return {tuple(row) for row in db.session.execute(history_rows.stay_rows())}
 
 
 def stage_ranks() -> tuple[dict[int, int | None], dict[int, int | None]]:
@@ -223,6 +234,7 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations):
             assert maintained() == recomputed(), (name, args)
             assert companies_maintained() == companies_recomputed(), (name, args)
             assert exits_maintained() == exits_recomputed(), (name, args)
+            assert stays_maintained() == stays_recomputed(), (name, args)
             assert_both_paths_agree(world)
             stored, expected = stage_ranks()
             assert stored == expected, (name, args)  # organisations.stage_rank, kept by the same writes
@@ -248,7 +260,8 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     world.move(1, 1, "declined", 4)
     db.session.commit()
     expected = maintained()
-    companies, exits = companies_maintained(), exits_maintained()
+    companies, exits, stays = companies_maintained(), exits_maintained(), stays_maintained()
+    db.session.execute(StageStay.__table__.delete())
     db.session.execute(StageReach.__table__.delete())
     db.session.execute(CompanyReach.__table__.delete())
     db.session.execute(StageExit.__table__.delete())
@@ -262,5 +275,6 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     assert maintained() == expected == recomputed()
     assert companies_maintained() == companies == companies_recomputed() != set()
     assert exits_maintained() == exits == exits_recomputed() != set()
+    assert stays_maintained() == stays == stays_recomputed() != set()
     stored, furthest = stage_ranks()
     assert stored == furthest and stored[world.orgs[0].id] == STAGES.index("contacted")
