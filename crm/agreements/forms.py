@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from crm.agreements.services import AgreementValues
 from crm.labels import choices
@@ -37,10 +37,8 @@ class AgreementForm(FlaskForm):
 
 
 class PartyForm(FlaskForm):
-    """An organisation (by RUC or exact legal name) joining the agreement in a role."""
+    """An organisation (one of the matches of a search on the page) joining the agreement in a role."""
 
-    organisation = StringField(
-        _l("Organisation (RUC or legal name)"),
-        validators=[DataRequired(message=_l("Enter the organisation's RUC or legal name.")), Length(max=200)],
-    )
+    organisation_id = HiddenField()  # the chosen match's radio button (templates/_org_picker.html)
+    party_q = HiddenField()  # the search that offered it, shown again after a refusal
     role = SelectField(_l("Role"), choices=choices("party_role"), default="signatory", validate_choice=False)

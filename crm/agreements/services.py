@@ -14,7 +14,6 @@ from crm.errors import UserError
 from crm.extensions import db
 from crm.models import AGREEMENT_KINDS, PARTY_ROLES, Agreement, AgreementParty, Organisation, User
 from crm.pagination import Page, count
-from crm.ruc import clean_ruc
 
 
 @dataclass
@@ -74,18 +73,6 @@ def save_agreement(user: User, agreement: Agreement | None, values: AgreementVal
         agreement.document_id = documents.store_upload(values.document, user.id).id
     db.session.flush()
     return agreement
-
-
-def find_organisation(text: str) -> Organisation:
-    """Return the organisation a RUC or exact legal name names, or refuse."""
-    text = (text or "").strip()
-    ruc = clean_ruc(text)
-    is_ruc = len(ruc) == 11 and ruc.isdigit()
-    condition = Organisation.ruc == ruc if is_ruc else func.lower(Organisation.legal_name) == text.lower()
-    found = list(db.session.scalars(select(Organisation).where(condition).limit(2)))
-    if len(found) != 1:
-        raise UserError(_("No single organisation has this RUC or legal name."), "organisation")
-    return found[0]
 
 
 def add_party(agreement: Agreement, org: Organisation, role: str) -> AgreementParty:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from crm.agreements.blueprint import bp
 from crm.agreements.forms import AgreementForm, PartyForm
 from crm.errors import UserError, discard_work, form_error
 from crm.models import Agreement, AgreementParty
+from crm.organisations import picker
 from crm.pagination import page_number
 from crm.permissions import can, deny, get_or_404, require
 from crm.web import page_size
@@ -23,13 +24,19 @@ def agreement_or_404(agreement_id: int) -> Agreement:
     return get_or_404(select(Agreement), agreement_id)
 
 
-def to_detail(agreement_id: int, message: str | None = None, category: str = "success"):
-    """Say what happened (nothing is saved after a refusal) and go to the agreement's page."""
+def to_detail(
+    agreement_id: int, message: str | None = None, category: str = "success", party_q: str | None = None
+):
+    """Say what happened (nothing is saved after a refusal) and go to the agreement's page.
+
+    party_q: after a party was added, refused or removed, the search to show again at the parties.
+    """
     if message:
         if category != "success":
             discard_work()
         flash(message, category)
-    return redirect(url_for("agreements.detail", agreement_id=agreement_id))
+    url = url_for("agreements.detail", agreement_id=agreement_id, party_q=party_q or None)
+    return redirect(url + ("#parties" if party_q is not None else ""))
 
 
 @bp.get("/")
@@ -47,8 +54,10 @@ def index():
 def detail(agreement_id: int):
     """Show an agreement with its parties."""
     agreement = agreement_or_404(agreement_id)
-    form = PartyForm() if can(current_user, "agreement.edit") else None
-    return render_template("agreements/detail.html", agreement=agreement, party_form=form)
+    editable = can(current_user, "agreement.edit")
+    found = picker.matches(current_user, request.args.get("party_q")) if editable else None
+    form = PartyForm(party_q=found.term) if editable and found else None
+    return render_template("agreements/detail.html", agreement=agreement, party_form=form, matches=found)
 
 
 def render_form(form: AgreementForm, agreement: Agreement | None):
@@ -100,17 +109,21 @@ def delete(agreement_id: int):
 @login_required
 @require("agreement.edit")
 def add_party(agreement_id: int):
-    """Add an organisation, named by RUC or legal name, as a party in a role."""
+    """Add the organisation chosen among a search's matches as a party in a role."""
     agreement = agreement_or_404(agreement_id)
     form = PartyForm()
+    term = (form.party_q.data or "")[:200]
     if not form.validate_on_submit():
         message = next(iter(e for errors in form.errors.values() for e in errors), "")
-        return to_detail(agreement.id, str(message), "error")
+        return to_detail(agreement.id, str(message), "error", term)
     try:
-        services.add_party(agreement, services.find_organisation(form.organisation.data), form.role.data)
+        org = picker.chosen(current_user, form.organisation_id.data)
+        services.add_party(agreement, org, form.role.data)
     except UserError as exc:
-        return to_detail(agreement.id, exc.message, "error")
-    return to_detail(agreement.id, _("Party added."))
+        return to_detail(agreement.id, exc.message, "error", term)
+    return to_detail(
+        agreement.id, _("%(name)s is now a party to the agreement.", name=org.legal_name), party_q=""
+    )
 
 
 @bp.post("/parties/<int:party_id>/delete")
@@ -121,7 +134,7 @@ def remove_party(party_id: int):
     party = get_or_404(select(AgreementParty), party_id)
     agreement_id = party.agreement_id
     services.remove_party(party)
-    return to_detail(agreement_id, _("Party removed."))
+    return to_detail(agreement_id, _("Party removed."), party_q="")
 
 
 @bp.get("/<int:agreement_id>/document")

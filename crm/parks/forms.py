@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, HiddenField, SelectField
+from wtforms.validators import DataRequired, Optional
 
 from crm.pipeline.forms import int_or_none
 
@@ -18,12 +18,10 @@ class TenantForm(FlaskForm):
 
 
 class AddTenantForm(TenantForm):
-    """A company (by RUC or exact legal name) moving into the park."""
+    """A company (one of the matches of a search on the park's page) moving into the park."""
 
-    company = StringField(
-        _l("Company (RUC or legal name)"),
-        validators=[DataRequired(message=_l("Enter the company's RUC or legal name.")), Length(max=200)],
-    )
+    company_id = HiddenField()  # the chosen match's radio button (templates/_org_picker.html)
+    tenant_q = HiddenField()  # the search that offered it, shown again after a refusal
 
 
 class JoinParkForm(TenantForm):

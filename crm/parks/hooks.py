@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from sqlalchemy import delete, or_, select
 
 from crm.extensions import db
 from crm.labels import options
 from crm.models import Organisation, ParkTenant
 from crm.models.organisation import OrgKind
+from crm.organisations import picker
 from crm.parks import services
 from crm.parks.forms import AddTenantForm, JoinParkForm, TenantForm
 from crm.permissions import can
@@ -24,9 +26,10 @@ def org_panel(user: Any, org: Organisation) -> dict[str, Any] | None:
     editable = can(user, "park.edit")
     if org.kind == OrgKind.PARK:
         stages = services.stage_counts(org.id) if can(user, "pipeline.view") else None
-        form = AddTenantForm() if editable else None
+        found = picker.matches(user, request.args.get("tenant_q"), (OrgKind.COMPANY,)) if editable else None
+        form = AddTenantForm(formdata=None, tenant_q=found.term) if found else None
         return {"park": True, "tenants": services.tenants(org.id), "stages": stages, "form": form,
-                "dates_form": TenantForm()}  # fmt: skip
+                "matches": found, "dates_form": TenantForm()}  # fmt: skip
     return {"park": False, "tenants": services.parks_of(org.id), "form": join_form() if editable else None}
 
 

@@ -12,7 +12,6 @@ from crm.errors import UserError
 from crm.extensions import db
 from crm.models import ALL_STAGES, Engagement, Organisation, ParkTenant
 from crm.models.organisation import OrgKind
-from crm.ruc import clean_ruc
 
 
 def current() -> object:
@@ -53,19 +52,6 @@ def stage_counts(park_id: int) -> list[tuple[str, int]]:
     )
     counts = dict(db.session.execute(query).all())
     return [(stage, int(counts[stage])) for stage in ALL_STAGES if stage in counts]
-
-
-def find_company(text: str) -> Organisation:
-    """Return the company a RUC or exact legal name names, or refuse."""
-    text = (text or "").strip()
-    ruc = clean_ruc(text)
-    is_ruc = len(ruc) == 11 and ruc.isdigit()
-    condition = Organisation.ruc == ruc if is_ruc else func.lower(Organisation.legal_name) == text.lower()
-    query = select(Organisation).where(Organisation.kind == OrgKind.COMPANY, condition).limit(2)
-    found = list(db.session.scalars(query))
-    if len(found) != 1:
-        raise UserError(_("No single company has this RUC or legal name."), "company")
-    return found[0]
 
 
 def check_dates(since: date | None, until: date | None) -> None:

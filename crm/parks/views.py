@@ -9,15 +9,16 @@ from sqlalchemy import select
 
 from crm.errors import UserError, discard_work
 from crm.models import Organisation, ParkTenant
+from crm.organisations import picker
 from crm.parks import services
 from crm.parks.blueprint import bp
 from crm.parks.forms import AddTenantForm, JoinParkForm, TenantForm
 from crm.permissions import get_or_404, require, visible_organisations
 
 
-def back_to(org_id: int):
-    """Redirect to an organisation page's park section."""
-    return redirect(url_for("organisations.detail", org_id=org_id) + "#park")
+def back_to(org_id: int, tenant_q: str | None = None):
+    """Redirect to an organisation page's park section (with the tenant search to show again)."""
+    return redirect(url_for("organisations.detail", org_id=org_id, tenant_q=tenant_q or None) + "#park")
 
 
 def refused(form: TenantForm) -> bool:
@@ -30,17 +31,21 @@ def refused(form: TenantForm) -> bool:
     return True
 
 
-def add(park: Organisation, company_of, form: TenantForm, back: int):
-    """Add the tenancy the form describes, then go back to the page it came from."""
+def add(park: Organisation, company_of, form: TenantForm, back: int, term: str | None = None):
+    """Add the tenancy the form describes, then go back to the page it came from (its search kept)."""
     if refused(form):
-        return back_to(back)
+        return back_to(back, term)
     try:
-        services.add_tenant(park, company_of(), form.since.data, form.until.data)
+        company = company_of()
+        services.add_tenant(park, company, form.since.data, form.until.data)
     except UserError as exc:
         discard_work()
         flash(exc.message, "error")
-        return back_to(back)
-    flash(_("Tenant added."), "success")
+        return back_to(back, term)
+    flash(
+        _("%(company)s is now a tenant of %(park)s.", company=company.legal_name, park=park.legal_name),
+        "success",
+    )
     return back_to(back)
 
 
@@ -48,10 +53,17 @@ def add(park: Organisation, company_of, form: TenantForm, back: int):
 @login_required
 @require("park.edit")
 def add_tenant(park_id: int):
-    """Add a company, named by RUC or legal name, to the park."""
+    """Add the company chosen among a search's matches to the park."""
     park = get_or_404(visible_organisations(current_user), park_id)
     form = AddTenantForm()
-    return add(park, lambda: services.find_company(form.company.data), form, park.id)
+    term = (form.tenant_q.data or "")[:200]
+    return add(
+        park,
+        lambda: picker.chosen(current_user, form.company_id.data, field_name="company"),
+        form,
+        park.id,
+        term,
+    )
 
 
 @bp.post("/companies/<int:org_id>/park")

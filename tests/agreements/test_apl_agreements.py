@@ -20,8 +20,8 @@ def test_staff_records_an_apl_with_parties_shown_on_their_pages(client, login, e
     assert client.post("/agreements/new", data=data).status_code == 302
     agreement = db.session.scalar(select(Agreement))
     assert (agreement.kind, agreement.signed_on) == ("apl", date(2025, 4, 10))
-    for name, role in (("ministerio de la producción", "promoter"), ("Fundición Callao SAC", "signatory")):
-        client.post(f"/agreements/{agreement.id}/parties", data={"organisation": name, "role": role})
+    for org, role in ((produce, "promoter"), (company, "signatory")):
+        client.post(f"/agreements/{agreement.id}/parties", data={"organisation_id": org.id, "role": role})
     roles = dict(db.session.execute(select(AgreementParty.organisation_id, AgreementParty.role)).all())
     assert roles == {produce.id: "promoter", company.id: "signatory"}
     page = client.get(f"/organisations/{company.id}").get_data(as_text=True)
