@@ -197,6 +197,8 @@ class CompanyReach(Base):
     top: Mapped[int | None] = mapped_column(SmallInteger)
     # The same through the engagements whose signed letter of interest has no scan yet (evidence pending).
     pending_top: Mapped[int | None] = mapped_column(SmallInteger)
+    # On a programme's row: the association that referred that engagement (conversion by referral).
+    source_id: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(30))
     sector_id: Mapped[int | None] = mapped_column(Integer)
     district_id: Mapped[int | None] = mapped_column(Integer)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import case, delete, func, inspect, literal, select, union_all
+from sqlalchemy import Integer, case, cast, delete, func, inspect, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -24,31 +24,39 @@ from crm.pipeline.evidence import unscanned_clause
 
 CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
 COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
-COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", *COPIED)
+COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", *COPIED)
 EVERY_PROGRAMME = 0
 
 
-def per_key(programme_key: Any, organisation_ids: list[int] | None) -> Any:
+def per_key(programme_key: Any, source: Any, organisation_ids: list[int] | None) -> Any:
     """Select one row per organisation and key: the furthest rank its engagements reached."""
     furthest = (StageReach.engagement_id == Engagement.id) & StageReach.furthest.is_(True)
     pending = func.max(case((unscanned_clause(Engagement), StageReach.stage_rank)))
     top = func.max(StageReach.stage_rank)
-    query = select(Engagement.organisation_id, programme_key.label("programme_key"), top, pending)
+    query = select(Engagement.organisation_id, programme_key.label("programme_key"), top, pending, source)
     query = query.outerjoin(StageReach, furthest)
     if organisation_ids is not None:
         query = query.where(Engagement.organisation_id.in_(organisation_ids))
     return query.group_by(Engagement.organisation_id, programme_key)
 
 
+def null_id() -> Any:
+    """Return a NULL typed as an id (for the every-programme row's referring association)."""
+    return cast(null(), Integer)
+
+
 def company_rows(organisation_ids: list[int] | None = None) -> Any:
     """Select the rows stage_reach and organisations imply (for some organisations, or all)."""
+    # One engagement per company and programme: its referring association is the programme row's.
+    referred = func.max(Engagement.source_association_id)
     tops = union_all(
-        per_key(Engagement.programme_id, organisation_ids),
-        per_key(literal(EVERY_PROGRAMME), organisation_ids),
+        per_key(Engagement.programme_id, referred, organisation_ids),
+        per_key(literal(EVERY_PROGRAMME), null_id(), organisation_ids),
     ).subquery("tops")
-    org_id, key, top, pending_top = tops.c
+    org_id, key, top, pending_top, source_id = tops.c
     copied = [getattr(Organisation, name) for name in COPIED]
-    return select(org_id, key, top, pending_top, *copied).join(Organisation, Organisation.id == org_id)
+    query = select(org_id, key, top, pending_top, source_id, *copied)
+    return query.join(Organisation, Organisation.id == org_id)
 
 
 # Every table kept per organisation: (model, its columns, the select of the rows the history implies).

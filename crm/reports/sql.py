@@ -61,12 +61,12 @@ CARRIED = ("sector_id", "district_id", "owner_id", "size")
 def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> Any:
     """Return a CTE of companies (org_id[, source_id]), the furthest stage position they reached, and CARRIED.
 
-    Without a period, read from company_reach: one maintained row per company (and programme). With one,
-    or per referring association, group the maintained stage_reach rows (the furthest forward stage moved
-    to on each day) per company.
+    Without a period, read from company_reach: one maintained row per company (and programme; per
+    referring association from the programme rows). With one, group the maintained stage_reach rows (the
+    furthest forward stage moved to on each day) per company.
     """
-    if not per_source and not (f.date_from or f.date_to):
-        return company_reach(f, name)
+    if not (f.date_from or f.date_to):
+        return referred_reach(f, name) if per_source else company_reach(f, name)
     keys = [StageReach.organisation_id.label("org_id")]
     query = select(StageReach.organisation_id.label("org_id")).select_from(StageReach)
     if per_source:
@@ -80,6 +80,18 @@ def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> An
         .group_by(*(key.element for key in keys), *carried)
     )
     return query.cte(name)
+
+
+def referred_reach(f: ReportFilters, name: str) -> Any:
+    """Return the reach CTE per company and referring association, from company_reach's programme rows."""
+    cr = CompanyReach
+    carried = [getattr(cr, column) for column in CARRIED]
+    keys = (cr.organisation_id.label("org_id"), cr.source_id.label("source_id"))
+    query = select(*keys, func.max(cr.top).label("top"), *carried)
+    programme = cr.programme_key == f.programme if f.programme else cr.programme_key != EVERY_PROGRAMME
+    query = query.where(programme, cr.kind == OrgKind.COMPANY, cr.top.is_not(None))
+    query = query.where(*organisation_conditions(f, copied_columns(cr)))
+    return query.group_by(cr.organisation_id, cr.source_id, *carried).cte(name)
 
 
 def copied_columns(model: Any) -> SimpleNamespace:

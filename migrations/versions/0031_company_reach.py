@@ -32,7 +32,7 @@ AND l.document_id IS {scan}"""
 UNSCANNED = f"EXISTS ({COVERING.format(scan='NULL')}) AND NOT EXISTS ({COVERING.format(scan='NOT NULL')})"
 TOPS = """
 SELECT e.organisation_id AS organisation_id, {key} AS programme_key, MAX(r.stage_rank) AS top,
-  MAX(CASE WHEN """ + UNSCANNED + """ THEN r.stage_rank END) AS pending_top
+  MAX(CASE WHEN """ + UNSCANNED + """ THEN r.stage_rank END) AS pending_top, {source} AS source_id
 FROM engagements e
 LEFT JOIN stage_reach r ON r.engagement_id = e.id AND r.furthest = {true}
 GROUP BY e.organisation_id{group}
@@ -42,12 +42,13 @@ GROUP BY e.organisation_id{group}
 def fill() -> None:
     """Insert every organisation's rows from stage_reach and organisations, in one statement."""
     true = 'TRUE' if op.get_bind().dialect.name == 'postgresql' else '1'
-    per_programme = TOPS.format(key='e.programme_id', true=true, group=', e.programme_id')
-    every = TOPS.format(key='0', true=true, group='')
+    source = 'MAX(e.source_association_id)'  # one engagement per company and programme
+    per_programme = TOPS.format(key='e.programme_id', source=source, true=true, group=', e.programme_id')
+    every = TOPS.format(key='0', source='CAST(NULL AS INTEGER)', true=true, group='')
     op.execute(
-        'INSERT INTO company_reach (organisation_id, programme_key, top, pending_top, kind, sector_id, '
-        'district_id, owner_id, size) SELECT t.organisation_id, t.programme_key, t.top, t.pending_top, '
-        f'o.kind, o.sector_id, o.district_id, o.owner_id, o.size FROM ({per_programme} UNION ALL {every}) t '
+        'INSERT INTO company_reach (organisation_id, programme_key, top, pending_top, source_id, kind, '
+        'sector_id, district_id, owner_id, size) SELECT t.organisation_id, t.programme_key, t.top, '
+        f't.pending_top, t.source_id, o.kind, o.sector_id, o.district_id, o.owner_id, o.size FROM ({per_programme} UNION ALL {every}) t '
         'JOIN organisations o ON o.id = t.organisation_id'
     )
 
@@ -86,6 +87,7 @@ def upgrade():
         sa.Column('programme_key', sa.Integer(), nullable=False),
         sa.Column('top', sa.SmallInteger(), nullable=True),
         sa.Column('pending_top', sa.SmallInteger(), nullable=True),
+        sa.Column('source_id', sa.Integer(), nullable=True),
         sa.Column('kind', sa.String(length=30), nullable=False),
         sa.Column('sector_id', sa.Integer(), nullable=True),
         sa.Column('district_id', sa.Integer(), nullable=True),

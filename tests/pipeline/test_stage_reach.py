@@ -29,6 +29,7 @@ from crm.models.pipeline import CompanyReach, StageExit, StageReach, StageStay
 from crm.pipeline import company_reach, history_rows, reach, stage_rank
 from crm.pipeline.services import Move, record
 from crm.reports import funnel
+from crm.reports.conversion import conversion_query
 from crm.reports.filters import ReportFilters
 
 DAY0 = date(2025, 1, 1)
@@ -46,6 +47,7 @@ OPERATIONS = st.lists(
         st.tuples(st.just("edit"), ORG, st.integers(0, 4)),
         st.tuples(st.just("letter"), ORG, st.sampled_from([None, 0, 1]), st.booleans()),
         st.tuples(st.just("scan"), ORG),
+        st.tuples(st.just("refer"), ORG, PROG),
     ),
     min_size=1,
     max_size=12,
@@ -115,6 +117,8 @@ class World:
             self.orgs.append(org)
         self.programmes = db.session.scalars(select(Programme).order_by(Programme.id).limit(PROGRAMMES)).all()
         db.session.add(User(email="duena@example.pe", name="Dueña", role="staff", password_hash="-"))
+        self.association = Organisation(kind="association", legal_name="Asociación que refiere")
+        db.session.add(self.association)
         db.session.flush()
 
     def engagement(self, o: int, p: int) -> Engagement | None:
@@ -135,6 +139,7 @@ class World:
         found = self.engagement(o, p)
         if found is None:
             found = Engagement(organisation_id=org.id, programme_id=self.programmes[p].id, stage_since=when)
+            found.source_association_id = self.association.id if (o + p) % 2 else None
             found.stage = None
             db.session.add(found)
         elif found.stage == stage:
@@ -203,6 +208,12 @@ class World:
         pdf = {"original_name": "carta.pdf", "content_type": "application/pdf", "size": 1}
         return Document(storage_name=name, sha256=name, **pdf)
 
+    def refer(self, o: int, p: int) -> None:
+        """Record (or clear) the association that referred the engagement."""
+        if (found := self.engagement(o, p)) is not None:
+            found.source_association_id = None if found.source_association_id else self.association.id
+            db.session.flush()
+
     def forget(self, o: int, p: int) -> None:
         """Remove the engagement's latest transition through the ORM (delete-orphan)."""
         found = self.engagement(o, p)
@@ -221,6 +232,10 @@ def assert_both_paths_agree(world: World) -> None:
         with_period = ReportFilters(**{**f.__dict__, "date_from": EVER})
         assert funnel.stage_counts(f) == funnel.stage_counts(with_period), f
         assert funnel.pending_counts(f) == funnel.pending_counts(with_period), f
+        for by in ("source", "sector", "membership", "owner"):
+            rows = [conversion_query(g, by, "group", "es") for g in (f, with_period)]
+            both = [db.session.execute(query).all() for query in rows]
+            assert both[0] == both[1], (f, by)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
