@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import District, Organisation, Sector, User, utcnow
+from crm.models import District, Organisation, Programme, Sector, User, utcnow
 from crm.permissions import visible_organisations
 
 
@@ -42,6 +42,17 @@ def contact_filters(s: Any, args: Mapping[str, str]) -> list[tuple[str, str]]:
         lines.append((_("Qualified consultant"), _("Yes") if s.consultant else _("No")))
     lines += named(_("Organisation"), visible_organisation(s.organisation_id), lambda o: o.legal_name)
     return lines + ([(_("Sort"), s.sort)] if args.get("sort") else [])
+
+
+def letter_filters(f: Any, args: Mapping[str, str], lang: str) -> list[tuple[str, str]]:
+    """Return the letters list's filters (crm.letters.listing.Filters) in words."""
+    lines = [(_("Organisation"), f.q)] if f.q else []
+    lines += [(_("Kind"), label("letter_kind", f.kind))] if f.kind else []
+    lines += [(_("Status"), label("letter_status", f.status))] if f.status else []
+    lines += named(_("Programme"), record(Programme, f.programme), lambda p: p.name(lang))
+    lines += [(_("Overdue"), _("Yes"))] if f.overdue else []
+    lines += [(_("Without a scan only"), _("Yes"))] if f.unscanned else []
+    return lines + ([(_("Sort"), f.sort)] if args.get("sort") else [])
 
 
 def visible_organisation(org_id: int | None) -> Organisation | None:

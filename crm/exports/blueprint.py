@@ -1,4 +1,4 @@
-"""The exports blueprint: the organisation and contact lists as CSV or XLSX (under /imports, as always)."""
+"""The exports blueprint: the organisation, contact and letter lists as CSV or XLSX (under /imports)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,6 @@ bp = Blueprint("exports", __name__, url_prefix="/imports")
 
 def register(app: Flask) -> None:
     """Attach the export views to the blueprint and register it on the app."""
-    from crm.exports import views  # noqa: F401  (importing the module adds its routes)
+    from crm.exports import letters, views  # noqa: F401  (importing the modules adds their routes)
 
     app.register_blueprint(bp)

@@ -1,5 +1,7 @@
 """Exports of the organisation and contact lists: what the current filters show, as CSV or XLSX.
 
+With columns chosen on the list (`cols`), the export has those columns (crm/exports/columns.py); else all.
+
 Rows come from the same scoped queries as the lists (a liaison exports only their associations'
 members); emission profile columns only for roles that may see the profile, and loading each exported
 profile writes the read trail (crm/privacy/trail.py). Cells are neutralised against formula injection by
@@ -18,8 +20,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, joinedload
 
 from crm.clock import today
+from crm.contacts import view_views as contact_list
 from crm.contacts.forms import consultant_flag
 from crm.contacts.services import ContactSearch, filtered, order_by
+from crm.exports import columns
 from crm.exports.about import about_sheet, contact_filters, organisation_filters
 from crm.exports.blueprint import bp
 from crm.exports.download import FORMATS, attachment
@@ -28,6 +32,7 @@ from crm.extensions import db
 from crm.labels import label
 from crm.models import Contact, Organisation
 from crm.organisations import listing
+from crm.organisations import saved_views as org_list
 from crm.organisations.services import PROFILE_FIELDS
 from crm.permissions import can, require, visible_contacts
 from crm.web import locale, to_id
@@ -91,8 +96,13 @@ def organisations(fmt: str):
     if fmt not in FORMATS:
         abort(404)
     filters = listing.parse_filters(request.args)
-    with_profile = can(current_user, "profile.view")
-    table = org_headers(with_profile), org_rows(listing.list_query(current_user, filters), with_profile)
+    query = listing.list_query(current_user, filters)
+    keys = columns.chosen(org_list.LIST, request.args, columns.organisation_hidden())
+    if keys is not None:  # the columns the list shows, no more (no confidential profile among them)
+        table = columns.organisation_table(keys, db.session.scalars(query.execution_options(yield_per=BATCH)))
+    else:
+        with_profile = can(current_user, "profile.view")
+        table = org_headers(with_profile), org_rows(query, with_profile)
     return download(
         _("organisations"), fmt, table, lambda: organisation_filters(filters, request.args, locale())
     )
@@ -110,16 +120,22 @@ def contact_search() -> ContactSearch:
     )
 
 
-def contact_rows(search: ContactSearch) -> Iterator[list[Any]]:
+def contacts_of(search: ContactSearch) -> Iterator[Contact]:
     """Yield the contacts the user may see that match the list's filters, in its order."""
     query = (
         visible_contacts(current_user)
         .outerjoin(Contact.organisation)
         .options(contains_eager(Contact.organisation))
     )
-    query = order_by(filtered(query, search), search.sort).execution_options(yield_per=BATCH)
+    yield from db.session.scalars(
+        order_by(filtered(query, search), search.sort).execution_options(yield_per=BATCH)
+    )
+
+
+def contact_rows(search: ContactSearch) -> Iterator[list[Any]]:
+    """Yield every column of the contacts the list shows."""
     yes_no, gender = {True: _("Yes"), False: _("No")}, cache(label)  # translated once per export
-    for c in db.session.scalars(query):
+    for c in contacts_of(search):
         org = c.organisation
         yield [c.id, c.first_name, c.last_name, c.position, org.legal_name if org else None,
                org.ruc if org else None, c.email, c.phone, gender("gender", c.gender),
@@ -138,6 +154,9 @@ def contacts(fmt: str):
                _("E-mail"), _("Phone"), _("Gender"), _("Accepts e-mail"), _("Qualified consultant"),
                _("Updated")]  # fmt: skip
     search = contact_search()
-    return download(
-        _("contacts"), fmt, (headers, contact_rows(search)), lambda: contact_filters(search, request.args)
-    )
+    keys = columns.chosen(contact_list.LIST, request.args)
+    if keys is None:
+        table = headers, contact_rows(search)
+    else:
+        table = columns.table(columns.contact_columns(), keys, contacts_of(search))
+    return download(_("contacts"), fmt, table, lambda: contact_filters(search, request.args))
