@@ -118,7 +118,7 @@ def stalled_query(f: ReportFilters, today: date, found: dict[str, Any]) -> Any:
         .outerjoin(User, User.id == Organisation.owner_id)
         .where(*engagement_conditions(f), Engagement.stage.in_(list(known)))
         .where(days * P75[1] > threshold)
-        .order_by(days.desc(), Engagement.id)
+        .order_by(Engagement.stage_since, Engagement.id)  # longest first, read along its index
     )
 
 
