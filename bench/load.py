@@ -75,9 +75,15 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
     raise SystemExit("gunicorn did not start")
 
 
-def run_locust(env: dict[str, str], port: int, users: int, seconds: int, exclude: str = "") -> Path:
+MIXES = {"staff": "PmuStaff", "issue17": "MixStaff"}
+
+
+def run_locust(
+    env: dict[str, str], port: int, users: int, seconds: int, exclude: str = "", mix: str = "staff"
+) -> Path:
     """Run Locust headless for the given time (without the tasks tagged exclude); return the CSV prefix."""
-    prefix = RESULTS / ("load" + (f"-without-{exclude.replace(',', '-')}" if exclude else ""))
+    prefix = RESULTS / ("load" + (f"-{mix}" if mix != "staff" else ""))
+    prefix = prefix.with_name(prefix.name + (f"-without-{exclude.replace(',', '-')}" if exclude else ""))
     RESULTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
@@ -99,6 +105,7 @@ def run_locust(env: dict[str, str], port: int, users: int, seconds: int, exclude
             "--stop-timeout",
             "10",
             *(["--exclude-tags", *exclude.split(",")] if exclude else []),
+            MIXES[mix],
         ],
         env=env,
         cwd=ROOT,
@@ -116,11 +123,11 @@ def report(prefix: Path, heading: str) -> None:
     """Print the per-request table and the aggregate, and keep it beside the CSV files."""
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    lines = [heading, "", "| request | count | errors | req/s | p50 ms | p95 ms |"]
-    lines.append("|---|---:|---:|---:|---:|---:|")
+    lines = [heading, "", "| request | count | errors | req/s | p50 ms | p95 ms | p99 ms |"]
+    lines.append("|---|---:|---:|---:|---:|---:|---:|")
     lines += [
         f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
-        f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} |"
+        f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | {row['99%']} |"
         for row in rows
     ]
     print("\n".join(lines))
@@ -136,6 +143,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--exclude-tags", default="", help="e.g. reports: leave the report pages out")
+    parser.add_argument(
+        "--mix", choices=sorted(MIXES), default="staff", help="issue17: list, detail, board, funnel"
+    )
     args = parser.parse_args()
     env = {
         **os.environ,
@@ -152,13 +162,14 @@ def main() -> None:
     server = start_gunicorn(env, port, args.workers)
     before = load_average()
     try:
-        prefix = run_locust(env, port, args.users, int(args.minutes * 60), args.exclude_tags)
+        prefix = run_locust(env, port, args.users, int(args.minutes * 60), args.exclude_tags, args.mix)
     finally:
         server.terminate()
         server.wait(timeout=30)
     without = f", without the tasks tagged {args.exclude_tags}" if args.exclude_tags else ""
     heading = (
-        f"{args.users} users for {args.minutes:g} min, {args.workers} gunicorn workers{without}; "
+        f"{args.users} users ({args.mix} mix) for {args.minutes:g} min, {args.workers} gunicorn workers"
+        f"{without}; "
         f"load average before {before}, after {load_average()}"
     )
     report(prefix, heading)

@@ -1,7 +1,8 @@
 """Locust scenario: signed-in PMU staff mixing reads (lists, search, pages, reports) and writes.
 
 Run through bench/load.py, which prepares users, starts gunicorn and reads the results. The three
-report pages are tagged "reports" (bench/load.py --exclude-tags reports leaves them out).
+report pages are tagged "reports" (bench/load.py --exclude-tags reports leaves them out). MixStaff is
+issue 17's closed-loop mix (bench/load.py --mix issue17).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import random
 import re
 from datetime import date, timedelta
 
-from locust import HttpUser, between, tag, task
+from locust import HttpUser, between, constant, tag, task
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 USERS = int(os.environ.get("BENCH_USERS", "50"))
@@ -110,3 +111,21 @@ class PmuStaff(HttpUser):
         ) as answer:
             if f"/organisations/{org}" not in answer.url:  # saved interactions redirect to the company
                 answer.failure("interaction not saved")
+
+
+def funnel(user: HttpUser) -> None:
+    """Open the recruitment funnel report."""
+    user.client.get("/reports/funnel", name="report funnel")
+
+
+class MixStaff(HttpUser):
+    """Issue 17's throughput mix: list, detail, board and funnel in equal parts, with no pause between them.
+
+    Each Locust user is then one open connection asking again as soon as it is answered, so --users 50 is
+    50 concurrent connections (bench/load.py --mix issue17).
+    """
+
+    wait_time = constant(0)
+    on_start = PmuStaff.on_start
+    org_id = PmuStaff.org_id
+    tasks = [PmuStaff.organisation_list, PmuStaff.organisation_detail, PmuStaff.board, funnel]
