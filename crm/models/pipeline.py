@@ -175,7 +175,16 @@ class StageReach(Base):
     furthest: Mapped[bool] = mapped_column(Boolean)
 
 
-class CompanyReach(Base):
+class CompanyCopies:
+    """The company's columns the reports filter on, copied into each row by crm.pipeline.company_reach."""
+
+    kind: Mapped[str] = mapped_column(String(30))
+    sector_id: Mapped[int | None] = mapped_column(Integer)
+    district_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class CompanyReach(CompanyCopies, Base):
     """Per organisation and programme: the furthest stage it ever reached, beside its report filters.
 
     Maintained from stage_reach and organisations (never written by hand) by crm.pipeline.company_reach,
@@ -199,14 +208,10 @@ class CompanyReach(Base):
     pending_top: Mapped[int | None] = mapped_column(SmallInteger)
     # On a programme's row: the association that referred that engagement (conversion by referral).
     source_id: Mapped[int | None] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(30))
-    sector_id: Mapped[int | None] = mapped_column(Integer)
-    district_id: Mapped[int | None] = mapped_column(Integer)
-    owner_id: Mapped[int | None] = mapped_column(Integer)
     size: Mapped[str | None] = mapped_column(String(10))
 
 
-class StageExit(Base):
+class StageExit(CompanyCopies, Base):
     """An exit transition (to declined, on hold or withdrawn) beside its company's report filters.
 
     Maintained with company_reach by crm.pipeline.company_reach (never written by hand), so the funnel's
@@ -228,13 +233,9 @@ class StageExit(Base):
     from_stage: Mapped[str | None] = mapped_column(String(30))
     to_stage: Mapped[str] = mapped_column(String(30))
     barrier_id: Mapped[int | None] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(30))
-    sector_id: Mapped[int | None] = mapped_column(Integer)
-    district_id: Mapped[int | None] = mapped_column(Integer)
-    owner_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class StageStay(Base):
+class StageStay(CompanyCopies, Base):
     """A finished stay in a stage (a transition to the next one), beside the company's filter columns.
 
     Maintained with company_reach by crm.pipeline.company_reach (never written by hand), so time in stage
@@ -256,7 +257,3 @@ class StageStay(Base):
     stage: Mapped[str] = mapped_column(String(30))
     began: Mapped[date] = mapped_column(Date)
     days: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(30))
-    sector_id: Mapped[int | None] = mapped_column(Integer)
-    district_id: Mapped[int | None] = mapped_column(Integer)
-    owner_id: Mapped[int | None] = mapped_column(Integer)
