@@ -1,28 +1,29 @@
-"""Deliver outbox rows exactly once per idempotency key: claim (commit), send, mark sent (one commit).
+"""Deliver outbox rows exactly once per idempotency key: claim (commit), send, mark sent (one commit each).
 
 A claim is an UPDATE ... WHERE on the row's status, committed before anything is sent, so two workers
 (or a retried job) can never both own a row: whoever's UPDATE matched owns it, on SQLite as on
 PostgreSQL. While a batch sends, a heartbeat keeps its claims fresh (crm/mail/lease.py); a claim whose
 heartbeat stopped for CLAIM_TIMEOUT_SECONDS belongs to a dead worker and is taken over.
 The only unclosable window — the SMTP server accepted the message and the worker died (or the database
-failed) before the 'sent' commit — is one statement wide, and a re-send then carries the same Message-ID.
+failed) before its 'sent' commit — holds one e-mail at most: each 'sent' state commits (crm/mail/recorder.py,
+while the next e-mail is rendered and its body sent) before the next e-mail's final dot, and a re-send
+carries the same Message-ID.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm.extensions import db
 from crm.mail.lease import ClaimLease
 from crm.mail.links import preferences_url
+from crm.mail.recorder import Outcome, Recorder, own_connections
 from crm.mail.render import render
 from crm.mail.transport import (
     Mailer,
@@ -38,20 +39,6 @@ CLAIMABLE = ("pending", "queued")
 
 class MailDeferredError(Exception):
     """The SMTP server failed; the rows went back to 'queued' and RQ retries the job with backoff."""
-
-
-@dataclass
-class Outcome:
-    """What a batch did, returned as the job's result."""
-
-    sent: list[int] = field(default_factory=list)
-    skipped: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-    lost_claim: list[int] = field(default_factory=list)
-
-    def summary(self) -> dict[str, int]:
-        """Return the counts."""
-        return {k: len(v) for k, v in self.__dict__.items()}
 
 
 def stale_before(now: datetime) -> datetime:
@@ -77,27 +64,6 @@ def claim(ids: list[int], token: str, now: datetime) -> list[int]:
     won = list(db.session.scalars(mine))  # by primary key: no scan of the whole outbox
     db.session.commit()  # checkpoint: the claim, before anything is sent
     return sorted(won)
-
-
-@lru_cache(maxsize=16)
-def final_update(columns: tuple[str, ...]) -> Any:
-    """Build (once per set of columns) the UPDATE that records a row's final state under our claim.
-
-    It runs once per e-mail: a prepared Core statement spares SQLAlchemy rebuilding and re-keying it.
-    """
-    table = OutboxMessage.__table__
-    values = {name: bindparam(f"new_{name}") for name in (*columns, "updated_at")}
-    mine = (table.c.id == bindparam("row_id")) & (table.c.claim_token == bindparam("token"))
-    return table.update().where(mine).values(claim_token=None, **values)
-
-
-def finish(message_id_: int, token: str, **values: object) -> bool:
-    """Set the row's final state if we still own the claim; COMMIT; return whether we did."""
-    params = {f"new_{name}": value for name, value in values.items()}
-    params.update(row_id=message_id_, token=token, new_updated_at=utcnow())
-    result = db.session.execute(final_update(tuple(sorted(values))), params)
-    db.session.commit()  # checkpoint: this e-mail's final state, before the next one is sent
-    return result.rowcount == 1
 
 
 def release(ids: list[int], token: str, error: str, max_attempts: int, job_id: str | None) -> int:
@@ -170,40 +136,25 @@ def send_one(message: OutboxMessage, mailer: Mailer) -> dict[str, object]:
     }
 
 
-def deliver_one(message: OutboxMessage, token: str, mailer: Mailer, muted: set, outcome: Outcome) -> None:
-    """Skip, fail or send one claimed message and record its final state in one commit."""
+def deliver_one(message: OutboxMessage, mailer: Mailer, muted: set, recorder: Recorder) -> None:
+    """Skip, fail or send one claimed message; the recorder commits its final state."""
     if not message.recipient.active or (message.recipient_id, message.kind) in muted:
-        finish(message.id, token, status="skipped", last_error=None)
-        outcome.skipped.append(message.id)
+        recorder.submit(message.id, "skipped", status="skipped", last_error=None)
         return
     try:
-        values = send_one(message, mailer)
+        values = send_one(message, mailer)  # waits for the previous e-mail's commit before the final dot
     except PermanentMailError as exc:
-        finish(message.id, token, status="failed", last_error=str(exc)[:2000], attempts=message.attempts + 1)
-        outcome.failed.append(message.id)
+        tries = message.attempts + 1
+        recorder.submit(message.id, "failed", status="failed", last_error=str(exc)[:2000], attempts=tries)
         return
-    record_sent(message.id, token, values, outcome)
-
-
-def record_sent(row_id: int, token: str, values: dict[str, object], outcome: Outcome) -> None:
-    """Mark a message the server accepted as sent (the one window: a crash before this commit re-sends)."""
-    try:
-        recorded = finish(row_id, token, **values)
-    except SQLAlchemyError:
-        current_app.logger.exception("outbox %s: sent, but the database failed to record it", row_id)
-        raise
-    if recorded:
-        outcome.sent.append(row_id)
-    else:
-        current_app.logger.warning("outbox %s: claim lost while sending (a copy may follow)", row_id)
-        outcome.lost_claim.append(row_id)
+    recorder.submit(message.id, "sent", **values)
 
 
 def load(ids: list[int]) -> list[OutboxMessage]:
     """Load claimed rows with their recipients, in id order, detached from the session.
 
-    Detached, they keep their loaded values across the per-message commits (which would otherwise
-    expire them and cost two SELECTs per message); their state is only changed by UPDATE statements.
+    Detached, they keep their loaded values across commits (which would otherwise expire them and cost
+    two SELECTs per message); their state is only changed by UPDATE statements.
     """
     query = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
     messages = list(db.session.scalars(query))
@@ -225,16 +176,37 @@ def give_back(ids: list[int], token: str) -> None:
 def lease(ids: list[int], token: str) -> ClaimLease:
     """Return the heartbeat of a batch's claims (none for an in-memory database: one process only)."""
     cfg, engine = current_app.config, db.engine
-    beating = ids if engine.url.database not in (None, "", ":memory:") else []
+    beating = ids if own_connections(engine) else []
     return ClaimLease(engine, beating, token, cfg["CLAIM_HEARTBEAT_SECONDS"], cfg["CLAIM_TIMEOUT_SECONDS"])
 
 
 def abandon(ids: list[int], token: str) -> None:
     """After a database error, give the unsent rows back if it answers; else their claims just expire."""
     try:
+        end_transaction()
         give_back(ids, token)
+    except SQLAlchemyError as exc:
+        current_app.logger.warning("outbox: %s message(s) not given back (claims expire): %s", len(ids), exc)
+        end_transaction()
+
+
+def end_transaction() -> None:
+    """Roll the session back, even on a connection the database dropped (the first try discards it)."""
+    try:
+        db.session.rollback()
     except SQLAlchemyError:
         db.session.rollback()
+
+
+@dataclass
+class Batch:
+    """One send job's claimed messages and what sends and records them."""
+
+    token: str
+    job_id: str | None
+    mailer: Mailer
+    recorder: Recorder
+    muted: set[tuple[int, str]]
 
 
 def deliver(ids: list[int], job_id: str | None = None) -> Outcome:
@@ -244,33 +216,68 @@ def deliver(ids: list[int], job_id: str | None = None) -> Outcome:
     deadline = utcnow() + timedelta(seconds=0.8 * current_app.config["MAIL_JOB_TIMEOUT"])
     messages = load(claim(ids, token, utcnow()))
     muted = opt_outs(messages)
-    with lease([m.id for m in messages], token) as claims, Mailer(current_app.config) as mailer:
+    with (
+        lease([m.id for m in messages], token) as claims,
+        Recorder(db.engine, token, outcome) as recorder,
+        Mailer(current_app.config, before_accept=recorder.settle) as mailer,
+    ):
+        batch = Batch(token, job_id, mailer, recorder, muted)
+        if messages and recorder.threaded:
+            recorder.start()
         for index, message in enumerate(messages):
             if utcnow() > deadline or not claims.held():
+                recorder.settle()
                 give_back([m.id for m in messages[index:]], token)
                 break
-            try:
-                deliver_one(message, token, mailer, muted, outcome)
-            except TransientMailError as exc:
-                defer([m.id for m in messages[index:]], token, str(exc), outcome, job_id)
+            if not attempt(message, messages[index + 1 :], batch):
                 break
-            except SQLAlchemyError as exc:
-                current_app.logger.warning("outbox %s: database error, batch stopped: %s", message.id, exc)
-                db.session.rollback()
-                abandon([m.id for m in messages[index + 1 :]], token)
-                raise  # this row stays claimed: if the server took it, the re-send is the same message
-            except Exception as exc:  # noqa: BLE001 - a bad template must not block the batch
-                current_app.logger.exception("outbox %s: cannot render", message.id)
-                db.session.rollback()
-                finish(message.id, token, status="failed", last_error=f"{type(exc).__name__}: {exc}"[:2000])
-                outcome.failed.append(message.id)
     return outcome
 
 
-def defer(ids: list[int], token: str, error: str, outcome: Outcome, job_id: str | None) -> None:
+def attempt(message: OutboxMessage, rest: list[OutboxMessage], batch: Batch) -> bool:
+    """Deliver one message of the batch; return whether the batch goes on."""
+    try:
+        deliver_one(message, batch.mailer, batch.muted, batch.recorder)
+    except TransientMailError as exc:
+        defer_rest([message, *rest], batch, str(exc))
+        return False
+    except SQLAlchemyError as exc:
+        stop([message, *rest], batch, exc)
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bad template must not block the batch
+        current_app.logger.exception("outbox %s: cannot render", message.id)
+        db.session.rollback()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        batch.recorder.submit(message.id, "failed", status="failed", last_error=error)
+    return True
+
+
+def stop(unsent: list[OutboxMessage], batch: Batch, exc: SQLAlchemyError) -> None:
+    """After a database error, drop the message begun and give it and the rest back.
+
+    No database error can follow a message's acceptance (its commit is the next one's to wait for), so
+    none of these went out. The row whose commit failed stays claimed; its re-send, once the claim
+    expires, carries the same Message-ID.
+    """
+    current_app.logger.warning("outbox %s: database error, batch stopped: %s", unsent[0].id, exc)
+    batch.mailer.close()  # a message begun but not ended is dropped: the server discards it
+    abandon([m.id for m in unsent], batch.token)
+
+
+def defer_rest(unsent: list[OutboxMessage], batch: Batch, error: str) -> None:
+    """After an SMTP failure, wait for the last commit, then give the unsent rows back for a retry."""
+    try:
+        batch.recorder.settle()
+    except SQLAlchemyError as exc:
+        stop(unsent, batch, exc)
+        raise
+    defer([m.id for m in unsent], batch, error)
+
+
+def defer(ids: list[int], batch: Batch, error: str) -> None:
     """Give the rest of the batch back for a retry (or fail it after the last try)."""
     db.session.rollback()
     current_app.logger.warning("outbox: SMTP failed for %s message(s): %s", len(ids), error)
-    if release(ids, token, error, max_attempts(), job_id):
+    if release(ids, batch.token, error, max_attempts(), batch.job_id):
         raise MailDeferredError(error)  # RQ schedules the retry with the configured backoff
-    outcome.failed.extend(ids)
+    batch.recorder.outcome.failed.extend(ids)

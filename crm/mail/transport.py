@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import smtplib
+import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
@@ -13,6 +16,8 @@ from typing import Any
 
 # Refusals an SMTP server will repeat on every retry: the message (or address) is bad, not the link.
 PERMANENT_CODE = 500
+SMTP_OK, SMTP_FORWARD, SMTP_GO_AHEAD, SMTP_CLOSING = 250, 251, 354, 421
+LEADING_DOT = re.compile(rb"(?m)^\.")  # a line starting with a dot is sent with the dot doubled
 
 
 class TransientMailError(Exception):
@@ -92,6 +97,46 @@ def build_email(
     return Outgoing(sender, to[1], data.encode("ascii"))
 
 
+def refused(smtp: smtplib.SMTP, code: int) -> None:
+    """Leave the server ready for the next message after a refusal (421: it is closing, so close too)."""
+    if code == SMTP_CLOSING:
+        smtp.close()
+    else:
+        smtp._rset()  # noqa: SLF001 - smtplib's quiet RSET, as sendmail uses it
+
+
+def answered(smtp: smtplib.SMTP, email: Outgoing, command: str, reply: tuple[int, bytes]) -> None:
+    """Raise smtplib's error (as sendmail would) if the server refused the MAIL, RCPT or DATA command."""
+    code, answer = reply
+    expected = {"mail": (SMTP_OK,), "rcpt": (SMTP_OK, SMTP_FORWARD), "data": (SMTP_GO_AHEAD,)}[command]
+    if code in expected:
+        return
+    refused(smtp, code)
+    if command == "mail":
+        raise smtplib.SMTPSenderRefused(code, answer, email.sender)
+    if command == "rcpt":
+        raise smtplib.SMTPRecipientsRefused({email.recipient: (code, answer)})
+    raise smtplib.SMTPDataError(code, answer)
+
+
+def pipelined(smtp: smtplib.SMTP, email: Outgoing) -> None:
+    """Send MAIL, RCPT and DATA at once (RFC 2920), then check the three replies in order."""
+    quoted = smtplib.quoteaddr
+    smtp.send(f"MAIL FROM:{quoted(email.sender)}\r\nRCPT TO:{quoted(email.recipient)}\r\nDATA\r\n")
+    replies = [smtp.getreply() for _command in range(3)]
+    if replies[2][0] == SMTP_GO_AHEAD and (replies[0][0], replies[1][0]) != (SMTP_OK, SMTP_OK):
+        smtp.close()  # the server awaits a body after a refusal: out of step, start afresh
+    for command, reply in zip(("mail", "rcpt", "data"), replies, strict=True):
+        answered(smtp, email, command, reply)
+
+
+def stepwise(smtp: smtplib.SMTP, email: Outgoing) -> None:
+    """Send MAIL, RCPT and DATA one by one, each after the previous one's positive reply."""
+    answered(smtp, email, "mail", smtp.mail(email.sender))
+    answered(smtp, email, "rcpt", smtp.rcpt(email.recipient))
+    answered(smtp, email, "data", smtp.docmd("DATA"))
+
+
 def classify(exc: Exception) -> Exception:
     """Turn an smtplib/socket error into a transient or permanent mail error."""
     codes: list[int] = []
@@ -107,11 +152,19 @@ def classify(exc: Exception) -> Exception:
 
 
 class Mailer:
-    """One SMTP connection reused for a batch of messages; 'stored' transport without SMTP_HOST."""
+    """One SMTP connection reused for a batch of messages; 'stored' transport without SMTP_HOST.
 
-    def __init__(self, config: Any) -> None:
+    A message goes out in two steps: begin (envelope, DATA and the body) and complete (the final dot,
+    which is when the server accepts it). Between them the mailer calls before_accept (e.g. "wait until
+    the previous e-mail's 'sent' state is committed"); if that raises, the connection is dropped with the
+    message unterminated, which the server discards.
+    """
+
+    def __init__(self, config: Any, before_accept: Callable[[], None] | None = None) -> None:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
+        self.before_accept = before_accept or (lambda: None)
+        self.in_data = False  # the body was sent, the final dot not yet
 
     @property
     def transport(self) -> str:
@@ -131,44 +184,77 @@ class Mailer:
                 smtp.starttls(context=ssl.create_default_context())
         if cfg.get("SMTP_USER"):
             smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
+        # The final dot is written apart from the body: without this, Nagle's algorithm holds it back
+        # until the server acknowledges the body, which a server answering nothing before the dot delays.
+        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return smtp
 
     def send(self, email: Outgoing) -> str:
         """Send (or store) one message; raise TransientMailError or PermanentMailError."""
         if self.transport == "stored":
+            self.before_accept()
             return "stored"
         try:
-            self.send_once(email)
+            self.begin(email)
         except smtplib.SMTPServerDisconnected:
             self.close()  # a reused connection the server dropped: one fresh try
-            self.send_or_classify(email)
+            self.guarded(self.begin, email)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise classify(exc) from exc
+        self.before_accept()
+        try:
+            self.complete()
+        except smtplib.SMTPServerDisconnected:
+            self.close()  # dropped while ending the message: one fresh try, as for a dropped connection
+            self.guarded(self.begin, email)
+            self.guarded(self.complete)
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise classify(exc) from exc
         return "smtp"
 
-    def send_or_classify(self, email: Outgoing) -> None:
-        """Send on a fresh connection, classifying any failure."""
+    def guarded(self, step: Callable[..., None], *args: Outgoing) -> None:
+        """Run one step on the (fresh) connection, classifying any failure."""
         try:
-            self.send_once(email)
+            step(*args)
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise classify(exc) from exc
 
-    def send_once(self, email: Outgoing) -> None:
-        """Send over the current connection, opening it first if needed."""
+    def begin(self, email: Outgoing) -> None:
+        """Open the connection if needed; send the envelope, DATA and the body, but not the final dot."""
+        if self.in_data:
+            self.close()  # a message begun and never ended (its sending failed): drop it with its connection
         if self.smtp is None:
             self.smtp = self.connect()
-        self.smtp.sendmail(email.sender, [email.recipient], email.data)
+        smtp = self.smtp
+        smtp.ehlo_or_helo_if_needed()
+        (pipelined if smtp.has_extn("pipelining") else stepwise)(smtp, email)
+        body = LEADING_DOT.sub(b"..", email.data)
+        smtp.send(body if body.endswith(b"\r\n") else body + b"\r\n")
+        self.in_data = True
+
+    def complete(self) -> None:
+        """Send the final dot: the server accepts the message (or refuses it)."""
+        assert self.smtp is not None and self.in_data  # noqa: S101 - begin() came first
+        self.smtp.send(b".\r\n")
+        self.in_data = False
+        code, answer = self.smtp.getreply()
+        if code != SMTP_OK:
+            refused(self.smtp, code)
+            raise smtplib.SMTPDataError(code, answer)
 
     def close(self) -> None:
-        """Close the connection quietly."""
+        """Close the connection quietly; in the middle of a message, drop it (the server discards it)."""
         if self.smtp is not None:
             try:
+                if self.in_data:
+                    raise OSError("message not ended")  # a QUIT now would be read as part of the body
                 self.smtp.quit()
             except (smtplib.SMTPException, OSError):
                 self.smtp.close()
-            self.smtp = None
+            self.smtp, self.in_data = None, False
 
     def __enter__(self) -> Mailer:
         return self

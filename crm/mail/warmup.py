@@ -54,7 +54,8 @@ def load_locales() -> None:
 
 def compile_queries(app: Flask) -> None:
     """Run the delivery path's statements once on no rows, so that SQLAlchemy caches their SQL."""
-    from crm.mail.delivery import deliver, finish
+    from crm.mail.delivery import deliver
+    from crm.mail.recorder import finish
 
     try:
         deliver([])
