@@ -404,6 +404,7 @@ TABLE: tuple[Row, ...] = (
     # exports of the lists: scoped like the lists (a liaison gets their members, without the profile)
     row("exports.organisations", "GET", SIGNED_IN, fmt="csv"),
     row("exports.contacts", "GET", SIGNED_IN, fmt="xlsx"),
+    row("exports.letters", "GET", READERS, fmt="csv"),
     # --- the liaison portal: their own association only
     row("liaison.home", "GET", LIAISON),
     row("liaison.members", "GET", LIAISON, assoc_id="assoc"),
