@@ -107,15 +107,20 @@ def wipe(app: Flask) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _context(app: Flask) -> Iterator[None]:
-    """Give each test an app context, clean tables and an empty Redis."""
+def _context(app: Flask, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Give each test an app context, clean tables and an empty Redis.
+
+    A module marked `shared_rows` keeps its rows from test to test (its module-scoped fixture, such as
+    the seeded demo, wipes them when the module ends): its tests only read what was seeded once.
+    """
     from crm.redis_conn import get_redis
 
     with app.app_context():
         yield
         db.session.remove()
         get_redis(app).flushdb()
-    wipe(app)
+    if request.node.get_closest_marker("shared_rows") is None:
+        wipe(app)
 
 
 class FreshContextClient(FlaskClient):

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from crm.clock import today
@@ -32,6 +33,8 @@ from crm.models import (
     StageTransition,
     User,
 )
+
+pytestmark = pytest.mark.shared_rows  # one demo seeding for the whole module (tests/demo/conftest.py)
 
 # Companies that reached each stage, from the transitions (DOMAIN.md, mid-term figures).
 CALLAO = dict(zip(STAGES, (200, 190, 89, 42, 39, 20, 6, 2), strict=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from crm.clock import today
@@ -34,6 +35,8 @@ from crm.models import (
 )
 from crm.ruc import ruc_error
 from tests.common_support import enrol, user_id_of
+
+pytestmark = pytest.mark.shared_rows  # one demo seeding for the whole module (tests/demo/conftest.py)
 
 TABLES = (
     User,
