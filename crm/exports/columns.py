@@ -60,22 +60,29 @@ def stage_text(pairs: list[tuple[str, str]]) -> str:
     return "; ".join(f"{code}: {label('stage', stage)}" for code, stage in pairs)
 
 
+def annotated(
+    items: Iterable[Any], lookup: Callable[[list[Any]], Mapping[int, Any]], default: Any = None
+) -> Iterator[tuple[Any, Any]]:
+    """Yield each item with what lookup(batch) found for its id: one lookup query per batch of items."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == BATCH:
+            yield from looked_up(batch, lookup, default)
+            batch = []
+    yield from looked_up(batch, lookup, default)
+
+
+def looked_up(batch: list[Any], lookup: Callable[[list[Any]], Mapping[int, Any]], default: Any) -> Iterator:
+    """Yield the items of one batch with what one lookup found for each (no query for an empty batch)."""
+    found = lookup(batch) if batch else {}
+    for item in batch:
+        yield item, found.get(item.id, default)
+
+
 def with_stages(orgs: Iterable[Any]) -> Iterator[tuple[Any, list[tuple[str, str]]]]:
     """Yield each organisation with its (programme, stage) pairs, read a batch at a time."""
-    batch: list[Any] = []
-    for org in orgs:
-        batch.append(org)
-        if len(batch) == BATCH:
-            yield from staged(batch)
-            batch = []
-    yield from staged(batch)
-
-
-def staged(batch: list[Any]) -> Iterator[tuple[Any, list[tuple[str, str]]]]:
-    """Yield the organisations of one batch with their stages (one query)."""
-    stages = listing.stages_of(batch) if batch else {}
-    for org in batch:
-        yield org, stages.get(org.id, [])
+    return annotated(orgs, listing.stages_of, [])
 
 
 def organisation_columns() -> dict[str, Column]:

@@ -17,9 +17,9 @@ from crm import clock
 from crm.exports import columns
 from crm.exports.about import letter_filters
 from crm.exports.blueprint import bp
-from crm.exports.columns import Column, day, named
+from crm.exports.columns import BATCH, Column, day, named
 from crm.exports.download import FORMATS
-from crm.exports.views import BATCH, download
+from crm.exports.views import download
 from crm.extensions import db
 from crm.letters import listing, materialisations
 from crm.letters import view_views as letter_list
@@ -64,20 +64,9 @@ def letter_columns() -> dict[str, Column]:
 
 def with_figures(letters: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
     """Yield each letter with its co-finance figures, summed a batch of letters at a time."""
-    batch: list[Any] = []
-    for letter in letters:
-        batch.append(letter)
-        if len(batch) == BATCH:
-            yield from figured(batch)
-            batch = []
-    yield from figured(batch)
-
-
-def figured(batch: list[Any]) -> Iterator[tuple[Any, Any]]:
-    """Yield the letters of one batch with their figures (one grouped query)."""
-    found = materialisations.figures([x.id for x in batch if x.kind == "cofinance"])
-    for letter in batch:
-        yield letter, found.get(letter.id)
+    return columns.annotated(
+        letters, lambda batch: materialisations.figures([x.id for x in batch if x.kind == "cofinance"])
+    )
 
 
 @bp.route("/export/letters.<fmt>")

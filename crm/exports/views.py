@@ -37,7 +37,7 @@ from crm.organisations.services import PROFILE_FIELDS
 from crm.permissions import can, require, visible_contacts
 from crm.web import locale, to_id
 
-BATCH = 1000
+BATCH = columns.BATCH
 
 
 def download(name: str, fmt: str, table: tuple[list[str], Iterator[list[Any]]], filters: Any) -> Response:
