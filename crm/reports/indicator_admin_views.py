@@ -10,17 +10,12 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from crm.errors import UserError, discard_work, form_error
-from crm.extensions import db
 from crm.models import Indicator
 from crm.permissions import get_or_404, require
 from crm.reports import catalogue, indicator_admin
 from crm.reports.blueprint import bp
 from crm.reports.indicator_forms import IndicatorForm
-
-
-def all_indicators() -> list[Indicator]:
-    """Return every indicator, active or not, in the table's order."""
-    return list(db.session.scalars(select(Indicator).order_by(Indicator.position, Indicator.code)))
+from crm.reports.indicators import indicators
 
 
 @bp.get("/indicators/admin")
@@ -28,9 +23,8 @@ def all_indicators() -> list[Indicator]:
 @require("indicator.enter")
 def indicator_admin_list():
     """List the indicators: how each is counted, its unit and target; links to add, edit and enter values."""
-    rows = [
-        (i, catalogue.describe(i.measure, i.params) if i.kind == "computed" else "") for i in all_indicators()
-    ]
+    every = indicators(include_inactive=True)
+    rows = [(i, catalogue.describe(i.measure, i.params) if i.kind == "computed" else "") for i in every]
     return render_template("reports/indicator_admin.html", rows=rows, csrf=FlaskForm())
 
 

@@ -259,9 +259,11 @@ def in_unit(text: str, value: Decimal, unit: str) -> Decimal:
     return results.in_unit(value, unit) if GEF_RULES.get(text) == "upops" else value
 
 
-def indicators() -> list[Indicator]:
-    """Return the active indicators in their framework order."""
-    query = select(Indicator).where(Indicator.active.is_(True)).order_by(Indicator.position, Indicator.code)
+def indicators(include_inactive: bool = False) -> list[Indicator]:
+    """Return the active indicators (or all of them, for their administration) in their framework order."""
+    query = select(Indicator).order_by(Indicator.position, Indicator.code)
+    if not include_inactive:
+        query = query.where(Indicator.active.is_(True))
     return list(db.session.scalars(query))
 
 
