@@ -12,6 +12,7 @@ from wtforms.widgets import HiddenInput
 
 from crm.contacts.services import ContactSearch, ContactValues
 from crm.labels import choices, options
+from crm.organisations.pick_field import OrganisationField
 
 PHONE = r"^[0-9 +\-()]*$"
 
@@ -34,7 +35,7 @@ class ContactForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=80)])
     position = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
-    organisation_id = SelectField(_l("Organisation"), coerce=optional_int, choices=[])
+    organisation_id = OrganisationField(_l("Organisation"), optional=True)
     email = EmailField(
         _l("E-mail"),
         validators=[Optional(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))],
@@ -60,17 +61,13 @@ class ContactForm(FlaskForm):
         if self.consent_source.data not in {c.value for c in sources}:  # "withdrawn" is recorded only
             self.consent_source.data = ""
 
-    def set_organisations(self, pairs: list[tuple[int, str]]) -> None:
-        """Offer the organisations the user may see, plus 'none'."""
-        self.organisation_id.choices = options([("", _l("— None (independent) —")), *pairs])
-
     def values(self) -> ContactValues:
         """Return the submitted values for the service."""
         return ContactValues(
             first_name=self.first_name.data or "",
             last_name=self.last_name.data or "",
             position=self.position.data,
-            organisation_id=self.organisation_id.data,
+            organisation_id=self.organisation_id.chosen_id(),
             email=self.email.data,
             phone=self.phone.data,
             gender=self.gender.data,

@@ -12,7 +12,7 @@ from crm.contacts import services, view_views
 from crm.contacts.blueprint import bp
 from crm.contacts.forms import ContactEditForm, ContactFilterForm, ContactForm
 from crm.errors import StaleEditError, discard_work
-from crm.models import Contact
+from crm.models import Contact, Organisation
 from crm.permissions import can, deny, get_or_404, require, visible_contacts
 from crm.saved_view_routes import open_default
 from crm.web import page_size, to_id
@@ -54,15 +54,15 @@ def detail(contact_id: int):
     )
 
 
-def prefilled_organisation() -> int | None:
-    """Return ?organisation_id= if the user may see it; deny anything else."""
+def prefilled_organisation() -> Organisation | None:
+    """Return the organisation of ?organisation_id= if the user may see it; deny anything else."""
     raw = request.args.get("organisation_id")
     if raw is None:
         return None
     org = services.visible_organisation(current_user, to_id(raw))
     if org is None:
         deny()
-    return org.id
+    return org
 
 
 def contact_link(contact: Contact) -> Markup:
@@ -84,18 +84,16 @@ def warn_duplicates(contact: Contact) -> None:
 @require("contact.edit")
 def new():
     """Create a contact, optionally for the organisation given in the URL."""
-    org_id = prefilled_organisation()
+    org = prefilled_organisation()
     form = ContactForm()
-    form.set_organisations(services.organisation_choices(current_user))
-    if request.method == "GET" and org_id is not None:
-        form.organisation_id.data = org_id
-    if not form.validate_on_submit():
+    form.organisation_id.prepare(current_user, fixed=org)
+    if form.organisation_id.searching or not form.validate_on_submit():
         return render_template("contacts/form.html", form=form, contact=None), 400 if form.errors else 200
     contact = services.create_contact(form.values())
     flash(_("Contact %(name)s created.", name=contact.full_name), "success")
     warn_duplicates(contact)
-    if org_id is not None:
-        return redirect(url_for("organisations.detail", org_id=org_id))
+    if org is not None:
+        return redirect(url_for("organisations.detail", org_id=org.id))
     return redirect(url_for("contacts.detail", contact_id=contact.id))
 
 
@@ -123,10 +121,10 @@ def edit(contact_id: int):
     """Edit a contact, refusing to overwrite someone else's newer save."""
     contact = get_or_404(visible_contacts(current_user), contact_id)
     form = ContactEditForm(obj=contact)
-    form.set_organisations(services.organisation_choices(current_user))
+    form.organisation_id.prepare(current_user)
     if request.method == "GET":
         form.version.data = contact.version_id
-    if not form.validate_on_submit():
+    if form.organisation_id.searching or not form.validate_on_submit():
         return render_edit(form, contact, status=400 if form.errors else 200)
     try:
         services.update_contact(contact, form.values(), form.version.data)

@@ -11,6 +11,7 @@ from crm.events.attendance import NewPerson
 from crm.events.services import EventValues
 from crm.labels import choices, options
 from crm.models import Programme, TrainingModule
+from crm.organisations.pick_field import OrganisationField
 
 TEXT_MAX = 10_000
 
@@ -108,7 +109,7 @@ class QuickAddForm(FlaskForm):
 
     first_name = StringField(_l("First name"), validators=[Length(max=80)])
     last_name = StringField(_l("Last name"), validators=[Length(max=80)])
-    organisation_id = SelectField(_l("Organisation"), coerce=optional_int, choices=[], validate_choice=False)
+    organisation_id = OrganisationField(_l("Organisation"), optional=True)
     gender = SelectField(
         _l("Gender"), choices=choices("gender", blank=_l("— Choose —")), validate_choice=False
     )
@@ -117,16 +118,12 @@ class QuickAddForm(FlaskForm):
         validators=[Optional(), Length(max=254), Email(message=_l("Enter a valid e-mail address."))],
     )
 
-    def set_organisations(self, pairs: list[tuple[int, str]]) -> None:
-        """Offer the organisations the user may see, plus 'none'."""
-        self.organisation_id.choices = options([("", _l("— None (independent) —")), *pairs])
-
     def person(self) -> NewPerson:
         """Return the submitted person for the service."""
         return NewPerson(
             first_name=(self.first_name.data or "").strip(),
             last_name=(self.last_name.data or "").strip(),
-            organisation_id=self.organisation_id.data,
+            organisation_id=self.organisation_id.chosen_id(),
             gender=self.gender.data or None,
             email=(self.email.data or "").strip() or None,
         )

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
-from crm.contacts.services import organisation_choices
 from crm.errors import UserError, discard_work, form_error
 from crm.events import attendance, funnel, registration, services
 from crm.events.blueprint import bp
@@ -97,8 +96,6 @@ def render_detail(event: Event, quick_form: QuickAddForm | None = None, status: 
     editable = can(current_user, "event.edit")
     if quick_form is None and editable:
         quick_form = QuickAddForm(formdata=None)
-    if quick_form is not None:
-        quick_form.set_organisations(organisation_choices(current_user))
     page = render_template(
         "events/detail.html",
         event=event,
@@ -182,7 +179,9 @@ def quick_add(event_id: int):
     """Add a person to the list and to the contacts, in one transaction."""
     event = get_or_404(events(), event_id)
     form = QuickAddForm()
-    form.set_organisations(organisation_choices(current_user))
+    form.organisation_id.prepare(current_user)
+    if form.organisation_id.searching:
+        return render_detail(event, form)
     if not form.validate_on_submit():
         return render_detail(event, form, 400)
     try:

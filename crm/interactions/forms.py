@@ -12,6 +12,7 @@ from crm.clock import today
 from crm.interactions.follow_ups import NewFollowUp
 from crm.interactions.services import FollowUpValues, InteractionValues
 from crm.labels import choices, options
+from crm.organisations.pick_field import OrganisationField
 
 TEXT_MAX = 10_000
 
@@ -95,20 +96,19 @@ def lenient_int(value: object) -> int | None:
 class FollowUpForm(FlaskForm):
     """A follow-up created on its own: organisation, task, assignee and due date."""
 
-    organisation_id = SelectField(_l("Organisation"), coerce=lenient_int, choices=[], validate_choice=False)
+    organisation_id = OrganisationField(_l("Organisation"))
     description = StringField(_l("Task"), validators=[Length(max=500)])
     assignee_id = SelectField(_l("Assigned to"), coerce=lenient_int, choices=[], validate_choice=False)
     due_on = DateField(_l("Due on"), validators=[Optional()])
 
-    def set_choices(self, organisations: list[tuple[int, str]], staff: list[tuple[int, str]]) -> None:
-        """Offer the visible organisations and the active staff."""
-        self.organisation_id.choices = options([("", _l("— Choose —")), *organisations])
+    def set_choices(self, staff: list[tuple[int, str]]) -> None:
+        """Offer the active staff."""
         self.assignee_id.choices = options([("", _l("— Choose —")), *staff])
 
     def values(self) -> NewFollowUp:
         """Return the submitted follow-up for the service."""
         return NewFollowUp(
-            organisation_id=self.organisation_id.data,
+            organisation_id=self.organisation_id.chosen_id(),
             description=self.description.data,
             assignee_id=self.assignee_id.data,
             due_on=self.due_on.data,

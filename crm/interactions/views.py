@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from crm import clock, saved_views
 from crm.auth.services import safe_next
-from crm.contacts.services import contacts_of, organisation_choices
+from crm.contacts.services import contacts_of
 from crm.errors import UserError, discard_work, form_error
 from crm.interactions import follow_ups, services, view_views
 from crm.interactions.blueprint import bp
@@ -20,7 +20,7 @@ from crm.interactions.forms import (
     ReassignForm,
     SnoozeForm,
 )
-from crm.models import FollowUp, Interaction
+from crm.models import FollowUp, Interaction, Organisation
 from crm.permissions import deny, get_or_404, require, visible_organisations
 from crm.saved_view_routes import open_default
 from crm.web import page_size, to_id
@@ -164,11 +164,11 @@ def follow_up_reopen(follow_up_id: int):
     return toggle(follow_up_id, False)
 
 
-def prefilled_organisation() -> int | None:
-    """Return ?organisation_id= when given (it must be visible), else None."""
+def prefilled_organisation() -> Organisation | None:
+    """Return the organisation of ?organisation_id= when given (it must be visible), else None."""
     if "organisation_id" not in request.args:
         return None
-    return get_or_404(visible_organisations(current_user), organisation_arg()).id
+    return get_or_404(visible_organisations(current_user), organisation_arg())
 
 
 def render_new_follow_up(form: FollowUpForm, org_id: int | None):
@@ -182,12 +182,14 @@ def render_new_follow_up(form: FollowUpForm, org_id: int | None):
 @require("followup.edit")
 def follow_up_new():
     """Create a follow-up on its own, for the organisation given in the URL or chosen."""
-    org_id = prefilled_organisation()
+    org = prefilled_organisation()
+    org_id = org.id if org else None
     form = FollowUpForm()
-    form.set_choices(organisation_choices(current_user), services.staff_choices())
+    form.set_choices(services.staff_choices())
+    form.organisation_id.prepare(current_user, fixed=org)
     if request.method == "GET":
-        form.organisation_id.data, form.assignee_id.data = org_id, current_user.id
-    if not form.validate_on_submit():
+        form.assignee_id.data = current_user.id
+    if form.organisation_id.searching or not form.validate_on_submit():
         return render_new_follow_up(form, org_id)
     try:
         follow_up = follow_ups.create_follow_up(current_user, form.values(), clock.today())

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from crm.labels import label
+from crm.organisations import picker
+from crm.permissions import can
 from crm.search import services
 from crm.search.blueprint import bp
 
@@ -67,11 +69,30 @@ def index():
     return render_template("search/index.html", q=q, groups=groups, titles=TITLES, lists=LISTS, link=link)
 
 
+def organisation_items(q: str) -> list[dict[str, Any]]:
+    """Return an organisation field's suggestions: the picker's matches, with their ids."""
+    if len(q) < 2 or not can(current_user, "org.view"):
+        return []
+    found = picker.matches(current_user, q, request.args.getlist("org_kind")).found
+    return [
+        {
+            "kind": "organisations",
+            "id": org.id,
+            "label": org.display_name,
+            "detail": " · ".join([str(label("kind", org.kind)), *([f"RUC {org.ruc}"] if org.ruc else [])]),
+            "url": link("organisations", org),
+        }
+        for org in found
+    ]
+
+
 @bp.route("/suggest")
 @login_required
 def suggest():
-    """Answer a typeahead: the first matches of each kind as JSON."""
+    """Answer a typeahead: the first matches of each kind as JSON (kind=organisations: an org field's)."""
     q = query_text()
+    if request.args.get("kind") == "organisations":
+        return jsonify({"q": q, "items": organisation_items(q)})
     groups = services.search(current_user, q, limit=4) if len(q) >= 2 else []
     items = [
         {"kind": g.kind, "group": str(TITLES[g.kind]), "label": name(g.kind, row), "url": link(g.kind, row)}

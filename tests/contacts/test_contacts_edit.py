@@ -45,7 +45,9 @@ def test_create_from_an_organisation_page(client, en_user, login, make_org):
     staff = login(en_user("staff"))
     org = make_org()
     page = client.get(f"/contacts/new?organisation_id={org.id}").get_data(as_text=True)
-    assert f'<option selected value="{org.id}">' in page
+    # Opened from the organisation: its name and id, not a search or a list of organisations.
+    assert f'<input type="hidden" id="organisation_id" name="organisation_id" value="{org.id}">' in page
+    assert org.legal_name in page and 'name="organisation_id_q"' not in page
     response = client.post(f"/contacts/new?organisation_id={org.id}", data=form(organisation_id=org.id))
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/organisations/{org.id}")
@@ -83,7 +85,7 @@ def test_prefilled_unknown_organisation_is_404(client, en_user, login, query):
         ({"position": "x" * 121}, "Field cannot be longer than 120 characters."),
         ({"phone": "call me maybe"}, "Use only digits, spaces, +, - and parentheses."),
         ({"phone": "1" * 41}, "Field cannot be longer than 40 characters."),
-        ({"organisation_id": "999999"}, "Not a valid choice."),
+        ({"organisation_id": "999999"}, "that organisation does not exist or is not yours to choose."),
         ({"gender": "robot"}, "Not a valid choice."),
     ],
 )

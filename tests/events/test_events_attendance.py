@@ -133,7 +133,7 @@ def test_quick_add_without_organisation_or_email(client, login, scene):
         ({"last_name": "  "}, "Enter the last name."),
         ({"gender": ""}, "Choose the gender"),
         ({"gender": "robot"}, "Choose the gender"),
-        ({"organisation_id": "999999"}, "Choose one of the organisations."),
+        ({"organisation_id": "999999"}, "that organisation does not exist or is not yours to choose."),
         ({"email": "not-an-email"}, "Enter a valid e-mail address."),
         ({"first_name": "x" * 81}, "Field cannot be longer than 80 characters."),
     ],

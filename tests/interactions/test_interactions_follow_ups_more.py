@@ -80,7 +80,10 @@ def test_create_from_the_organisation_page_mails_the_other_assignee(client, logi
     assert f"/interactions/follow-ups/new?organisation_id={team['org'].id}" in org_page
     form = client.get(f"/interactions/follow-ups/new?organisation_id={team['org'].id}")
     assert form.status_code == 200
-    assert f'<option selected value="{team["org"].id}">' in form.get_data(as_text=True)
+    shown = form.get_data(as_text=True)
+    hidden = f'<input type="hidden" id="organisation_id" name="organisation_id" value="{team["org"].id}">'
+    assert hidden in shown
+    assert "Fundición Callao SAC" in shown and 'name="organisation_id_q"' not in shown
     url = f"/interactions/follow-ups/new?organisation_id={team['org'].id}"
     response = client.post(url, data=new_data(team))
     assert response.status_code == 302
@@ -116,7 +119,8 @@ def test_create_for_oneself_writes_no_outbox_row(client, login, team):
         ({"assignee_id": "viewer"}, "Choose an active staff member."),
         ({"assignee_id": "999999"}, "Choose an active staff member."),
         ({"assignee_id": "abc"}, "Choose an active staff member."),
-        ({"organisation_id": "999999"}, "Choose an organisation."),
+        ({"organisation_id": "999999"}, "that organisation does not exist or is not yours to choose."),
+        ({"organisation_id": ""}, "Choose the organisation: search by name, trade name or RUC."),
     ],
 )
 def test_bad_new_follow_up_is_refused_and_nothing_is_written(client, login, team, changes, message):
