@@ -41,7 +41,7 @@
     list.className = "org-suggest";
     list.setAttribute("role", "listbox");
     list.hidden = true;
-    input.closest(".org-pick-row").insertAdjacentElement("afterend", list);
+    input.closest(".org-pick-row").appendChild(list);  // under the search box, over what follows
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
