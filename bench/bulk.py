@@ -88,6 +88,13 @@ def finish(conn: Any, tables: list[str]) -> None:
         )
 
 
+def analyze(conn: Any) -> None:
+    """Give the planner the loaded tables' statistics inside the load's transaction (before the rebuilds)."""
+    from sqlalchemy import text
+
+    conn.execute(text("ANALYZE"))  # without it the rebuild's joins are planned for empty tables
+
+
 def vacuum_analyze(engine: Any) -> None:
     """Refresh planner statistics (and, on PostgreSQL, the visibility map) after the load."""
     from sqlalchemy import text

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import generate_activity as activity  # noqa: E402
-from bench.bulk import Sinks, fast_load, finish, vacuum_analyze  # noqa: E402
+from bench.bulk import Sinks, analyze, fast_load, finish, vacuum_analyze  # noqa: E402
 
 CHUNK = 2_000  # companies built in memory before their rows are written
 RUC_BASE = 60_000_000  # RUC bodies from here up: far from the demo data's
@@ -289,6 +289,7 @@ def generate(app, count: int, seed: int) -> dict[str, int]:
                 g.sinks.flush()
         g.sinks.flush()
         finish(conn, [name for name in ORDER if name != "interaction_contacts"])
+        analyze(conn)
         # COPY runs no flush hook: fill the report aggregates as `flask crm rebuild-aggregates` does.
         from crm.interactions import last_seen
         from crm.pipeline import company_reach, stage_rank

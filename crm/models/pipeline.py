@@ -211,6 +211,32 @@ class CompanyReach(CompanyCopies, Base):
     size: Mapped[str | None] = mapped_column(String(10))
 
 
+class CompanyDay(CompanyCopies, Base):
+    """Per organisation, programme and day it moved forward: the furthest stage it moved to that day.
+
+    The reports with a period read these rows (maintained with company_reach by crm.pipeline.company_reach,
+    never written by hand): "reached stage s in the period" is a row in the period with top >= s, so a
+    company's furthest stage in a period is the largest top of its rows there, and its filter columns are
+    beside it (no join with engagements and organisations). programme_key 0 is every programme together
+    (the largest rank of the organisation's engagements that day); `pending_top` the same through the
+    engagements whose signed letter of interest has no scan yet; `source_id`, on a programme's rows, the
+    association that referred that engagement.
+    """
+
+    __tablename__ = "company_days"
+    __table_args__ = (Index("ix_company_days_programme_key_reached_on", "programme_key", "reached_on"),)
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    programme_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reached_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    top: Mapped[int] = mapped_column(SmallInteger)
+    pending_top: Mapped[int | None] = mapped_column(SmallInteger)
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[str | None] = mapped_column(String(10))
+
+
 class StageExit(CompanyCopies, Base):
     """An exit transition (to declined, on hold or withdrawn) beside its company's report filters.
 

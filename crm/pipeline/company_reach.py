@@ -1,4 +1,5 @@
-"""The per-company report aggregates (company_reach, stage_exits, stage_stays), kept equal to the history.
+"""The per-company report aggregates, kept equal to the history: company_reach, company_days and the
+exits and stays of crm.pipeline.history_rows.
 
 crm.pipeline.reach calls keep_current() at the end of its flush hook, after the engagements' stage_reach
 rows are current: the organisations whose engagements, transitions or letters changed, or whose filter
@@ -18,13 +19,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from crm.models import Engagement, Letter, Organisation
-from crm.models.pipeline import CompanyReach, StageExit, StageReach, StageStay
+from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
 from crm.pipeline import history_rows
 from crm.pipeline.evidence import unscanned_clause
 
 CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
 COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
 COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", *COPIED)
+DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
 EVERY_PROGRAMME = 0
 
 
@@ -59,9 +61,33 @@ def company_rows(organisation_ids: list[int] | None = None) -> Any:
     return query.join(Organisation, Organisation.id == org_id)
 
 
+def per_day(programme_key: Any, source: Any, organisation_ids: list[int] | None) -> Any:
+    """Select one row per organisation, key and day it moved forward: the furthest rank moved to that day."""
+    pending = func.max(case((unscanned_clause(Engagement), StageReach.stage_rank)))
+    query = select(Engagement.organisation_id, programme_key.label("programme_key"), StageReach.reached_on)
+    query = query.add_columns(func.max(StageReach.stage_rank).label("top"), pending.label("pending_top"))
+    query = query.add_columns(source.label("source_id"))
+    query = query.join(StageReach, StageReach.engagement_id == Engagement.id)
+    if organisation_ids is not None:
+        query = query.where(Engagement.organisation_id.in_(organisation_ids))
+    return query.group_by(Engagement.organisation_id, programme_key, StageReach.reached_on)
+
+
+def day_rows(organisation_ids: list[int] | None = None) -> Any:
+    """Select the company_days rows stage_reach and the organisations imply (for some, or all)."""
+    referred = func.max(Engagement.source_association_id)
+    days = union_all(
+        per_day(Engagement.programme_id, referred, organisation_ids),
+        per_day(literal(EVERY_PROGRAMME), null_id(), organisation_ids),
+    ).subquery("days")
+    copied = [getattr(Organisation, name) for name in COPIED]
+    return select(*days.c, *copied).join(Organisation, Organisation.id == days.c.organisation_id)
+
+
 # Every table kept per organisation: (model, its columns, the select of the rows the history implies).
 TABLES = (
     (CompanyReach, COLUMNS, company_rows),
+    (CompanyDay, DAY_COLUMNS, day_rows),
     (StageExit, history_rows.EXIT_COLUMNS, history_rows.exit_rows),
     (StageStay, history_rows.STAY_COLUMNS, history_rows.stay_rows),
 )

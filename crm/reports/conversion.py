@@ -26,7 +26,7 @@ from crm.models import SIZES, District, Membership, Organisation, Sector, User
 from crm.reports import charts
 from crm.reports.filters import MEMBER_STATUSES, ReportFilters
 from crm.reports.funnel import stage_counts
-from crm.reports.sql import POSITIONS, reach, reached
+from crm.reports.sql import reach, reached
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
 from crm.templating import fmt_number
 
@@ -67,16 +67,10 @@ def by_sector(ranked: Any, locale: str, division: bool = False) -> tuple[Any, An
     return source, group.id, sector_name(group, locale), group.code
 
 
-def by_association(ranked: Any, membership: bool) -> tuple[Any, Any, Any, Any]:
-    """Group by the referring association, or by every association the company is an active member of."""
+def by_association(counted: Any) -> tuple[Any, Any, Any, Any]:
+    """Group the counts per association (referring or of membership) by the association's id and name."""
     association = aliased(Organisation)
-    if membership:
-        member = Membership.company_id == ranked.c.org_id
-        source = ranked.outerjoin(Membership, member & Membership.status.in_(MEMBER_STATUSES))
-        key = Membership.association_id
-    else:
-        source, key = ranked, ranked.c.source_id
-    source = source.outerjoin(association, association.id == key)
+    source = counted.outerjoin(association, association.id == counted.c.association_id)
     return source, association.id, association.legal_name, func.lower(association.legal_name)
 
 
@@ -96,7 +90,7 @@ def grouping(dimension: str, ranked: Any, locale: str) -> tuple[Any, Any, Any, A
     if dimension in ("sector", "division"):
         return by_sector(ranked, locale, division=dimension == "division")
     if dimension in ("source", "membership"):
-        return by_association(ranked, membership=dimension == "membership")
+        return by_association(ranked)
     return by_organisation_field(ranked, dimension)
 
 
@@ -107,18 +101,25 @@ COUNTED = {"contacted": "contacted", "loi": "loi_signed", "assessed": "assessed"
 
 
 def tallies(ranked: Any, dimension: str) -> Any:
-    """Return the companies' counts: per value of a carried column (a few rows), else one row per company."""
-    column = CARRIED_BY.get(dimension)
-    if column is None:
-        flags = [case((ranked.c.top >= POSITIONS[s], 1), else_=0).label(k) for k, s in COUNTED.items()]
-        return select(*[c for c in ranked.c if c.key in ("org_id", "source_id")], *flags).subquery("tallies")
+    """Return the companies' counts per value of the grouping column (a few rows), before any lookup join.
+
+    By referral the value is the referring association; by membership every association the company is an
+    active member of (a company counts under each), or none.
+    """
     counts = [reached(ranked.c.top, stage).label(key) for key, stage in COUNTED.items()]
-    return select(ranked.c[column], *counts).group_by(ranked.c[column]).subquery("tallies")
+    if dimension == "source":
+        return select(ranked.c.source_id.label("association_id"), *counts).group_by(ranked.c.source_id)
+    if dimension == "membership":
+        member = (Membership.company_id == ranked.c.org_id) & Membership.status.in_(MEMBER_STATUSES)
+        query = select(Membership.association_id, *counts).select_from(ranked.outerjoin(Membership, member))
+        return query.group_by(Membership.association_id)
+    column = ranked.c[CARRIED_BY[dimension]]
+    return select(column, *counts).group_by(column)
 
 
 def conversion_query(f: ReportFilters, dimension: str, sort: str, locale: str) -> Any:
     """Select one row per group: key, label, contacted, letters of interest, assessed or further."""
-    counted = tallies(reach(f, per_source=dimension == "source"), dimension)
+    counted = tallies(reach(f, per_source=dimension == "source"), dimension).subquery("tallies")
     source, key, text, order = grouping(dimension, counted, locale)
     # One row per key; MAX() picks its (single) label, so nothing but the key is grouped on.
     text, order = func.max(text), func.max(order)

@@ -12,18 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import ALL_STAGES, STAGES, Barrier, Engagement, Organisation
+from crm.models import ALL_STAGES, STAGES, Barrier
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import StageExit, StageReach
-from crm.pipeline.evidence import PAST_GATE, unscanned_clause
+from crm.models.pipeline import StageExit
+from crm.pipeline.evidence import PAST_GATE
 from crm.reports import charts
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
-from crm.reports.sql import POSITIONS, copied_columns, reach, reach_conditions, reach_period, reached
+from crm.reports.sql import copied_columns, reach, reached
 from crm.reports.tables import Column, Report, Table, one_in, percent
 from crm.templating import fmt_number
 
@@ -36,45 +35,24 @@ def stage_counts(f: ReportFilters) -> dict[str, int]:
 
 
 def funnel_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
-    """Return the companies that reached each stage and those with evidence pending (one pass, no period)."""
-    if f.date_from or f.date_to:
-        return stage_counts(f), pending_counts(f)
+    """Return the companies that reached each stage and those with evidence pending (one pass).
+
+    The companies are first counted per (furthest stage, furthest stage with evidence pending): at most
+    STAGES² small groups, so the per-stage sums run over those few rows, not over every company.
+    """
     ranked = reach(f)
-    counted = [reached(ranked.c.top, stage).label(stage) for stage in STAGES]
-    counted += [reached(ranked.c.pending_top, stage).label(f"pending_{stage}") for stage in PAST_GATE]
+    grouped = select(ranked.c.top, ranked.c.pending_top, func.count().label("n"))
+    grouped = grouped.group_by(ranked.c.top, ranked.c.pending_top).subquery("per_top")
+    counted = [reached(grouped.c.top, stage, grouped.c.n).label(stage) for stage in STAGES]
+    counted += [reached(grouped.c.pending_top, s, grouped.c.n).label(f"pending_{s}") for s in PAST_GATE]
     row = db.session.execute(select(*counted)).one()._mapping
     return {s: int(row[s]) for s in STAGES}, {s: int(row[f"pending_{s}"]) for s in PAST_GATE}
 
 
 def pending_counts(f: ReportFilters) -> dict[str, int]:
-    """Return, per stage past the gate, the companies that reached it through an engagement whose signed
-    letter of interest still has no scan (evidence pending): from company_reach, or in a period over
-    stage_reach."""
-    if not (f.date_from or f.date_to):
-        ranked = reach(f)
-        counted = [reached(ranked.c.pending_top, stage).label(stage) for stage in PAST_GATE]
-        row = db.session.execute(select(*counted)).one()
-        return {stage: int(row._mapping[stage]) for stage in PAST_GATE}
-    gate = POSITIONS[PAST_GATE[0]]
-    per_engagement = (
-        select(StageReach.engagement_id.label("id"), StageReach.organisation_id.label("org_id"))
-        .add_columns(func.max(StageReach.stage_rank).label("top"))
-        .join(Organisation, Organisation.id == StageReach.organisation_id)
-        .where(StageReach.stage_rank >= gate, *reach_conditions(f), *reach_period(f))
-        .group_by(StageReach.engagement_id, StageReach.organisation_id)
-        .subquery("engagement_reach")
-    )
-    engagement = aliased(Engagement)
-    # Per company: the furthest position reached by one of its engagements with evidence pending.
-    pending_top = func.max(case((unscanned_clause(engagement), per_engagement.c.top)))
-    per_company = (
-        select(per_engagement.c.org_id, pending_top.label("top"))
-        .join(engagement, engagement.id == per_engagement.c.id)
-        .group_by(per_engagement.c.org_id)
-        .subquery("pending_reach")
-    )
-    row = db.session.execute(select(*[reached(per_company.c.top, s).label(s) for s in PAST_GATE])).one()
-    return {stage: int(row._mapping[stage]) for stage in PAST_GATE}
+    """Return, per stage past the gate, the companies that reached it (in the period, if one is given)
+    through an engagement whose signed letter of interest still has no scan (evidence pending)."""
+    return funnel_counts(f)[1]
 
 
 def funnel_table(counts: dict[str, int], pending: dict[str, int] | None = None) -> Table:

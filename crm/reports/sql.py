@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from crm.models import STAGES, Engagement, Organisation
+from crm.models import STAGES, Organisation
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import CompanyReach, StageReach
+from crm.models.pipeline import CompanyDay, CompanyReach, StageReach
 from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
 from crm.sql import days_between  # noqa: F401 - the reports import it from here
@@ -62,24 +62,30 @@ def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> An
     """Return a CTE of companies (org_id[, source_id]), the furthest stage position they reached, and CARRIED.
 
     Without a period, read from company_reach: one maintained row per company (and programme; per
-    referring association from the programme rows). With one, group the maintained stage_reach rows (the
-    furthest forward stage moved to on each day) per company.
+    referring association from the programme rows). With one, group the company_days rows of the period
+    (the furthest stage each company moved to on each day) per company.
     """
-    if not (f.date_from or f.date_to):
-        return referred_reach(f, name) if per_source else company_reach(f, name)
-    keys = [StageReach.organisation_id.label("org_id")]
-    query = select(StageReach.organisation_id.label("org_id")).select_from(StageReach)
-    if per_source:
-        keys.append(Engagement.source_association_id.label("source_id"))
-        query = query.add_columns(keys[-1]).join(Engagement, Engagement.id == StageReach.engagement_id)
-    carried = [getattr(Organisation, column) for column in CARRIED]
-    query = (
-        query.add_columns(func.max(StageReach.stage_rank).label("top"), *carried)
-        .join(Organisation, Organisation.id == StageReach.organisation_id)
-        .where(*reach_conditions(f), *reach_period(f))
-        .group_by(*(key.element for key in keys), *carried)
-    )
-    return query.cte(name)
+    if f.date_from or f.date_to:
+        return period_reach(f, per_source, name)
+    return referred_reach(f, name) if per_source else company_reach(f, name)
+
+
+def period_reach(f: ReportFilters, per_source: bool, name: str) -> Any:
+    """Return the reach CTE of a period: the largest top of each company's company_days rows in it."""
+    cd = CompanyDay
+    keys = [cd.organisation_id.label("org_id")] + ([cd.source_id.label("source_id")] if per_source else [])
+    carried = [func.max(getattr(cd, column)).label(column) for column in CARRIED]
+    query = select(*keys, func.max(cd.top).label("top"), func.max(cd.pending_top).label("pending_top"))
+    query = query.add_columns(*carried).where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
+    query = query.where(*in_period(cd.reached_on, f), *organisation_conditions(f, copied_columns(cd)))
+    return query.group_by(*(key.element for key in keys)).cte(name)
+
+
+def programme_rows(model: Any, f: ReportFilters, per_source: bool) -> list[Any]:
+    """Keep the rows of the chosen programme, else every programme's row (or each programme's, per source)."""
+    if f.programme:
+        return [model.programme_key == f.programme]
+    return [model.programme_key != EVERY_PROGRAMME if per_source else model.programme_key == EVERY_PROGRAMME]
 
 
 def referred_reach(f: ReportFilters, name: str) -> Any:
@@ -88,8 +94,7 @@ def referred_reach(f: ReportFilters, name: str) -> Any:
     carried = [getattr(cr, column) for column in CARRIED]
     keys = (cr.organisation_id.label("org_id"), cr.source_id.label("source_id"))
     query = select(*keys, func.max(cr.top).label("top"), *carried)
-    programme = cr.programme_key == f.programme if f.programme else cr.programme_key != EVERY_PROGRAMME
-    query = query.where(programme, cr.kind == OrgKind.COMPANY, cr.top.is_not(None))
+    query = query.where(*programme_rows(cr, f, True), cr.kind == OrgKind.COMPANY, cr.top.is_not(None))
     query = query.where(*organisation_conditions(f, copied_columns(cr)))
     return query.group_by(cr.organisation_id, cr.source_id, *carried).cte(name)
 
@@ -114,13 +119,6 @@ def company_reach(f: ReportFilters, name: str) -> Any:
     return query.cte(name)
 
 
-def reach_period(f: ReportFilters) -> list[Any]:
-    """Keep the stage_reach rows of the period, or each engagement's furthest row when there is none."""
-    if f.date_from or f.date_to:
-        return in_period(StageReach.reached_on, f)
-    return [StageReach.furthest.is_(True)]
-
-
 def reach_conditions(f: ReportFilters) -> list[Any]:
     """Return the conditions on stage_reach rows and their companies (not the period)."""
     conditions = [Organisation.kind == OrgKind.COMPANY, *organisation_conditions(f)]
@@ -129,6 +127,6 @@ def reach_conditions(f: ReportFilters) -> list[Any]:
     return conditions
 
 
-def reached(top: Any, stage: str) -> Any:
-    """Return the number of rows whose furthest position is at or beyond the stage."""
-    return func.coalesce(func.sum(case((top >= POSITIONS[stage], 1), else_=0)), 0)
+def reached(top: Any, stage: str, weight: Any = 1) -> Any:
+    """Return how many rows (or the sum of their weights) have their furthest position at or past a stage."""
+    return func.coalesce(func.sum(case((top >= POSITIONS[stage], weight), else_=0)), 0)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from crm.extensions import db
 from crm.imports import bulk
@@ -25,8 +25,9 @@ from crm.models import (
     StageTransition,
     User,
 )
-from crm.models.pipeline import CompanyReach, StageExit, StageReach, StageStay
+from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
 from crm.pipeline import company_reach, history_rows, reach, stage_rank
+from crm.pipeline.evidence import PAST_GATE, unscanned_clause
 from crm.pipeline.services import Move, record
 from crm.reports import funnel
 from crm.reports.conversion import conversion_query
@@ -74,6 +75,17 @@ def companies_maintained() -> set[tuple]:
 def companies_recomputed() -> set[tuple]:
     """Return the company_reach rows stage_reach and the organisations imply."""
     return {tuple(row) for row in db.session.execute(company_reach.company_rows())}
+
+
+def days_maintained() -> set[tuple]:
+    """Return the stored company_days rows."""
+    columns = [getattr(CompanyDay, name) for name in company_reach.DAY_COLUMNS]
+    return {tuple(row) for row in db.session.execute(select(*columns))}
+
+
+def days_recomputed() -> set[tuple]:
+    """Return the company_days rows stage_reach and the organisations imply."""
+    return {tuple(row) for row in db.session.execute(company_reach.day_rows())}
 
 
 def exits_maintained() -> set[tuple]:
@@ -238,9 +250,30 @@ def assert_both_paths_agree(world: World) -> None:
             assert both[0] == both[1], (f, by)
 
 
+def period_oracle(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
+    """Count the funnel of a period straight from stage_reach and the engagements (no maintained copy)."""
+    pending = case((unscanned_clause(Engagement), StageReach.stage_rank))
+    rows = (
+        select(StageReach.organisation_id, func.max(StageReach.stage_rank), func.max(pending))
+        .join(Engagement, Engagement.id == StageReach.engagement_id)
+        .join(Organisation, Organisation.id == StageReach.organisation_id)
+        .where(Organisation.kind == "company", StageReach.reached_on.between(f.date_from, f.date_to))
+        .group_by(StageReach.organisation_id)
+    )
+    tops = db.session.execute(rows).all()
+
+    def count(stages: list[str], column: int) -> dict[str, int]:
+        def reached(top: int | None, stage: str) -> bool:
+            return top is not None and top >= STAGES.index(stage)
+
+        return {s: sum(1 for r in tops if reached(r[column], s)) for s in stages}
+
+    return count(list(STAGES), 1), count(list(PAST_GATE), 2)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(operations=OPERATIONS)
-def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations):
+@given(operations=OPERATIONS, period=st.tuples(DAY, DAY).map(sorted))
+def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations, period):
     try:
         world = World()
         for name, *args in operations:
@@ -248,11 +281,15 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations):
             db.session.flush()
             assert maintained() == recomputed(), (name, args)
             assert companies_maintained() == companies_recomputed(), (name, args)
+            assert days_maintained() == days_recomputed(), (name, args)
             assert exits_maintained() == exits_recomputed(), (name, args)
             assert stays_maintained() == stays_recomputed(), (name, args)
             stored, expected = stage_ranks()
             assert stored == expected, (name, args)  # organisations.stage_rank, kept by the same writes
         assert_both_paths_agree(world)  # reading: the tables were checked after every step above
+        start, end = (DAY0 + timedelta(days=day) for day in period)
+        f = ReportFilters(date_from=start, date_to=end)
+        assert funnel.funnel_counts(f) == period_oracle(f), period  # a period read from company_days
     finally:
         db.session.rollback()
 
@@ -276,9 +313,11 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     db.session.commit()
     expected = maintained()
     companies, exits, stays = companies_maintained(), exits_maintained(), stays_maintained()
+    days = days_maintained()
     db.session.execute(StageStay.__table__.delete())
     db.session.execute(StageReach.__table__.delete())
     db.session.execute(CompanyReach.__table__.delete())
+    db.session.execute(CompanyDay.__table__.delete())
     db.session.execute(StageExit.__table__.delete())
     db.session.execute(Organisation.__table__.update().values(stage_rank=None))
     db.session.execute(StageTransition.__table__.update().values(note="x"))  # history untouched in substance
@@ -290,6 +329,7 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     assert maintained() == expected == recomputed()
     assert companies_maintained() == companies == companies_recomputed() != set()
     assert exits_maintained() == exits == exits_recomputed() != set()
+    assert days_maintained() == days == days_recomputed() != set()
     assert stays_maintained() == stays == stays_recomputed() != set()
     stored, furthest = stage_ranks()
     assert stored == furthest and stored[world.orgs[0].id] == STAGES.index("contacted")

@@ -1,0 +1,79 @@
+"""keep each company's furthest stage per day it moved forward, for the reports with a period
+
+Issue 17: with a period, the funnel and the conversion tables grouped the period's stage_reach rows per
+company after joining every row to its company (90-400 ms at 100,000 companies). company_days holds, per
+organisation, programme (programme_key 0 for every programme together) and day it moved forward, the
+furthest stage rank its engagements moved to that day (and through an engagement whose signed letter of
+interest has no scan yet), the referring association on a programme's rows, and the organisation's kind,
+sector, district, owner and size, so a period reads one narrow row per company and day without a join.
+Kept by crm.pipeline.company_reach in the flush of every change, rebuilt by `flask crm rebuild-aggregates`;
+filled here from stage_reach in one pass.
+
+Revision ID: 0032_company_days
+Revises: 0031_company_reach
+Create Date: 2026-12-07 06:00:00.000000
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0032_company_days'
+down_revision = '0031_company_reach'
+branch_labels = None
+depends_on = None
+
+# A signed letter of interest covering the engagement (same company; its programme or none), scanned or not.
+COVERING = """SELECT 1 FROM letters l WHERE l.organisation_id = e.organisation_id AND l.kind = 'interest'
+AND l.status = 'signed' AND (l.programme_id = e.programme_id OR l.programme_id IS NULL)
+AND l.document_id IS {scan}"""
+UNSCANNED = f"EXISTS ({COVERING.format(scan='NULL')}) AND NOT EXISTS ({COVERING.format(scan='NOT NULL')})"
+DAYS = """
+SELECT e.organisation_id AS organisation_id, {key} AS programme_key, r.reached_on AS reached_on,
+  MAX(r.stage_rank) AS top, MAX(CASE WHEN """ + UNSCANNED + """ THEN r.stage_rank END) AS pending_top,
+  {source} AS source_id
+FROM engagements e JOIN stage_reach r ON r.engagement_id = e.id
+GROUP BY e.organisation_id, r.reached_on{group}
+"""
+
+
+def fill() -> None:
+    """Insert every organisation's rows from stage_reach and organisations, in one statement."""
+    source = 'MAX(e.source_association_id)'  # one engagement per company and programme
+    per_programme = DAYS.format(key='e.programme_id', source=source, group=', e.programme_id')
+    every = DAYS.format(key='0', source='CAST(NULL AS INTEGER)', group='')
+    columns = 'organisation_id, programme_key, reached_on, top, pending_top, source_id'
+    op.execute(
+        f'INSERT INTO company_days ({columns}, '  # noqa: S608 - every piece is a constant of this file
+        'kind, sector_id, district_id, owner_id, size) SELECT t.organisation_id, t.programme_key, t.reached_on, '
+        't.top, t.pending_top, t.source_id, o.kind, o.sector_id, o.district_id, o.owner_id, o.size '
+        f'FROM ({per_programme} UNION ALL {every}) t JOIN organisations o ON o.id = t.organisation_id'
+    )
+
+
+def upgrade():
+    op.create_table(
+        'company_days',
+        sa.Column('organisation_id', sa.Integer(), nullable=False),
+        sa.Column('programme_key', sa.Integer(), nullable=False),
+        sa.Column('reached_on', sa.Date(), nullable=False),
+        sa.Column('top', sa.SmallInteger(), nullable=False),
+        sa.Column('pending_top', sa.SmallInteger(), nullable=True),
+        sa.Column('source_id', sa.Integer(), nullable=True),
+        sa.Column('kind', sa.String(length=30), nullable=False),
+        sa.Column('sector_id', sa.Integer(), nullable=True),
+        sa.Column('district_id', sa.Integer(), nullable=True),
+        sa.Column('owner_id', sa.Integer(), nullable=True),
+        sa.Column('size', sa.String(length=10), nullable=True),
+        sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'],
+                                name=op.f('fk_company_days_organisation_id_organisations'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('organisation_id', 'programme_key', 'reached_on', name=op.f('pk_company_days')),
+    )
+    op.create_index('ix_company_days_programme_key_reached_on', 'company_days',
+                    ['programme_key', 'reached_on'], unique=False)
+    fill()
+    op.execute('ANALYZE company_days')  # the period reports' plans need its statistics from the start
+
+
+def downgrade():
+    op.drop_index('ix_company_days_programme_key_reached_on', table_name='company_days')
+    op.drop_table('company_days')
