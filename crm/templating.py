@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+from babel.dates import format_date as babel_format_date
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from crm.labels import label
@@ -20,7 +22,13 @@ def fmt_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         return format_datetime(value, "short")
-    return format_date(value, "medium")
+    return medium_date(value, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def medium_date(value: date, locale: str) -> str:
+    """Format a calendar date in a locale, once per date and locale (a list repeats the same few dates)."""
+    return babel_format_date(value, "medium", locale=locale)
 
 
 def fmt_number(value: Any) -> str:

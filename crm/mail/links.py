@@ -28,5 +28,9 @@ def absolute_url(endpoint: str, _anchor: str | None = None, **values: Any) -> st
 
 
 def preferences_url() -> str:
-    """Return the link to the page where users choose which e-mails they receive."""
-    return absolute_url("auth.preferences", _anchor="mail")
+    """Return the link to the page where users choose which e-mails they receive (built once per base)."""
+    base_url = current_app.config["BASE_URL"]
+    cache = current_app.extensions.setdefault("mail_preferences_urls", {})
+    if base_url not in cache:
+        cache[base_url] = absolute_url("auth.preferences", _anchor="mail")
+    return cache[base_url]

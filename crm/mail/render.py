@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template
-from flask_babel import force_locale, get_translations
+from flask import current_app
+from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import gettext as _
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -174,14 +174,29 @@ def bound_gettext(translations: Any) -> Callable[..., str]:
     return gettext
 
 
+def language_context() -> dict[str, Any]:
+    """Return what the page context processor gives templates about the language (es, es-PE)."""
+    found = get_locale()
+    return {"current_locale": found.language, "current_lang_tag": str(found).replace("_", "-")}
+
+
+def render_mail_template(name: str, context: dict[str, Any]) -> str:
+    """Render one e-mail template with exactly the given context.
+
+    Not Flask's render_template: its context processors serve pages (the signed-in user's sections,
+    each asking permissions of the anonymous user a worker has), twice per e-mail, for nothing.
+    """
+    return current_app.jinja_env.get_template(name).render(context)
+
+
 def render(message: OutboxMessage, user: User) -> Rendered:
     """Render the e-mail in the recipient's language with absolute links."""
     locale = user.locale if user.locale in LOCALES else LOCALES[0]
     with force_locale(format_locale(locale)):
         context = CONTEXTS[message.kind](message.payload or {})
         context.update(user=user, link=absolute_url, preferences_url=preferences_url(), kind=message.kind)
-        context["gettext"] = bound_gettext(get_translations())
+        context.update(language_context(), gettext=bound_gettext(get_translations()))
         context["subject"] = one_line(subject(message.kind, context))[:300]
-        text = render_template(f"mail/{message.kind}.txt", **context)
-        html = render_template(f"mail/{message.kind}.html", **context)
+        text = render_mail_template(f"mail/{message.kind}.txt", context)
+        html = render_mail_template(f"mail/{message.kind}.html", context)
     return Rendered(context["subject"], text, html)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
+from functools import lru_cache
 from typing import Any
 
 # Refusals an SMTP server will repeat on every retry: the message (or address) is bad, not the link.
@@ -69,6 +70,13 @@ def part(subtype: str, body: str) -> str:
     )
 
 
+@lru_cache(maxsize=8)
+def sender_address(configured: str) -> tuple[str, str]:
+    """Return the configured sender's From header value and address, parsed once."""
+    name, email = parseaddr(configured)
+    return address(name, email), email
+
+
 def build_email(
     config: Any, to: tuple[str, str], subject: str, text: str, html: str, key: str, unsubscribe: str
 ) -> Outgoing:
@@ -77,10 +85,10 @@ def build_email(
     Written out directly: ten times faster than the email package (which costs a millisecond per
     message in header folding), and the structure is fixed — two UTF-8 text parts.
     """
-    sender_name, sender = parseaddr(config["MAIL_SENDER"])
+    from_header, sender = sender_address(config["MAIL_SENDER"])
     boundary = f"=_crm_{hashlib.sha256(key.encode()).hexdigest()[:24]}"
     headers = [
-        f"From: {address(sender_name, sender)}",
+        f"From: {from_header}",
         f"To: {address(*to)}",
         f"Subject: {header(subject)}",
         f"Date: {formatdate(localtime=False)}",
