@@ -216,13 +216,17 @@ def collect(today: date) -> dict[int, dict[str, Any]]:
     return dict(digests)
 
 
-def queue_daily_digests(today: date) -> int:
-    """Write one digest row per user with something to do today (idempotent per user and date)."""
-    rows = [
+def daily_digest_rows(today: date) -> list[dict[str, Any]]:
+    """Return one digest outbox row per user with something to do today, by user id."""
+    return [
         outbox_row("daily_digest", user_id, today.isoformat(), payload)
         for user_id, payload in sorted(collect(today).items())
     ]
-    return queue_mails(rows)
+
+
+def queue_daily_digests(today: date) -> int:
+    """Write one digest row per user with something to do today (idempotent per user and date)."""
+    return queue_mails(daily_digest_rows(today))
 
 
 def queue_overdue_letter_notices(today: date) -> int:

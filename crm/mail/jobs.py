@@ -15,16 +15,18 @@ from flask import current_app
 from rq import Retry, get_current_job
 
 from crm.clock import now, today
+from crm.extensions import db
 from crm.jobs import Setting, job
 from crm.mail.delivery import deliver
-from crm.mail.digest import queue_daily_digests, queue_overdue_letter_notices
+from crm.mail.digest import daily_digest_rows, queue_overdue_letter_notices
 from crm.mail.dispatch import dispatch
 from crm.mail.reminders import queue_liaison_reminders, queue_manager_summaries
 from crm.models import utcnow
-from crm.outbox import KICK_KEY
+from crm.outbox import INSERT_CHUNK, KICK_KEY, queue_mails
 from crm.redis_conn import get_redis
 
 MARKER_TTL = 40 * 24 * 3600
+DIGEST_CHUNK = INSERT_CHUNK  # digests written (and committed) at a time
 
 
 def retry_after(intervals: Sequence[int]) -> Retry | None:
@@ -64,9 +66,17 @@ def as_date(day: str | date | None) -> date:
 
 @job(queue="periodic", timeout=1800)
 def daily_digests(day: str | date | None = None) -> dict[str, int]:
-    """Write today's digests and overdue-letter notices to the outbox."""
+    """Write today's digests and overdue-letter notices to the outbox, digests a chunk per commit.
+
+    Each chunk's commit wakes the dispatcher, so the first digests go out while the next are written.
+    A run stopped midway is completed by the next one: rows already written are skipped by their key.
+    """
     on = as_date(day)
-    return {"daily_digest": queue_daily_digests(on), "letter_overdue": queue_overdue_letter_notices(on)}
+    rows, written = daily_digest_rows(on), 0
+    for start in range(0, len(rows), DIGEST_CHUNK):
+        written += queue_mails(rows[start : start + DIGEST_CHUNK])
+        db.session.commit()  # checkpoint: these digests can go out while the next chunk is written
+    return {"daily_digest": written, "letter_overdue": queue_overdue_letter_notices(on)}
 
 
 @job(queue="periodic", timeout=1800)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import create_engine, delete, event, func, select
+from sqlalchemy.pool import NullPool
 
 from crm.clock import today
 from crm.extensions import db
+from crm.mail import jobs
 from crm.mail.jobs import daily_digests
 from crm.models import OutboxMessage, User
 from crm.outbox import outbox_row, queue_mails
@@ -27,6 +29,33 @@ def test_daily_digests_return_the_number_of_digest_rows_written(make_user, make_
     assert written == USERS
     assert first["daily_digest"] == USERS
     assert again["daily_digest"] == 0  # the same day's digests exist: nothing new
+
+
+def test_daily_digests_commit_chunk_by_chunk_so_the_first_can_be_sent_while_the_rest_are_written(
+    app, make_user, make_org, build, monkeypatch
+):
+    org = make_org("Fundición Acme SAC")
+    for i in range(USERS):
+        build.follow_up(make_user("staff", email=f"u{i}@pmu.pe"), org, -1, f"Tarea {i}")
+    db.session.commit()
+    monkeypatch.setattr(jobs, "DIGEST_CHUNK", 3)
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)  # a worker's view
+    seen: list[int] = []
+
+    def count_committed(_session) -> None:
+        """Note how many digests another connection sees after each commit."""
+        with other.connect() as connection:
+            seen.append(connection.scalar(select(func.count()).where(OutboxMessage.kind == "daily_digest")))
+
+    event.listen(db.session(), "after_commit", count_committed)
+    try:
+        result = daily_digests(today())
+    finally:
+        event.remove(db.session(), "after_commit", count_committed)
+        other.dispose()
+
+    assert result["daily_digest"] == USERS
+    assert seen[:3] == [3, 6, 7]  # visible to the senders chunk by chunk, before the job ends
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
