@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import TextInput
 
 from crm.errors import UserError
 from crm.models import Organisation, User
@@ -29,7 +29,7 @@ from crm.organisations import picker
 class OrganisationField(Field):
     """One organisation, chosen by id among the matches of a search in the user's scope."""
 
-    widget = HiddenInput()
+    widget = TextInput()  # never rendered by itself, and not hidden: hidden_tag() must not post a blank id
 
     def __init__(
         self, label: Any = None, validators: Any = None, *, optional: bool = False,

@@ -87,6 +87,7 @@ def test_contact_form_searches_without_script_keeps_what_was_typed_then_saves_th
     blank = client.get("/contacts/new").get_data(as_text=True)
     assert 'name="organisation_id_q"' in blank and offered(blank) == []
     assert checked(blank) == [""]  # an independent contact until one is chosen
+    assert blank.count('name="organisation_id"') == 1  # no hidden blank id posted beside the radio buttons
 
     found = client.post(
         "/contacts/new", data=contact_data(organisation_id_q="aceros", organisation_id_find="1")
@@ -145,6 +146,7 @@ def test_editing_shows_the_current_organisation_and_a_refused_change_changes_not
     url = f"/contacts/{contact.id}/edit"
     page = client.get(url).get_data(as_text=True)
     assert offered(page) == [orgs["cemento"].id] and checked(page) == [str(orgs["cemento"].id)]
+    assert page.count('name="organisation_id"') == 2  # the current one and "none", nothing hidden
     assert "Cementos Lima SAA" in page and "Search for another organisation" in page
     data = contact_data(first_name="Ana", last_name="Pérez", version="1")
 
