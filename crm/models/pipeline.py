@@ -208,6 +208,10 @@ class CompanyReach(CompanyCopies, Base):
     pending_top: Mapped[int | None] = mapped_column(SmallInteger)
     # On a programme's row: the association that referred that engagement (conversion by referral).
     source_id: Mapped[int | None] = mapped_column(Integer)
+    # On one programme row per (organisation, referring association): the furthest rank of all the
+    # organisation's programme rows with that association, so conversion by referral counts each company
+    # once per association without grouping per company. NULL on the other rows.
+    source_top: Mapped[int | None] = mapped_column(SmallInteger)
     size: Mapped[str | None] = mapped_column(String(10))
 
 

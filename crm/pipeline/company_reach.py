@@ -25,7 +25,7 @@ from crm.pipeline.evidence import unscanned_clause
 
 CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
 COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
-COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", *COPIED)
+COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "source_top", *COPIED)
 DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
 EVERY_PROGRAMME = 0
 
@@ -57,8 +57,15 @@ def company_rows(organisation_ids: list[int] | None = None) -> Any:
     ).subquery("tops")
     org_id, key, top, pending_top, source_id = tops.c
     copied = [getattr(Organisation, name) for name in COPIED]
-    query = select(org_id, key, top, pending_top, source_id, *copied)
+    query = select(org_id, key, top, pending_top, source_id, source_top(org_id, key, top, source_id), *copied)
     return query.join(Organisation, Organisation.id == org_id)
+
+
+def source_top(org_id: Any, key: Any, top: Any, source_id: Any) -> Any:
+    """Return, on the first programme row of each (organisation, referring association), its furthest rank."""
+    group = (org_id, case((key == EVERY_PROGRAMME, 1), else_=0), source_id)
+    first = func.row_number().over(partition_by=group, order_by=key) == 1
+    return case(((key != EVERY_PROGRAMME) & first, func.max(top).over(partition_by=group)))
 
 
 def per_day(programme_key: Any, source: Any, organisation_ids: list[int] | None) -> Any:

@@ -89,14 +89,17 @@ def programme_rows(model: Any, f: ReportFilters, per_source: bool) -> list[Any]:
 
 
 def referred_reach(f: ReportFilters, name: str) -> Any:
-    """Return the reach CTE per company and referring association, from company_reach's programme rows."""
+    """Return the reach CTE per company and referring association, from company_reach's programme rows.
+
+    With a programme, its rows (one per company); else each (company, association)'s source_top row.
+    """
     cr = CompanyReach
+    top = cr.top if f.programme else cr.source_top
     carried = [getattr(cr, column) for column in CARRIED]
-    keys = (cr.organisation_id.label("org_id"), cr.source_id.label("source_id"))
-    query = select(*keys, func.max(cr.top).label("top"), *carried)
-    query = query.where(*programme_rows(cr, f, True), cr.kind == OrgKind.COMPANY, cr.top.is_not(None))
-    query = query.where(*organisation_conditions(f, copied_columns(cr)))
-    return query.group_by(cr.organisation_id, cr.source_id, *carried).cte(name)
+    query = select(cr.organisation_id.label("org_id"), cr.source_id.label("source_id"), top.label("top"))
+    query = query.add_columns(*carried).where(*programme_rows(cr, f, True), cr.kind == OrgKind.COMPANY)
+    query = query.where(top.is_not(None), *organisation_conditions(f, copied_columns(cr)))
+    return query.cte(name)
 
 
 def copied_columns(model: Any) -> SimpleNamespace:

@@ -1,4 +1,4 @@
-"""keep each company's furthest stage per day it moved forward, for the reports with a period
+"""keep each company's furthest stage per day it moved forward, and per referring association, for the reports
 
 Issue 17: with a period, the funnel and the conversion tables grouped the period's stage_reach rows per
 company after joining every row to its company (90-400 ms at 100,000 companies). company_days holds, per
@@ -6,6 +6,9 @@ organisation, programme (programme_key 0 for every programme together) and day i
 furthest stage rank its engagements moved to that day (and through an engagement whose signed letter of
 interest has no scan yet), the referring association on a programme's rows, and the organisation's kind,
 sector, district, owner and size, so a period reads one narrow row per company and day without a join.
+company_reach.source_top holds, on one programme row per (organisation, referring association), the
+furthest rank of all its rows with that association: conversion by referral then counts each company once
+per association without grouping per company (it took 250-310 ms).
 Kept by crm.pipeline.company_reach in the flush of every change, rebuilt by `flask crm rebuild-aggregates`;
 filled here from stage_reach in one pass.
 
@@ -34,6 +37,15 @@ SELECT e.organisation_id AS organisation_id, {key} AS programme_key, r.reached_o
 FROM engagements e JOIN stage_reach r ON r.engagement_id = e.id
 GROUP BY e.organisation_id, r.reached_on{group}
 """
+
+
+# The first programme row of each (organisation, referring association) gets the group's furthest rank.
+SOURCE_TOP = """UPDATE company_reach SET source_top = (SELECT MAX(o.top) FROM company_reach o
+WHERE o.organisation_id = company_reach.organisation_id AND o.programme_key <> 0
+AND COALESCE(o.source_id, 0) = COALESCE(company_reach.source_id, 0))
+WHERE programme_key <> 0 AND programme_key = (SELECT MIN(o.programme_key) FROM company_reach o
+WHERE o.organisation_id = company_reach.organisation_id AND o.programme_key <> 0
+AND COALESCE(o.source_id, 0) = COALESCE(company_reach.source_id, 0))"""
 
 
 def fill() -> None:
@@ -72,8 +84,12 @@ def upgrade():
                     ['programme_key', 'reached_on'], unique=False)
     fill()
     op.execute('ANALYZE company_days')  # the period reports' plans need its statistics from the start
+    op.add_column('company_reach', sa.Column('source_top', sa.SmallInteger(), nullable=True))
+    op.execute(SOURCE_TOP)
 
 
 def downgrade():
+    with op.batch_alter_table('company_reach') as batch:
+        batch.drop_column('source_top')
     op.drop_index('ix_company_days_programme_key_reached_on', table_name='company_days')
     op.drop_table('company_days')
