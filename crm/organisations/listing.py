@@ -67,10 +67,28 @@ def search_clause(term: str) -> Any:
     return clause
 
 
-def sector_clause(sector_id: int) -> Any:
-    """Match a sector and, for an ISIC section, all of its divisions."""
-    divisions = select(Sector.id).where(Sector.parent_id == sector_id)
-    return or_(Organisation.sector_id == sector_id, Organisation.sector_id.in_(divisions))
+def sector_family(sector_id: int) -> list[int]:
+    """Return the sector's id and, for an ISIC section, its divisions' ids (kept with the reference lists)."""
+    return refcache.cached("sector_families", load_sector_families).get(sector_id, [])
+
+
+def load_sector_families() -> dict[int, list[int]]:
+    """Map every sector to itself and its divisions (one small query)."""
+    families: dict[int, list[int]] = {}
+    for sector_id, parent_id in db.session.execute(select(Sector.id, Sector.parent_id).order_by(Sector.id)):
+        families.setdefault(sector_id, []).insert(0, sector_id)
+        if parent_id is not None:
+            families.setdefault(parent_id, []).append(sector_id)
+    return families
+
+
+def sector_clause(sector_id: int, column: Any = Organisation.sector_id) -> Any:
+    """Match a sector and, for an ISIC section, all of its divisions.
+
+    The ids are looked up first so the database sees a plain IN list: it can then read the sector index
+    (an OR with a subquery made PostgreSQL scan every organisation).
+    """
+    return column.in_(sector_family(sector_id))
 
 
 def filter_conditions(f: Filters) -> list[Any]:
