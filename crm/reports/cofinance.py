@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, null, select, union_all
 
 from crm.extensions import db
 from crm.labels import label
@@ -88,16 +88,33 @@ def total_row(cte: Any, width: int, totals: Any = None) -> list[Any]:
     return [_("Total"), *[""] * (width - 1), *money_row(values)]
 
 
-def by_type_table(f: ReportFilters, group: str, totals: Any = None) -> Table:
-    """Build the sums by co-financier type or by co-finance type."""
+GROUPS = ("cofinancier_type", "cofinance_type")
+
+
+def type_sums(f: ReportFilters) -> dict[str, list[Any]]:
+    """Return the sums per co-financier type, per co-finance type and in all, in one statement."""
     cte = commitments(f)
-    column = cte.c[group]
-    found = db.session.execute(select(column, *sums(cte)).group_by(column).order_by(column))
-    rows = [[label(group, key) or _("Not recorded"), *money_row(values)] for key, *values in found]
+    parts = [
+        select(literal(group).label("grouping"), cte.c[group].label("key"), *sums(cte)).group_by(cte.c[group])
+        for group in GROUPS
+    ]
+    parts.append(select(literal("total"), null(), *sums(cte)))
+    found: dict[str, list[Any]] = {group: [] for group in (*GROUPS, "total")}
+    for grouping, key, *values in db.session.execute(union_all(*parts)):
+        found[grouping].append((key, *values))
+    return found
+
+
+def by_type_table(f: ReportFilters, group: str, found: dict[str, list[Any]] | None = None) -> Table:
+    """Build the sums by co-financier type or by co-finance type (from type_sums, read once per report)."""
+    found = found or type_sums(f)
+    ordered = sorted(found[group], key=lambda row: (row[0] is None, row[0] or ""))
+    rows = [[label(group, key) or _("Not recorded"), *money_row(values)] for key, *values in ordered]
     heading = _("Co-financier type") if group == "cofinancier_type" else _("Co-finance type")
     title = _("By co-financier type") if group == "cofinancier_type" else _("By co-finance type")
     columns = [Column(group, heading, "text"), *money_columns()]
-    return Table(f"by_{group}", title, columns, rows, total_row(cte, 1, totals))
+    total = total_row(None, 1, found["total"][0][1:])
+    return Table(f"by_{group}", title, columns, rows, total)
 
 
 def annex_rows(grouped: Any, page_no: int | None, per_page: int) -> tuple[list[Any], Page | None]:
@@ -137,7 +154,7 @@ def annex_table(
 
 def build(f: ReportFilters, options: Mapping[str, str], locale: str, **context: Any) -> Report:
     """Build the co-finance report; the page shows one page of the annex (exports pass no page)."""
-    totals = total_values(commitments(f))  # the three tables share one total
-    annex = annex_table(f, context.get("page"), context.get("per_page", 25), totals)
-    tables = [annex, by_type_table(f, "cofinancier_type", totals), by_type_table(f, "cofinance_type", totals)]
+    found = type_sums(f)  # the three tables share one total
+    annex = annex_table(f, context.get("page"), context.get("per_page", 25), found["total"][0][1:])
+    tables = [annex, *(by_type_table(f, group, found) for group in GROUPS)]
     return Report("cofinance", _("Co-finance"), f, tables)
