@@ -19,11 +19,12 @@ def start_redis(app: Flask) -> str:
 
 
 def commands(port: int) -> list[list[str]]:
-    """Return the three process command lines."""
+    """Return the process command lines: web, a worker on every queue, a second mail worker, scheduler."""
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     return [
         flask + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
         flask + ["crm", "worker"],
+        flask + ["crm", "worker", "mail"],  # e-mail goes out on two workers, as in production
         flask + ["crm", "scheduler"],
     ]
 
@@ -60,7 +61,7 @@ def run(app: Flask, port: int) -> int:
     print(f"\n  CRM running at http://127.0.0.1:{port}/  (demo admin: admin@demo.pe / Demo-admin-2026)")
     print(f"  Redis: {url}")
     print(f"  Links in e-mails: {env['BASE_URL']}")
-    print("  Press Ctrl-C to stop web, worker and scheduler.\n", flush=True)
+    print("  Press Ctrl-C to stop web, workers and scheduler.\n", flush=True)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
