@@ -161,7 +161,7 @@ class Config:
     MAIL_RETRY_GRACE_SECONDS = env_int("MAIL_RETRY_GRACE_SECONDS", 15)  # retry this late: scheduler gone
     MAIL_JOB_TIMEOUT = env_int("MAIL_JOB_TIMEOUT", 120)  # RQ kills a send job after this
     MAIL_RETRY_INTERVALS = env_ints("MAIL_RETRY_INTERVALS", (60, 300, 1800))  # SMTP retry backoff, seconds
-    MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100)  # messages per send job (one SMTP connection)
+    MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 250)  # messages per send job (one SMTP connection)
     # Invitations to many people leave at most this many per minute (the SMTP provider's sending limit).
     MAIL_BULK_PER_MINUTE = env_int("MAIL_BULK_PER_MINUTE", 60)
     REGISTRATION_RATE_LIMIT = env_str("REGISTRATION_RATE_LIMIT", "5 per minute;30 per hour")
