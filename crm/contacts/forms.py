@@ -12,16 +12,11 @@ from wtforms.widgets import HiddenInput
 
 from crm.contacts.services import ContactSearch, ContactValues
 from crm.labels import choices, options
+from crm.models import User
 from crm.organisations.pick_field import OrganisationField
+from crm.web import to_id
 
 PHONE = r"^[0-9 +\-()]*$"
-
-
-def optional_int(value: object) -> int | None:
-    """Coerce a select value to int, with the blank choice meaning None."""
-    if value in ("", None):
-        return None
-    return int(value)  # type: ignore[arg-type]
 
 
 def consultant_flag(value: str | None) -> bool | None:
@@ -98,11 +93,20 @@ class ContactFilterForm(FlaskForm):
         _l("Qualified consultant"),
         choices=options([("", _l("Any")), ("yes", _l("Yes")), ("no", _l("No"))]),
     )
-    organisation = SelectField(_l("Organisation"), coerce=optional_int, choices=[])
+    organisation = OrganisationField(_l("Organisation"), optional=True)
 
-    def set_organisations(self, pairs: list[tuple[int, str]]) -> None:
-        """Offer the organisations the user may see, plus 'any'."""
-        self.organisation.choices = options([("", _l("Any organisation")), *pairs])
+    def prepare(self, user: User) -> None:
+        """Resolve the organisation filter in the user's scope (odd values ignored, others refused)."""
+        field = self.organisation
+        if to_id(field.data) is None:  # like the other filters, nonsense is no filter
+            field.data = None
+        field.prepare(user)
+        if field.refusal:
+            field.errors = [field.refusal]
+
+    def organisation_id(self) -> int | None:
+        """Return the id the list is filtered by: the chosen one, or a refused one (it matches nothing)."""
+        return self.organisation.chosen_id() or to_id(self.organisation.data)
 
     def search(self, sort: str) -> ContactSearch:
         """Return the search the user asked for; odd values are ignored by the service."""
@@ -110,6 +114,6 @@ class ContactFilterForm(FlaskForm):
             q=(self.q.data or "")[:100],
             gender=self.gender.data or None,
             consultant=consultant_flag(self.consultant.data),
-            organisation_id=self.organisation.data,
+            organisation_id=self.organisation_id(),
             sort=sort,
         )

@@ -101,12 +101,6 @@ def search_contacts(user: User, search: ContactSearch, per_page: int) -> Page:
     return paginate(order_by(filtered(query, search), search.sort), per_page, cap=LIST_COUNT_CAP)
 
 
-def organisation_choices(user: User) -> list[tuple[int, str]]:
-    """Return (id, name) of the organisations the user may see, by name."""
-    query = visible_organisations(user).with_only_columns(Organisation.id, Organisation.legal_name)
-    return [(row.id, row.legal_name) for row in db.session.execute(query.order_by(Organisation.legal_name))]
-
-
 def visible_organisation(user: User, org_id: int | None) -> Organisation | None:
     """Return the organisation if the user may see it, else None."""
     if org_id is None:

@@ -26,7 +26,7 @@ def index():
     if (redirect_to := open_default(view_views.LIST, "contacts.index")) is not None:
         return redirect_to
     form = ContactFilterForm(formdata=request.args)
-    form.set_organisations(services.organisation_choices(current_user))
+    form.prepare(current_user)
     sort = request.args.get("sort", "name")
     page = services.search_contacts(current_user, form.search(sort), page_size())
     return render_template(

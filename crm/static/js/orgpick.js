@@ -1,6 +1,7 @@
 // Organisation fields (org_pick in templates/_org_picker.html): suggestions while typing, from the same
 // finder as the field's Search button (/search/suggest?kind=organisations); choosing one checks its radio
-// button and clears the search, so the form posts what it posts without this file.
+// button and clears the search, so the form posts what it posts without this file (in a list's filter form,
+// data-org-apply, it then sends the form: choosing is filtering).
 (function () {
   function option(box, item) {
     var list = box.querySelector("[data-org-choices]");
@@ -121,6 +122,9 @@
       input.value = "";
       close();
       status.textContent = box.getAttribute("data-chosen") + " " + item.label;
+      if (box.hasAttribute("data-org-apply")) {
+        box.form.requestSubmit();  // a list's filter: choosing is filtering
+      }
     }
 
     input.addEventListener("input", function () {
