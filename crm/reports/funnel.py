@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 
 from crm.extensions import db
 from crm.labels import label
@@ -99,18 +99,23 @@ def headline_table(counts: dict[str, int]) -> Table:
 
 
 def exit_rows(f: ReportFilters, locale: str) -> list[Any]:
-    """Count exit transitions by the stage left from, the exit and its reason (GROUP BY over stage_exits)."""
-    reason = Barrier.reason_en if locale == "en" else Barrier.reason_es
+    """Count exit transitions by the stage left from, the exit and its reason (GROUP BY over stage_exits).
+
+    The narrow rows are counted per barrier id first; only those few groups are joined to the reasons.
+    """
     query = (
-        select(StageExit.from_stage, StageExit.to_stage, reason, func.count())
-        .outerjoin(Barrier, Barrier.id == StageExit.barrier_id)
+        select(StageExit.from_stage, StageExit.to_stage, StageExit.barrier_id, func.count().label("n"))
         .where(StageExit.kind == OrgKind.COMPANY, *organisation_conditions(f, copied_columns(StageExit)))
         .where(*in_period(StageExit.occurred_on, f))
-        .group_by(StageExit.from_stage, StageExit.to_stage, reason)
+        .group_by(StageExit.from_stage, StageExit.to_stage, StageExit.barrier_id)
     )
     if f.programme:
         query = query.where(StageExit.programme_id == f.programme)
-    return list(db.session.execute(query))
+    counted = query.subquery("exits")
+    reason = Barrier.reason_en if locale == "en" else Barrier.reason_es
+    named = select(counted.c.from_stage, counted.c.to_stage, reason, cast(func.sum(counted.c.n), Integer))
+    named = named.outerjoin(Barrier, Barrier.id == counted.c.barrier_id)
+    return list(db.session.execute(named.group_by(counted.c.from_stage, counted.c.to_stage, reason)))
 
 
 def stage_order(stage: str | None) -> int:
