@@ -30,16 +30,31 @@ DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending
 EVERY_PROGRAMME = 0
 
 
-def per_key(programme_key: Any, source: Any, organisation_ids: list[int] | None) -> Any:
-    """Select one row per organisation and key: the furthest rank its engagements reached."""
-    furthest = (StageReach.engagement_id == Engagement.id) & StageReach.furthest.is_(True)
+def per_key(programme_key: Any, source: Any, organisation_ids: list[int] | None, daily: bool) -> Any:
+    """Select one row per organisation and key (and day it moved forward, when daily): the furthest rank."""
+    days = [StageReach.reached_on] if daily else []
     pending = func.max(case((unscanned_clause(Engagement), StageReach.stage_rank)))
-    top = func.max(StageReach.stage_rank)
-    query = select(Engagement.organisation_id, programme_key.label("programme_key"), top, pending, source)
-    query = query.outerjoin(StageReach, furthest)
+    query = select(Engagement.organisation_id, programme_key.label("programme_key"), *days)
+    query = query.add_columns(func.max(StageReach.stage_rank).label("top"), pending.label("pending_top"))
+    query = query.add_columns(source.label("source_id"))
+    if daily:  # every day's row
+        query = query.join(StageReach, StageReach.engagement_id == Engagement.id)
+    else:  # the furthest row, or none yet
+        furthest = (StageReach.engagement_id == Engagement.id) & StageReach.furthest.is_(True)
+        query = query.outerjoin(StageReach, furthest)
     if organisation_ids is not None:
         query = query.where(Engagement.organisation_id.in_(organisation_ids))
-    return query.group_by(Engagement.organisation_id, programme_key)
+    return query.group_by(Engagement.organisation_id, programme_key, *days)
+
+
+def every_key(organisation_ids: list[int] | None, daily: bool) -> Any:
+    """Return the rows per programme and for every programme together (programme_key 0), as a subquery."""
+    # One engagement per company and programme: its referring association is the programme row's.
+    referred = func.max(Engagement.source_association_id)
+    return union_all(
+        per_key(Engagement.programme_id, referred, organisation_ids, daily),
+        per_key(literal(EVERY_PROGRAMME), null_id(), organisation_ids, daily),
+    ).subquery("tops")
 
 
 def null_id() -> Any:
@@ -48,14 +63,8 @@ def null_id() -> Any:
 
 
 def company_rows(organisation_ids: list[int] | None = None) -> Any:
-    """Select the rows stage_reach and organisations imply (for some organisations, or all)."""
-    # One engagement per company and programme: its referring association is the programme row's.
-    referred = func.max(Engagement.source_association_id)
-    tops = union_all(
-        per_key(Engagement.programme_id, referred, organisation_ids),
-        per_key(literal(EVERY_PROGRAMME), null_id(), organisation_ids),
-    ).subquery("tops")
-    org_id, key, top, pending_top, source_id = tops.c
+    """Select the company_reach rows stage_reach and the organisations imply (for some, or all)."""
+    org_id, key, top, pending_top, source_id = every_key(organisation_ids, daily=False).c
     copied = [getattr(Organisation, name) for name in COPIED]
     query = select(org_id, key, top, pending_top, source_id, source_top(org_id, key, top, source_id), *copied)
     return query.join(Organisation, Organisation.id == org_id)
@@ -68,25 +77,9 @@ def source_top(org_id: Any, key: Any, top: Any, source_id: Any) -> Any:
     return case(((key != EVERY_PROGRAMME) & first, func.max(top).over(partition_by=group)))
 
 
-def per_day(programme_key: Any, source: Any, organisation_ids: list[int] | None) -> Any:
-    """Select one row per organisation, key and day it moved forward: the furthest rank moved to that day."""
-    pending = func.max(case((unscanned_clause(Engagement), StageReach.stage_rank)))
-    query = select(Engagement.organisation_id, programme_key.label("programme_key"), StageReach.reached_on)
-    query = query.add_columns(func.max(StageReach.stage_rank).label("top"), pending.label("pending_top"))
-    query = query.add_columns(source.label("source_id"))
-    query = query.join(StageReach, StageReach.engagement_id == Engagement.id)
-    if organisation_ids is not None:
-        query = query.where(Engagement.organisation_id.in_(organisation_ids))
-    return query.group_by(Engagement.organisation_id, programme_key, StageReach.reached_on)
-
-
 def day_rows(organisation_ids: list[int] | None = None) -> Any:
     """Select the company_days rows stage_reach and the organisations imply (for some, or all)."""
-    referred = func.max(Engagement.source_association_id)
-    days = union_all(
-        per_day(Engagement.programme_id, referred, organisation_ids),
-        per_day(literal(EVERY_PROGRAMME), null_id(), organisation_ids),
-    ).subquery("days")
+    days = every_key(organisation_ids, daily=True)
     copied = [getattr(Organisation, name) for name in COPIED]
     return select(*days.c, *copied).join(Organisation, Organisation.id == days.c.organisation_id)
 
