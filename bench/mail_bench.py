@@ -13,6 +13,7 @@ time, e-mails per second and duplicates (0). The SMTP server offers PIPELINING u
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -218,6 +219,8 @@ def run(count: int, database_url: str | None, batch: int, pipelining: bool = Tru
     finally:
         stop_workers([p for p in processes if p.poll() is None])
         controller.stop()
+        with contextlib.suppress(Exception):  # no Redis server left behind per run (it answers by closing)
+            redis_server.shutdown(nosave=True)
 
 
 def phases(started_at) -> None:
