@@ -27,8 +27,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 40) -> int:
-    """Poll a URL until it answers; return its status."""
+def wait_for(url: str, seconds: float = 90) -> int:
+    """Poll a URL until it answers; return its status (four processes start at once: slow when loaded)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
