@@ -282,7 +282,7 @@ def test_staff_saves_a_view_of_the_contact_list_and_reopens_it(page, make_user, 
 
     page.goto("/contacts/")
     page.select_option("#gender", "female")
-    page.locator("form[role=search] button[type=submit]").click()
+    page.locator("form[role=search] > button[type=submit]").click()
     page.wait_for_url(re.compile(r"gender=female"))
     page.locator("details.save-view > summary", has_text="Guardar estos filtros como vista").click()
     page.fill("#view-name", "Mujeres")
