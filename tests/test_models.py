@@ -23,7 +23,9 @@ WRITE_ONCE_TABLES = {
     "emission_factors",
     "mailbox_messages",
 }
-DERIVED_TABLES = {"stage_reach", "company_reach", "company_days", "stage_exits", "stage_stays", "result_lines"}
+DERIVED_TABLES = {
+    "stage_reach", "company_reach", "company_days", "stage_exits", "stage_stays", "result_lines",
+}  # fmt: skip
 
 
 def leading_columns(table) -> set[str]:

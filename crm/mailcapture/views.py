@@ -44,12 +44,10 @@ def review():
         .order_by(EmailMessage.sent_at.desc(), EmailMessage.id.desc())
     )
     page = paginate(query, page_size())
-    organisations = visible_organisations(current_user).order_by(Organisation.legal_name).limit(2000)
     return render_template(
         "mailcapture/review.html",
         page=page,
         form=ReviewForm(formdata=None),
-        organisations=db.session.scalars(organisations).unique().all(),
         names={e.id: services.split_name(e.from_name, e.from_address) for e in page.items},
     )
 

@@ -49,6 +49,9 @@ def test_staff_assigns_a_waiting_email_to_an_organisation(client, login, world):
     login(world.staff)
     page = client.get("/mail-capture/review").get_data(as_text=True)
     assert "Interés en el programa de parques eco-industriales" in page and "María" in page
+    assert "Plásticos del Sur" not in page  # suggested as the user types, never every organisation listed
+    assert 'data-org-suggest="/search/suggest?kind=organisations"' in page
+    assert "1 resultado · página 1 de 1" in page  # the pager's count agrees with its number
     email = by_id(UNKNOWN)
 
     response = client.post(
