@@ -14,6 +14,7 @@ from crm.jobs import dispatch_job_outbox
 from crm.mail.jobs import dispatch_outbox, run_due_reminders
 from crm.mailcapture.jobs import capture_mailboxes
 from crm.metrics.jobs import run_due_metric_snapshots
+from crm.pipeline.tallies import compact_reach_tallies
 from crm.privacy.jobs import apply_retention
 from crm.system.backup import run_scheduled_backup
 from crm.system.jobs import record_heartbeat
@@ -36,6 +37,8 @@ PERIODIC_JOBS: list[dict[str, Any]] = [
     {"job": capture_mailboxes, "interval": 60, "name": "mail-capture"},
     # Webhook deliveries whose job died with a killed worker or an emptied Redis get a new one.
     {"job": sweep_webhook_deliveries, "interval": 60, "name": "webhook-sweep"},
+    # Folds the reach tallies' ledger (two rows per company and key at each change) so reports add few rows.
+    {"job": compact_reach_tallies, "interval": 300, "name": "reach-tallies"},
     # Ley 29733: anonymises interactions and captured e-mails older than INTERACTION_RETENTION_YEARS.
     {"job": apply_retention, "cron": "41 * * * *", "name": "retention"},
 ]

@@ -235,6 +235,8 @@ def delete_many(model: type, ids: list[int]) -> int:
             db.session.execute(delete(StageReach.__table__).where(StageReach.engagement_id.in_(part)))
         logs = [delete_row(model, row, org) for row, org in zip(rows, owners(model, rows), strict=True)]
         insert_rows(ChangeLog.__table__, logs)
+        if model is Organisation:  # before PostgreSQL cascades their report rows away
+            company_reach.forget(db.session.connection(), part)
         db.session.execute(delete(table).where(pk.in_(part)))
         if model is Engagement:  # no flush hook either: their companies' furthest stage changes
             stage_rank.refresh(db.session.connection(), [row["organisation_id"] for row in rows])

@@ -164,7 +164,9 @@ def sent_at_of(msg: Message, fallback: datetime | None) -> datetime:
         stamp = None
     if stamp is None:
         return fallback or datetime.now(UTC)
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    # In UTC: SQLite keeps the wall-clock time without its offset, so a reply dated "10:00 -0500" would
+    # sort before a message sent at 14:00 UTC.
+    return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def part_text(part: Message) -> str:

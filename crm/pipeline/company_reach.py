@@ -1,5 +1,5 @@
-"""The per-company report aggregates, kept equal to the history: company_reach, company_days and the
-exits and stays of crm.pipeline.history_rows.
+"""The per-company report aggregates, kept equal to the history: company_reach, company_days, the
+exits and stays of crm.pipeline.history_rows, and the counts of crm.pipeline.tallies.
 
 crm.pipeline.reach calls keep_current() at the end of its flush hook, after the engagements' stage_reach
 rows are current: the organisations whose engagements, transitions or letters changed, or whose filter
@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, delete, func, inspect, literal, null, select, union_all
+from sqlalchemy import Integer, case, cast, delete, event, func, inspect, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from crm.models import Engagement, Letter, Organisation
 from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
-from crm.pipeline import history_rows
+from crm.pipeline import history_rows, tallies
 from crm.pipeline.evidence import unscanned_clause
 
 CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
@@ -98,9 +98,38 @@ def refresh(connection: Connection, organisation_ids: Iterable[int]) -> None:
     ids = sorted({i for i in organisation_ids if i is not None})
     for start in range(0, len(ids), CHUNK):
         part = ids[start : start + CHUNK]
+        tallies.record(connection, part, -1)  # the counts they had, taken out
         for model, columns, rows in TABLES:
             connection.execute(delete(model).where(model.organisation_id.in_(part)))
             connection.execute(model.__table__.insert().from_select(columns, rows(part)))
+        tallies.record(connection, part, 1)  # and the counts they have now, added
+
+
+def forget(connection: Connection, organisation_ids: Iterable[int]) -> None:
+    """Take organisations about to be deleted out of the tallies and drop their rows (before the DELETE).
+
+    PostgreSQL cascades the organisation's deletion to its rows: a refresh after it would find nothing to
+    take out of the tallies.
+    """
+    ids = sorted({i for i in organisation_ids if i is not None})
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        tallies.record(connection, part, -1)
+        for model, _columns, _rows in TABLES:
+            connection.execute(delete(model).where(model.organisation_id.in_(part)))
+
+
+def forget_deleted(session: Session, _context: Any, _instances: Any) -> None:
+    """Before a flush deletes organisations through the ORM, take them out of the report tables."""
+    ids = [obj.id for obj in session.deleted if isinstance(obj, Organisation) and obj.id is not None]
+    if ids:
+        forget(session.connection(), ids)
+
+
+def install() -> None:
+    """Register the before-flush hook once per process (the after-flush one is crm.pipeline.reach's)."""
+    if not event.contains(Session, "before_flush", forget_deleted):
+        event.listen(Session, "before_flush", forget_deleted)
 
 
 def rebuild(connection: Connection) -> int:
@@ -108,6 +137,7 @@ def rebuild(connection: Connection) -> int:
     for model, columns, rows in TABLES:
         connection.execute(delete(model))
         connection.execute(model.__table__.insert().from_select(columns, rows(None)))
+    tallies.rebuild(connection)
     return connection.scalar(select(func.count()).select_from(CompanyReach)) or 0
 
 
@@ -142,4 +172,3 @@ def keep_current(session: Session, engagement_ids: set[int]) -> None:
     ids = changed_organisations(session, engagement_ids)
     if ids:
         refresh(session.connection(), ids)
-

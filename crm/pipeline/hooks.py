@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from crm.models import Engagement
-from crm.pipeline import panels, reach, stage_rank
+from crm.pipeline import company_reach, panels, reach, stage_rank
 from crm.registry import move_rows, on_merge, org_section
 
 org_section("pipeline/_org_engagements.html", 20)(panels.org_panel)
 reach.install()  # stage_reach follows every flush that touches the stage history
+company_reach.install()  # deleted organisations leave the report tables before PostgreSQL cascades
 stage_rank.install()  # organisations.stage_rank follows every flush that adds, moves or removes engagements
 
 

@@ -26,7 +26,7 @@ from crm.models import SIZES, District, Membership, Organisation, Sector, User
 from crm.reports import charts
 from crm.reports.filters import MEMBER_STATUSES, ReportFilters
 from crm.reports.funnel import stage_counts
-from crm.reports.sql import reach, reached
+from crm.reports.sql import counted_reach, reach, reached
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
 from crm.templating import fmt_number
 
@@ -106,7 +106,7 @@ def tallies(ranked: Any, dimension: str) -> Any:
     By referral the value is the referring association; by membership every association the company is an
     active member of (a company counts under each), or none.
     """
-    counts = [reached(ranked.c.top, stage).label(key) for key, stage in COUNTED.items()]
+    counts = [reached(ranked.c.top, stage, ranked.c.n).label(key) for key, stage in COUNTED.items()]
     if dimension == "source":
         return select(ranked.c.source_id.label("association_id"), *counts).group_by(ranked.c.source_id)
     if dimension == "membership":
@@ -114,12 +114,20 @@ def tallies(ranked: Any, dimension: str) -> Any:
         query = select(Membership.association_id, *counts).select_from(ranked.outerjoin(Membership, member))
         return query.group_by(Membership.association_id)
     column = ranked.c[CARRIED_BY[dimension]]
-    return select(column, *counts).group_by(column)
+    # A value whose tallies add up to no company (their ledger rows cancel out) is no group.
+    return select(column, *counts).group_by(column).having(func.sum(ranked.c.n) > 0)
+
+
+def ranked_for(f: ReportFilters, dimension: str) -> Any:
+    """Return the companies to count: per company by association, else counted per value (the tallies)."""
+    if dimension in CARRIED_BY:
+        return counted_reach(f, CARRIED_BY[dimension])
+    return reach(f, per_source=dimension == "source")
 
 
 def conversion_query(f: ReportFilters, dimension: str, sort: str, locale: str) -> Any:
     """Select one row per group: key, label, contacted, letters of interest, assessed or further."""
-    counted = tallies(reach(f, per_source=dimension == "source"), dimension).subquery("tallies")
+    counted = tallies(ranked_for(f, dimension), dimension).subquery("tallies")
     source, key, text, order = grouping(dimension, counted, locale)
     # One row per key; MAX() picks its (single) label, so nothing but the key is grouped on.
     text, order = func.max(text), func.max(order)

@@ -22,15 +22,15 @@ from crm.models.pipeline import StageExit
 from crm.pipeline.evidence import PAST_GATE
 from crm.reports import charts
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
-from crm.reports.sql import copied_columns, reach, reached
+from crm.reports.sql import copied_columns, counted_reach, reached
 from crm.reports.tables import Column, Report, Table, one_in, percent
 from crm.templating import fmt_number
 
 
 def stage_counts(f: ReportFilters) -> dict[str, int]:
     """Return, per stage, the number of companies that reached it (one query)."""
-    ranked = reach(f)
-    row = db.session.execute(select(*[reached(ranked.c.top, s).label(s) for s in STAGES])).one()
+    ranked = counted_reach(f)
+    row = db.session.execute(select(*[reached(ranked.c.top, s, ranked.c.n).label(s) for s in STAGES])).one()
     return {stage: int(row._mapping[stage]) for stage in STAGES}
 
 
@@ -38,10 +38,11 @@ def funnel_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
     """Return the companies that reached each stage and those with evidence pending (one pass).
 
     The companies are first counted per (furthest stage, furthest stage with evidence pending): at most
-    STAGES² small groups, so the per-stage sums run over those few rows, not over every company.
+    STAGES² small groups, so the per-stage sums run over those few rows, not over every company. Without a
+    period or an association those groups are the reach tallies' rows (crm.pipeline.tallies).
     """
-    ranked = reach(f)
-    grouped = select(ranked.c.top, ranked.c.pending_top, func.count().label("n"))
+    ranked = counted_reach(f)
+    grouped = select(ranked.c.top, ranked.c.pending_top, func.sum(ranked.c.n).label("n"))
     grouped = grouped.group_by(ranked.c.top, ranked.c.pending_top).subquery("per_top")
     counted = [reached(grouped.c.top, stage, grouped.c.n).label(stage) for stage in STAGES]
     counted += [reached(grouped.c.pending_top, s, grouped.c.n).label(f"pending_{s}") for s in PAST_GATE]

@@ -13,13 +13,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, case, func, literal, select
 
-from crm.models import STAGES, Organisation
+from crm.models import SIZES, STAGES, Organisation
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import CompanyDay, CompanyReach, StageReach
+from crm.models.tallies import DISTRICT, NO_DIMENSION, OWNER, SECTOR, SIZE, ReachTally
 from crm.pipeline.company_reach import EVERY_PROGRAMME
-from crm.reports.filters import ReportFilters, in_period, organisation_conditions
+from crm.reports.filters import ReportFilters, in_period, organisation_conditions, sector_clause
 from crm.sql import days_between  # noqa: F401 - the reports import it from here
 
 POSITIONS = {stage: index for index, stage in enumerate(STAGES)}
@@ -56,6 +57,46 @@ def percentile_from_counts(value: Any, upto: Any, n: Any, total: Any, num: int, 
 
 # The companies' columns the reports filter and group on, carried by both reach CTEs.
 CARRIED = ("sector_id", "district_id", "owner_id", "size")
+# The filters and grouping columns the reach tallies are kept for.
+TALLY_FILTERS = {"sector": SECTOR, "district": DISTRICT, "owner": OWNER}
+TALLY_GROUPS = {"sector_id": SECTOR, "district_id": DISTRICT, "owner_id": OWNER, "size": SIZE}
+
+
+def one() -> Any:
+    """Return the weight column of a per-company row: it counts one company."""
+    return literal(1, Integer).label("n")
+
+
+def counted_reach(f: ReportFilters, carried: str | None = None, name: str = "reach") -> Any:
+    """Return a CTE of (top, pending_top[, the carried column], n): n companies per row.
+
+    From the reach tallies when they hold the answer (no period, no association, at most one of the sector,
+    district and owner filters): a few rows per stage and value; else the reach CTE, one row per company.
+    """
+    used = [key for key in TALLY_FILTERS if getattr(f, key)]
+    if f.date_from or f.date_to or f.association or len(used) > 1:
+        return reach(f, name=name)
+    t = ReachTally
+    columns = [t.top, t.pending_top, t.n] + ([group_value(carried).label(carried)] if carried else [])
+    conditions = [t.programme_key == (f.programme or EVERY_PROGRAMME)]
+    conditions.append(t.group_dim == (TALLY_GROUPS[carried] if carried else NO_DIMENSION))
+    return select(*columns).where(*conditions, *tally_filter(f, used)).cte(name)
+
+
+def tally_filter(f: ReportFilters, used: list[str]) -> list[Any]:
+    """Return the conditions on the tallies' filter dimension and value (none, or the one filter used)."""
+    if not used:
+        return [ReachTally.filter_dim == NO_DIMENSION]
+    value, column = getattr(f, used[0]), ReachTally.filter_value
+    chosen = sector_clause(column, value) if used[0] == "sector" else column == value
+    return [ReachTally.filter_dim == TALLY_FILTERS[used[0]], chosen]
+
+
+def group_value(carried: str) -> Any:
+    """Return the tallies' group value as the carried column (a size back to its name)."""
+    if carried == "size":
+        return case({index: size for index, size in enumerate(SIZES, 1)}, value=ReachTally.group_value)
+    return ReachTally.group_value
 
 
 def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> Any:
@@ -76,7 +117,8 @@ def period_reach(f: ReportFilters, per_source: bool, name: str) -> Any:
     keys = [cd.organisation_id.label("org_id")] + ([cd.source_id.label("source_id")] if per_source else [])
     carried = [func.max(getattr(cd, column)).label(column) for column in CARRIED]
     query = select(*keys, func.max(cd.top).label("top"), func.max(cd.pending_top).label("pending_top"))
-    query = query.add_columns(*carried).where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
+    query = query.add_columns(*carried, one())
+    query = query.where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
     query = query.where(*in_period(cd.reached_on, f), *organisation_conditions(f, copied_columns(cd)))
     return query.group_by(*(key.element for key in keys)).cte(name)
 
@@ -97,7 +139,8 @@ def referred_reach(f: ReportFilters, name: str) -> Any:
     top = cr.top if f.programme else cr.source_top
     carried = [getattr(cr, column) for column in CARRIED]
     query = select(cr.organisation_id.label("org_id"), cr.source_id.label("source_id"), top.label("top"))
-    query = query.add_columns(*carried).where(*programme_rows(cr, f, True), cr.kind == OrgKind.COMPANY)
+    query = query.add_columns(*carried, one())
+    query = query.where(*programme_rows(cr, f, True), cr.kind == OrgKind.COMPANY)
     query = query.where(top.is_not(None), *organisation_conditions(f, copied_columns(cr)))
     return query.cte(name)
 
@@ -112,7 +155,7 @@ def company_reach(f: ReportFilters, name: str) -> Any:
     """Return the reach CTE read from company_reach (no period): one row per company that reached a stage."""
     carried = [getattr(CompanyReach, column) for column in CARRIED]
     query = select(CompanyReach.organisation_id.label("org_id"), CompanyReach.top.label("top"), *carried)
-    query = query.add_columns(CompanyReach.pending_top)
+    query = query.add_columns(CompanyReach.pending_top, one())
     query = query.where(
         CompanyReach.programme_key == (f.programme or EVERY_PROGRAMME),
         CompanyReach.kind == OrgKind.COMPANY,

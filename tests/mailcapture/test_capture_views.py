@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from crm.crypto import decrypt
@@ -203,3 +205,12 @@ def test_dropped_attachments_leave_the_disk_only_when_the_drop_commits(world):
     drop_content(by_id(KNOWN))
     db.session.commit()
     assert not path.exists() and db.session.get(Document, document.id) is None
+
+
+
+def test_a_message_dated_in_another_zone_is_stored_at_its_instant(world):
+    capture(world, "13_unknown_sender.eml")  # Date: Sun, 15 Nov 2026 18:40:00 -0500
+    db.session.expire_all()  # read back what the database kept (SQLite keeps no offset)
+    stored = by_id(UNKNOWN).sent_at
+    as_utc = stored.astimezone(UTC) if stored.tzinfo else stored.replace(tzinfo=UTC)
+    assert as_utc == datetime(2026, 11, 15, 23, 40, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""The maintained stage_reach rows and stage ranks always equal a full recomputation from the history."""
+"""The maintained stage_reach rows, report tables, tallies and stage ranks always equal a recomputation."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from crm.models import (
     User,
 )
 from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
-from crm.pipeline import company_reach, history_rows, reach, stage_rank
+from crm.models.tallies import FILTER_DIMENSIONS, GROUP_DIMENSIONS, ReachTally
+from crm.pipeline import company_reach, history_rows, reach, stage_rank, tallies
 from crm.pipeline.evidence import PAST_GATE, unscanned_clause
 from crm.pipeline.services import Move, record
 from crm.reports import funnel
@@ -49,6 +50,7 @@ OPERATIONS = st.lists(
         st.tuples(st.just("letter"), ORG, st.sampled_from([None, 0, 1]), st.booleans()),
         st.tuples(st.just("scan"), ORG),
         st.tuples(st.just("refer"), ORG, PROG),
+        st.tuples(st.just("compact")),
     ),
     min_size=1,
     max_size=12,
@@ -75,6 +77,29 @@ def companies_maintained() -> set[tuple]:
 def companies_recomputed() -> set[tuple]:
     """Return the company_reach rows stage_reach and the organisations imply."""
     return {tuple(row) for row in db.session.execute(company_reach.company_rows())}
+
+
+def tallies_maintained() -> dict[tuple, int]:
+    """Return the reach tallies' counts per key, as the reports add them up (counts of 0 left out)."""
+    keys = [getattr(ReachTally, name) for name in tallies.KEY]
+    total = func.sum(ReachTally.n)
+    rows = db.session.execute(select(*keys, total).group_by(*keys).having(total != 0))
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def tallies_recomputed() -> dict[tuple, int]:
+    """Count company_reach's companies per key in Python: each under every filter and grouping pair."""
+    sizes = {"micro": 1, "small": 2, "medium": 3, "large": 4}
+    counts: dict[tuple, int] = {}
+    for row in db.session.scalars(select(CompanyReach).where(CompanyReach.kind == "company")):
+        if row.top is None:
+            continue
+        values = {0: None, 1: row.sector_id, 2: row.district_id, 3: row.owner_id, 4: sizes.get(row.size)}
+        for f in FILTER_DIMENSIONS:
+            for g in GROUP_DIMENSIONS:
+                key = (row.programme_key, f, values[f], g, values[g], row.top, row.pending_top)
+                counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def days_maintained() -> set[tuple]:
@@ -226,6 +251,10 @@ class World:
             found.source_association_id = None if found.source_association_id else self.association.id
             db.session.flush()
 
+    def compact(self) -> None:
+        """Fold the tallies' ledger, as the periodic job does between any two changes."""
+        tallies.compact(db.session.connection())
+
     def forget(self, o: int, p: int) -> None:
         """Remove the engagement's latest transition through the ORM (delete-orphan)."""
         found = self.engagement(o, p)
@@ -240,11 +269,16 @@ EVER = date(2000, 1, 1)  # a period that holds every day: "reached in it" is "ev
 def assert_both_paths_agree(world: World) -> None:
     """The funnel read from company_reach (no period) equals the one grouped from stage_reach."""
     sector = db.session.scalar(select(Sector.id).order_by(Sector.id))
-    for f in (ReportFilters(), ReportFilters(programme=world.programmes[1].id), ReportFilters(sector=sector)):
+    district = db.session.scalar(select(District.id).order_by(District.id))
+    owner = db.session.scalar(select(User.id).order_by(User.id))
+    filters = [ReportFilters(programme=world.programmes[1].id), ReportFilters(sector=sector)]
+    filters.append(ReportFilters(district=district, programme=world.programmes[0].id))
+    filters.append(ReportFilters(owner=owner))
+    for f in (ReportFilters(), *filters):
         with_period = ReportFilters(**{**f.__dict__, "date_from": EVER})
         assert funnel.stage_counts(f) == funnel.stage_counts(with_period), f
         assert funnel.pending_counts(f) == funnel.pending_counts(with_period), f
-        for by in ("source", "sector", "membership", "owner"):
+        for by in ("source", "sector", "division", "membership", "owner", "district", "size"):
             rows = [conversion_query(g, by, "group", "es") for g in (f, with_period)]
             both = [db.session.execute(query).all() for query in rows]
             assert both[0] == both[1], (f, by)
@@ -282,6 +316,7 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations, 
             assert maintained() == recomputed(), (name, args)
             assert companies_maintained() == companies_recomputed(), (name, args)
             assert days_maintained() == days_recomputed(), (name, args)
+            assert tallies_maintained() == tallies_recomputed(), (name, args)
             assert exits_maintained() == exits_recomputed(), (name, args)
             assert stays_maintained() == stays_recomputed(), (name, args)
             stored, expected = stage_ranks()
@@ -313,7 +348,8 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     db.session.commit()
     expected = maintained()
     companies, exits, stays = companies_maintained(), exits_maintained(), stays_maintained()
-    days = days_maintained()
+    days, counts = days_maintained(), tallies_maintained()
+    db.session.execute(ReachTally.__table__.delete())
     db.session.execute(StageStay.__table__.delete())
     db.session.execute(StageReach.__table__.delete())
     db.session.execute(CompanyReach.__table__.delete())
@@ -330,6 +366,7 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     assert companies_maintained() == companies == companies_recomputed() != set()
     assert exits_maintained() == exits == exits_recomputed() != set()
     assert days_maintained() == days == days_recomputed() != set()
+    assert tallies_maintained() == counts == tallies_recomputed() != {}
     assert stays_maintained() == stays == stays_recomputed() != set()
     stored, furthest = stage_ranks()
     assert stored == furthest and stored[world.orgs[0].id] == STAGES.index("contacted")

@@ -1,0 +1,45 @@
+"""Company counts kept per report filter and grouping value: the reports read a few rows, not each company."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.models.base import Base
+
+# What filter_dim and group_dim hold: no filter or grouping, or which company column.
+NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE = 0, 1, 2, 3, 4
+FILTER_DIMENSIONS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER)
+GROUP_DIMENSIONS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE)
+
+
+class ReachTally(Base):
+    """A signed count of companies: with this programme key, filter value and group value, furthest stages.
+
+    One company with a furthest stage (a company_reach row with `top`) counts once under every pair of a
+    filter dimension (none, sector, district, owner) and a grouping dimension (none, sector, district,
+    owner, size), with its own values: the funnel and conversion by a company column, with no filter or one
+    of those, add up a few of these rows instead of reading 100,000 companies. The table is a ledger: each
+    change of company_reach adds -1 under the company's old values and +1 under its new ones (inserts only,
+    so concurrent moves never wait on one another's counts), and crm.pipeline.tallies.compact() regularly
+    folds the rows into one per key. Readers always SUM(n). Never written by hand.
+    """
+
+    __tablename__ = "reach_tallies"
+    # The reports read a range of this index alone (PostgreSQL: an index-only scan with the counts included).
+    __table_args__ = (
+        Index(
+            "ix_reach_tallies_report", "programme_key", "filter_dim", "group_dim", "filter_value",
+            postgresql_include=["group_value", "top", "pending_top", "n"],
+        ),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    programme_key: Mapped[int] = mapped_column(Integer)  # 0: every programme together
+    filter_dim: Mapped[int] = mapped_column(SmallInteger)
+    filter_value: Mapped[int | None] = mapped_column(Integer)  # 0 with no filter dimension
+    group_dim: Mapped[int] = mapped_column(SmallInteger)
+    group_value: Mapped[int | None] = mapped_column(Integer)  # a size is its place in SIZES, from 1
+    top: Mapped[int] = mapped_column(SmallInteger)
+    pending_top: Mapped[int | None] = mapped_column(SmallInteger)
+    n: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,93 @@
+"""The reach tallies: what the funnel and conversion add up, through deletions, folding and the job."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from crm.extensions import db
+from crm.imports import bulk
+from crm.models import Engagement, Programme
+from crm.models.tallies import ReachTally
+from crm.organisations.services import delete_organisation
+from crm.pipeline import tallies
+from crm.pipeline.services import Move, record
+from crm.reports import conversion, funnel
+from crm.reports.filters import ReportFilters
+from tests.pipeline.test_stage_reach import tallies_maintained, tallies_recomputed
+from workers.periodic import PERIODIC_JOBS
+
+
+def engage(org, stage: str, day: int = 1) -> Engagement:
+    """Start the company's engagement in the first programme and move it to a stage."""
+    programme = db.session.scalar(select(Programme).order_by(Programme.id))
+    engagement = Engagement(organisation_id=org.id, programme_id=programme.id, stage_since=date(2025, 1, day))
+    engagement.stage = None
+    db.session.add(engagement)
+    record(engagement, Move(stage, date(2025, 1, day), note="prueba", barrier_id=None), None)
+    db.session.flush()
+    return engagement
+
+
+def contacted(f: ReportFilters | None = None) -> int:
+    """Return the funnel's count of companies contacted."""
+    return funnel.stage_counts(f or ReportFilters())["contacted"]
+
+
+def test_deleting_an_organisation_takes_it_out_of_the_counts(make_org):
+    kept, by_orm, by_core = (make_org(name) for name in ("Fundición SAC", "Textil SAC", "Plásticos SAC"))
+    for org in (kept, by_orm, by_core):
+        engage(org, "meeting_held")
+    db.session.commit()
+    assert contacted() == 3
+
+    delete_organisation(by_orm)  # the ORM: the flush deletes it (PostgreSQL cascades its report rows)
+    bulk.delete_many(type(by_core), [by_core.id])  # an import's undo: one Core statement
+    db.session.commit()
+
+    assert contacted() == 1
+    assert tallies_maintained() == tallies_recomputed() != {}
+
+
+def test_folding_keeps_every_sum_and_leaves_one_row_per_key(make_org):
+    orgs = [make_org(f"Empresa {n}") for n in range(4)]
+    for n, org in enumerate(orgs):
+        engagement = engage(org, "contacted", n + 1)
+        record(engagement, Move("meeting_held", date(2025, 2, 1), note="", barrier_id=None), None)
+    db.session.flush()
+    before, rows = tallies_maintained(), db.session.scalar(select(func.count()).select_from(ReachTally))
+
+    tallies.compact(db.session.connection())
+    tallies.compact(db.session.connection())  # twice: nothing changes
+
+    keys = [getattr(ReachTally, name) for name in tallies.KEY]
+    per_key = select(*keys).group_by(*keys).having(func.count() > 1).subquery()
+    assert db.session.scalar(select(func.count()).select_from(per_key)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ReachTally)) < rows
+    assert tallies_maintained() == before == tallies_recomputed()
+    assert db.session.scalar(select(func.count()).where(ReachTally.n == 0)) == 0
+
+
+def test_the_periodic_job_folds_the_ledger(make_org):
+    engage(make_org("Fundición Callao SAC"), "contacted")
+    db.session.commit()
+    before = tallies_maintained()
+    assert any(entry["job"] is tallies.compact_reach_tallies for entry in PERIODIC_JOBS)
+
+    tallies.compact_reach_tallies()  # commits, as every job does at its end
+
+    assert db.session.scalar(select(func.count()).select_from(ReachTally)) == len(before)
+    assert tallies_maintained() == before
+
+
+def test_reports_without_a_period_or_association_read_the_tallies(make_org):
+    engage(make_org("Fundición Callao SAC"), "contacted")
+    db.session.commit()
+    db.session.execute(ReachTally.__table__.delete())  # the counts gone, the companies' rows kept
+
+    assert contacted() == 0 and contacted(ReportFilters(owner=None)) == 0
+    by_size = db.session.execute(conversion.conversion_query(ReportFilters(), "size", "group", "es")).all()
+    assert by_size == []
+    assert contacted(ReportFilters(date_from=date(2000, 1, 1))) == 1  # a period reads the per-company rows
+    db.session.rollback()
