@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -141,6 +142,14 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@functools.cache
+def default_password_hash() -> str:
+    """Return a hash of PASSWORD made by User.set_password (the same salt for every test user)."""
+    user = User()
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
 @pytest.fixture
 def make_user():
     """Create users: make_user('staff', email=...)."""
@@ -155,7 +164,11 @@ def make_user():
             locale=fields.pop("locale", "es"),
             active=fields.pop("active", True),
         )
-        user.set_password(fields.pop("password", PASSWORD))
+        password = fields.pop("password", PASSWORD)
+        if password == PASSWORD:  # the real scrypt hash, made once: each costs 0.1-0.2 s of CPU
+            user.password_hash = default_password_hash()
+        else:
+            user.set_password(password)
         if fields.pop("two_factor", True):  # enrolled: every role signs in with a code (tests/common_support)
             user.totp_secret, user.totp_enabled_at = pyotp.random_base32(), utcnow()
         db.session.add(user)
