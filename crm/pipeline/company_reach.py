@@ -10,11 +10,25 @@ refresh(); `flask crm rebuild-aggregates` calls rebuild().
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, delete, event, func, inspect, literal, null, select, union_all
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    inspect,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -93,16 +107,44 @@ TABLES = (
 )
 
 
+# The organisations a refresh or forget statement is for: one expanding IN list, bound at execution.
+IDS = bindparam("organisation_ids", expanding=True)
+
+
+@functools.cache
+def refresh_statements() -> tuple[Any, ...]:
+    """Return the statements of a refresh, built once per process (building them cost 40 ms per flush)."""
+    replace = [
+        statement
+        for model, columns, rows in TABLES
+        for statement in (
+            delete(model).where(model.organisation_id.in_(IDS)),
+            model.__table__.insert().from_select(columns, rows(IDS)),
+        )
+    ]
+    # The counts the organisations had are taken out before their rows change, the new ones added after.
+    return (tallies.record_statement(IDS, -1), *replace, tallies.record_statement(IDS, 1))
+
+
+@functools.cache
+def forget_statements() -> tuple[Any, ...]:
+    """Return the statements that take organisations out of the tallies and drop their rows."""
+    drops = [delete(model).where(model.organisation_id.in_(IDS)) for model, _columns, _rows in TABLES]
+    return (tallies.record_statement(IDS, -1), *drops)
+
+
+def run_per_chunk(connection: Connection, statements: tuple[Any, ...], ids: Iterable[int]) -> None:
+    """Run the statements for these organisations, CHUNK ids at a time."""
+    chosen = sorted({i for i in ids if i is not None})
+    for start in range(0, len(chosen), CHUNK):
+        params = {"organisation_ids": chosen[start : start + CHUNK]}
+        for statement in statements:
+            connection.execute(statement, params)
+
+
 def refresh(connection: Connection, organisation_ids: Iterable[int]) -> None:
     """Recompute the rows of these organisations, in every table (idempotent)."""
-    ids = sorted({i for i in organisation_ids if i is not None})
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        tallies.record(connection, part, -1)  # the counts they had, taken out
-        for model, columns, rows in TABLES:
-            connection.execute(delete(model).where(model.organisation_id.in_(part)))
-            connection.execute(model.__table__.insert().from_select(columns, rows(part)))
-        tallies.record(connection, part, 1)  # and the counts they have now, added
+    run_per_chunk(connection, refresh_statements(), organisation_ids)
 
 
 def forget(connection: Connection, organisation_ids: Iterable[int]) -> None:
@@ -111,12 +153,7 @@ def forget(connection: Connection, organisation_ids: Iterable[int]) -> None:
     PostgreSQL cascades the organisation's deletion to its rows: a refresh after it would find nothing to
     take out of the tallies.
     """
-    ids = sorted({i for i in organisation_ids if i is not None})
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        tallies.record(connection, part, -1)
-        for model, _columns, _rows in TABLES:
-            connection.execute(delete(model).where(model.organisation_id.in_(part)))
+    run_per_chunk(connection, forget_statements(), organisation_ids)
 
 
 def forget_deleted(session: Session, _context: Any, _instances: Any) -> None:

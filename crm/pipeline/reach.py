@@ -10,11 +10,12 @@ explicitly: `refresh(ids)` for some engagements, `rebuild()` for all of them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import case, delete, event, func, inspect, select
+from sqlalchemy import bindparam, case, delete, event, func, inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ CHUNK = 500  # engagement ids per statement (SQLite's bound-parameter limit)
 COLUMNS = ("engagement_id", "reached_on", "stage_rank", "organisation_id", "programme_id", "furthest")
 
 
-def reach_rows(engagement_ids: list[int] | None = None) -> Any:
+def reach_rows(engagement_ids: Any = None) -> Any:
     """Select the stage_reach rows the history implies (for some engagements, or all)."""
     t = StageTransition
     daily = select(t.engagement_id, t.occurred_on.label("reached_on"))
@@ -45,13 +46,23 @@ def reach_rows(engagement_ids: list[int] | None = None) -> Any:
     ).join(Engagement, Engagement.id == day.c.engagement_id)  # fmt: skip
 
 
+# The engagements a refresh is for: one expanding IN list, bound at execution.
+IDS = bindparam("engagement_ids", expanding=True)
+
+
+@functools.cache
+def refresh_statements() -> tuple[Any, Any]:
+    """Return the DELETE and INSERT of a refresh, built once per process (not on every flush)."""
+    drop = delete(StageReach).where(StageReach.engagement_id.in_(IDS))
+    return drop, StageReach.__table__.insert().from_select(COLUMNS, reach_rows(IDS))
+
+
 def refresh(connection: Connection, engagement_ids: Iterable[int]) -> None:
     """Recompute the rows of these engagements from their transitions (idempotent)."""
     ids = sorted({i for i in engagement_ids if i is not None})
     for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
-        connection.execute(delete(StageReach).where(StageReach.engagement_id.in_(part)))
-        connection.execute(StageReach.__table__.insert().from_select(COLUMNS, reach_rows(part)))
+        for statement in refresh_statements():
+            connection.execute(statement, {"engagement_ids": ids[start : start + CHUNK]})
 
 
 def rebuild(connection: Connection) -> int:

@@ -50,7 +50,7 @@ def value_of(dimension: Any, row: Any) -> Any:
     return case(*[(dimension == key, value) for key, value in values.items()])
 
 
-def tally_rows(sign: int, organisation_ids: list[int] | None) -> Any:
+def tally_rows(sign: int, organisation_ids: Any) -> Any:
     """Select the signed counts of these organisations' company_reach rows (or all), one per key."""
     cr, both = CompanyReach, pairs()
     each = select(cr.programme_key, both.c.filter_dim, value_of(both.c.filter_dim, cr).label("filter_value"))
@@ -64,9 +64,15 @@ def tally_rows(sign: int, organisation_ids: list[int] | None) -> Any:
     return select(*keys, (func.count() * sign).label("n")).group_by(*keys)
 
 
+def record_statement(organisation_ids: Any, sign: int) -> Any:
+    """Return the INSERT that adds these organisations' company_reach rows to the tallies (+1) or takes
+    them out (-1); organisation_ids may be an expanding bound parameter, None for every organisation."""
+    return insert(ReachTally).from_select(COLUMNS, tally_rows(sign, organisation_ids))
+
+
 def record(connection: Connection, organisation_ids: list[int] | None, sign: int) -> None:
     """Add these organisations' company_reach rows to the tallies (sign +1) or take them out (-1)."""
-    connection.execute(insert(ReachTally).from_select(COLUMNS, tally_rows(sign, organisation_ids)))
+    connection.execute(record_statement(organisation_ids, sign))
 
 
 def folded(rows: Any) -> Any:
