@@ -14,7 +14,7 @@ from crm.jobs import dispatch_job_outbox
 from crm.mail.jobs import dispatch_outbox, run_due_reminders
 from crm.mailcapture.jobs import capture_mailboxes
 from crm.metrics.jobs import run_due_metric_snapshots
-from crm.pipeline.tallies import compact_reach_tallies
+from crm.pipeline.jobs import compact_reach_tallies
 from crm.privacy.jobs import apply_retention
 from crm.system.backup import run_scheduled_backup
 from crm.system.jobs import record_heartbeat

@@ -3,7 +3,7 @@
 crm.pipeline.company_reach.refresh() calls record() with -1 before it replaces an organisation's
 company_reach rows and with +1 after, on the flush's own connection: the counts change in the same
 transaction as the move, merge, import or edit, and only by inserting rows (two transactions never wait
-on the same count). compact() folds the ledger (the periodic job compact_reach_tallies, and the rebuild).
+on the same count). compact() folds the ledger (the periodic job crm.pipeline.jobs.compact_reach_tallies).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from typing import Any
 from sqlalchemy import case, delete, func, insert, literal, select, true, union_all
 from sqlalchemy.engine import Connection
 
-from crm.extensions import db
-from crm.jobs import job
 from crm.models import SIZES
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import CompanyReach
@@ -101,9 +99,3 @@ def rebuild(connection: Connection) -> None:
     """Recompute every tally from company_reach."""
     connection.execute(delete(ReachTally))
     record(connection, None, 1)
-
-
-@job(queue="periodic", timeout=600)
-def compact_reach_tallies() -> None:
-    """Fold the reach tallies' ledger, so the reports add up a few rows (safe to run twice or at once)."""
-    compact(db.session.connection())

@@ -1,0 +1,13 @@
+"""The pipeline's periodic job: folding the reach tallies' ledger."""
+
+from __future__ import annotations
+
+from crm.extensions import db
+from crm.jobs import job
+from crm.pipeline.tallies import compact
+
+
+@job(queue="periodic", timeout=600)
+def compact_reach_tallies() -> None:
+    """Fold the reach tallies' ledger, so the reports add up a few rows (safe to run twice or at once)."""
+    compact(db.session.connection())
