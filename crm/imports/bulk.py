@@ -182,6 +182,8 @@ def create_many(model: type, values: list[dict[str, Any]], batch_id: int | None)
     ids = [row[pk] for row in rows]
     logs = [change_row(model, row, ident, batch_id) for row, ident in zip(rows, ids, strict=True)]
     insert_rows(ChangeLog.__table__, logs)
+    if model is Membership:  # no flush hook: the companies' associations in the report tallies
+        company_reach.refresh(db.session.connection(), [row["company_id"] for row in rows])
     return ids
 
 
@@ -240,8 +242,8 @@ def delete_many(model: type, ids: list[int]) -> int:
         db.session.execute(delete(table).where(pk.in_(part)))
         if model is Engagement:  # no flush hook either: their companies' furthest stage changes
             stage_rank.refresh(db.session.connection(), [row["organisation_id"] for row in rows])
-        if model in (Engagement, Letter, Organisation):  # nor for the companies' reach (SQLite: no cascade)
-            orgs = [row.get("organisation_id", row["id"]) for row in rows]
+        if model in (Engagement, Letter, Organisation, Membership):  # nor for the companies' reach
+            orgs = [row.get("company_id", row.get("organisation_id", row.get("id"))) for row in rows]
             company_reach.refresh(db.session.connection(), orgs)
         removed += len(rows)
     return removed

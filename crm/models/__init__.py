@@ -66,12 +66,13 @@ from crm.models.results import (
 )
 from crm.models.saved_view import SavedView, SavedViewDefault
 from crm.models.signin import RecoveryCode, UserSession
-from crm.models.tallies import ReachTally
+from crm.models.tallies import CompanyLink, ReachTally
 from crm.models.training import TRAINING_THEMES, TrainingModule
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "CompanyLink",
     "ReachTally",
     "AGREEMENT_KINDS",
     "PARTY_ROLES",

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.models.base import Base, Timestamped
 
+# Memberships that make a company "a member of" an association in the reports (and their tallies).
+MEMBER_STATUSES = ("active",)
+
 
 class MembershipStatus(StrEnum):
     """The state of a company's membership of an association."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, SmallInteger
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base
 
 # What filter_dim and group_dim hold: no filter or grouping, or which company column.
-NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE = 0, 1, 2, 3, 4
-FILTER_DIMENSIONS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER)
+NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE, ASSOCIATION = 0, 1, 2, 3, 4, 5
+FILTER_DIMENSIONS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER, ASSOCIATION)
 GROUP_DIMENSIONS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE)
 
 
@@ -17,12 +17,14 @@ class ReachTally(Base):
     """A signed count of companies: with this programme key, filter value and group value, furthest stages.
 
     One company with a furthest stage (a company_reach row with `top`) counts once under every pair of a
-    filter dimension (none, sector, district, owner) and a grouping dimension (none, sector, district,
-    owner, size), with its own values: the funnel and conversion by a company column, with no filter or one
-    of those, add up a few of these rows instead of reading 100,000 companies. The table is a ledger: each
-    change of company_reach adds -1 under the company's old values and +1 under its new ones (inserts only,
-    so concurrent moves never wait on one another's counts), and crm.pipeline.tallies.compact() regularly
-    folds the rows into one per key. Readers always SUM(n). Never written by hand.
+    filter dimension (none, sector, district, owner, association) and a grouping dimension (none, sector,
+    district, owner, size), with its own values; under the association filter, once per association it
+    is an active member of or was referred by. The funnel and conversion by a company column, with no
+    filter or one of those, add up a few of these rows instead of reading 100,000 companies. The table
+    is a ledger: each change of company_reach adds -1 under the company's old values and +1 under its new
+    ones (inserts only, so concurrent moves never wait on one another's counts), and
+    crm.pipeline.tallies.compact() regularly folds the rows into one per key. Readers always SUM(n).
+    Never written by hand.
     """
 
     __tablename__ = "reach_tallies"
@@ -43,3 +45,18 @@ class ReachTally(Base):
     top: Mapped[int] = mapped_column(SmallInteger)
     pending_top: Mapped[int | None] = mapped_column(SmallInteger)
     n: Mapped[int] = mapped_column(Integer)
+
+
+class CompanyLink(Base):
+    """A company's association for the report filter: one it is an active member of or that referred it.
+
+    Kept with company_reach by crm.pipeline.company_reach (never written by hand), so that the tallies can
+    take a company out under the associations it had when it was counted.
+    """
+
+    __tablename__ = "company_links"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    association_id: Mapped[int] = mapped_column(Integer, primary_key=True)

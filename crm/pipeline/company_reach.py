@@ -32,8 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from crm.models import Engagement, Letter, Organisation
+from crm.models import Engagement, Letter, Membership, Organisation
 from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
+from crm.models.tallies import CompanyLink
 from crm.pipeline import history_rows, tallies
 from crm.pipeline.evidence import unscanned_clause
 
@@ -42,6 +43,7 @@ COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
 COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "source_top", *COPIED)
 DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
 EVERY_PROGRAMME = 0
+RECOUNT = "company_reach_recount"  # session.info: organisations to refresh after this flush
 
 
 def per_key(programme_key: Any, source: Any, organisation_ids: list[int] | None, daily: bool) -> Any:
@@ -104,6 +106,7 @@ TABLES = (
     (CompanyDay, DAY_COLUMNS, day_rows),
     (StageExit, history_rows.EXIT_COLUMNS, history_rows.exit_rows),
     (StageStay, history_rows.STAY_COLUMNS, history_rows.stay_rows),
+    (CompanyLink, ("organisation_id", "association_id"), tallies.link_rows),
 )
 
 
@@ -161,6 +164,9 @@ def forget_deleted(session: Session, _context: Any, _instances: Any) -> None:
     ids = [obj.id for obj in session.deleted if isinstance(obj, Organisation) and obj.id is not None]
     if ids:
         forget(session.connection(), ids)
+        # A deleted association's memberships go by cascade: its companies are counted again after.
+        linked = select(CompanyLink.organisation_id).where(CompanyLink.association_id.in_(ids))
+        session.info.setdefault(RECOUNT, set()).update(session.connection().scalars(linked))
 
 
 def install() -> None:
@@ -196,6 +202,8 @@ def changed_organisations(session: Session, engagement_ids: set[int]) -> set[int
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, (Engagement, Letter)):  # a signed letter opens the gate; its scan ends "pending"
             found.update(previous(obj, "organisation_id"))
+        elif isinstance(obj, Membership):  # the company's associations, counted under the association filter
+            found.update(previous(obj, "company_id"))
         elif isinstance(obj, Organisation) and (obj in session.deleted or edited(obj)):
             found.add(obj.id)
     if engagement_ids:
@@ -206,6 +214,6 @@ def changed_organisations(session: Session, engagement_ids: set[int]) -> set[int
 
 def keep_current(session: Session, engagement_ids: set[int]) -> None:
     """Recompute the rows of the organisations this flush touched (after their stage_reach)."""
-    ids = changed_organisations(session, engagement_ids)
+    ids = changed_organisations(session, engagement_ids) | session.info.pop(RECOUNT, set())
     if ids:
         refresh(session.connection(), ids)

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, literal, select, true, union_all
+from sqlalchemy import case, delete, func, insert, literal, or_, select, true, union, union_all
 from sqlalchemy.engine import Connection
 
-from crm.models import SIZES
+from crm.models import SIZES, Engagement, Membership
+from crm.models.membership import MEMBER_STATUSES
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import CompanyReach
-from crm.models.tallies import DISTRICT, FILTER_DIMENSIONS, GROUP_DIMENSIONS, OWNER, SECTOR, SIZE, ReachTally
+from crm.models.tallies import (
+    ASSOCIATION,
+    DISTRICT,
+    FILTER_DIMENSIONS,
+    GROUP_DIMENSIONS,
+    OWNER,
+    SECTOR,
+    SIZE,
+    CompanyLink,
+    ReachTally,
+)
 
 KEY = ("programme_key", "filter_dim", "filter_value", "group_dim", "group_value", "top", "pending_top")
 COLUMNS = (*KEY, "n")
@@ -37,24 +48,44 @@ def size_rank(size: Any) -> Any:
     return case({name: index for index, name in enumerate(SIZES, 1)}, value=size)
 
 
-def value_of(dimension: Any, row: Any) -> Any:
-    """Return the row's value of a dimension (NULL for none)."""
+def value_of(dimension: Any, row: Any, link: Any = None) -> Any:
+    """Return the row's value of a dimension (NULL for none); an association is the link's."""
     values = {
         SECTOR: row.sector_id,
         DISTRICT: row.district_id,
         OWNER: row.owner_id,
         SIZE: size_rank(row.size),
     }
+    if link is not None:
+        values[ASSOCIATION] = link.association_id
     return case(*[(dimension == key, value) for key, value in values.items()])
 
 
+def link_rows(organisation_ids: Any = None) -> Any:
+    """Select the company_links rows: each company's active memberships and referring associations."""
+    members = select(Membership.company_id.label("organisation_id"), Membership.association_id)
+    members = members.where(Membership.status.in_(MEMBER_STATUSES))
+    referred = select(Engagement.organisation_id, Engagement.source_association_id)
+    referred = referred.where(Engagement.source_association_id.is_not(None))
+    if organisation_ids is not None:
+        members = members.where(Membership.company_id.in_(organisation_ids))
+        referred = referred.where(Engagement.organisation_id.in_(organisation_ids))
+    return union(members, referred)
+
+
 def tally_rows(sign: int, organisation_ids: Any) -> Any:
-    """Select the signed counts of these organisations' company_reach rows (or all), one per key."""
-    cr, both = CompanyReach, pairs()
-    each = select(cr.programme_key, both.c.filter_dim, value_of(both.c.filter_dim, cr).label("filter_value"))
+    """Select the signed counts of these organisations' company_reach rows (or all), one per key.
+
+    Each row counts under every (filter, grouping) pair; under the association filter, once per link.
+    """
+    cr, both, link = CompanyReach, pairs(), CompanyLink
+    filtered = value_of(both.c.filter_dim, cr, link).label("filter_value")
+    each = select(cr.programme_key, both.c.filter_dim, filtered)
     each = each.add_columns(both.c.group_dim, value_of(both.c.group_dim, cr).label("group_value"))
     each = each.add_columns(cr.top, cr.pending_top).select_from(cr).join(both, true())
-    each = each.where(cr.kind == OrgKind.COMPANY, cr.top.is_not(None))
+    per_link = (link.organisation_id == cr.organisation_id) & (both.c.filter_dim == ASSOCIATION)
+    each = each.outerjoin(link, per_link).where(cr.kind == OrgKind.COMPANY, cr.top.is_not(None))
+    each = each.where(or_(both.c.filter_dim != ASSOCIATION, link.association_id.is_not(None)))
     if organisation_ids is not None:
         each = each.where(cr.organisation_id.in_(organisation_ids))
     rows = each.subquery("each")

@@ -23,6 +23,7 @@ from sqlalchemy import select, union
 from crm import refcache
 from crm.extensions import db
 from crm.models import District, Engagement, Membership, Organisation, Programme, User
+from crm.models.membership import MEMBER_STATUSES
 from crm.models.organisation import OrgKind
 from crm.organisations import listing
 from crm.organisations.listing import sector_groups
@@ -30,8 +31,6 @@ from crm.permissions import roles_with
 from crm.templating import fmt_date
 from crm.web import to_id
 
-# Memberships that make a company "a member of" an association in the reports.
-MEMBER_STATUSES = ("active",)
 ALL_FILTERS = ("programme", "period", "sector", "district", "association", "owner")
 
 

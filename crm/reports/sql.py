@@ -18,7 +18,7 @@ from sqlalchemy import Integer, case, func, literal, select
 from crm.models import SIZES, STAGES, Organisation
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import CompanyDay, CompanyReach, StageReach
-from crm.models.tallies import DISTRICT, NO_DIMENSION, OWNER, SECTOR, SIZE, ReachTally
+from crm.models.tallies import ASSOCIATION, DISTRICT, NO_DIMENSION, OWNER, SECTOR, SIZE, ReachTally
 from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions, sector_clause
 from crm.sql import days_between  # noqa: F401 - the reports import it from here
@@ -58,7 +58,7 @@ def percentile_from_counts(value: Any, upto: Any, n: Any, total: Any, num: int, 
 # The companies' columns the reports filter and group on, carried by both reach CTEs.
 CARRIED = ("sector_id", "district_id", "owner_id", "size")
 # The filters and grouping columns the reach tallies are kept for.
-TALLY_FILTERS = {"sector": SECTOR, "district": DISTRICT, "owner": OWNER}
+TALLY_FILTERS = {"sector": SECTOR, "district": DISTRICT, "owner": OWNER, "association": ASSOCIATION}
 TALLY_GROUPS = {"sector_id": SECTOR, "district_id": DISTRICT, "owner_id": OWNER, "size": SIZE}
 
 
@@ -70,11 +70,11 @@ def one() -> Any:
 def counted_reach(f: ReportFilters, carried: str | None = None, name: str = "reach") -> Any:
     """Return a CTE of (top, pending_top[, the carried column], n): n companies per row.
 
-    From the reach tallies when they hold the answer (no period, no association, at most one of the sector,
-    district and owner filters): a few rows per stage and value; else the reach CTE, one row per company.
+    From the reach tallies when they hold the answer (no period, at most one of the sector, district, owner
+    and association filters): a few rows per stage and value; else the reach CTE, one row per company.
     """
     used = [key for key in TALLY_FILTERS if getattr(f, key)]
-    if f.date_from or f.date_to or f.association or len(used) > 1:
+    if f.date_from or f.date_to or len(used) > 1:
         return reach(f, name=name)
     t = ReachTally
     columns = [t.top, t.pending_top, t.n] + ([group_value(carried).label(carried)] if carried else [])

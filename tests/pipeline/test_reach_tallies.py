@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.imports import bulk
-from crm.models import Engagement, Programme
+from crm.models import Engagement, Membership, Programme
 from crm.models.tallies import ReachTally
 from crm.organisations.services import delete_organisation
 from crm.pipeline import tallies
@@ -16,7 +16,12 @@ from crm.pipeline.jobs import compact_reach_tallies
 from crm.pipeline.services import Move, record
 from crm.reports import conversion, funnel
 from crm.reports.filters import ReportFilters
-from tests.pipeline.test_stage_reach import tallies_maintained, tallies_recomputed
+from tests.pipeline.test_stage_reach import (
+    links_maintained,
+    links_recomputed,
+    tallies_maintained,
+    tallies_recomputed,
+)
 from workers.periodic import PERIODIC_JOBS
 
 
@@ -92,3 +97,33 @@ def test_reports_without_a_period_or_association_read_the_tallies(make_org):
     assert by_size == []
     assert contacted(ReportFilters(date_from=date(2000, 1, 1))) == 1  # a period reads the per-company rows
     db.session.rollback()
+
+
+def test_memberships_written_around_the_orm_and_a_deleted_association_change_the_association_counts(
+    make_org,
+):
+    gremio, camara = make_org("Gremio SAC", kind="association"), make_org("Cámara SAC", kind="association")
+    one, two = make_org("Fundición SAC"), make_org("Textil SAC")
+    engage(one, "contacted")
+    engage(two, "meeting_held")
+    db.session.commit()
+    assert contacted(ReportFilters(association=gremio.id)) == 0
+
+    members = [{"company_id": org.id, "association_id": gremio.id, "status": "active"} for org in (one, two)]
+    ids = bulk.create_many(Membership, members, None)  # an import: one Core statement, no flush hook
+    bulk.create_many(
+        Membership, [{"company_id": one.id, "association_id": camara.id, "status": "active"}], None
+    )
+    db.session.commit()
+    assert (
+        contacted(ReportFilters(association=gremio.id))
+        == 2
+        == contacted(ReportFilters(association=camara.id)) + 1
+    )
+
+    bulk.delete_many(Membership, ids[:1])  # the import's undo
+    delete_organisation(camara)  # its memberships go by cascade
+    db.session.commit()
+    assert contacted(ReportFilters(association=gremio.id)) == 1
+    assert tallies_maintained() == tallies_recomputed() != {}
+    assert links_maintained() == links_recomputed()

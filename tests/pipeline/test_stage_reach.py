@@ -19,6 +19,7 @@ from crm.models import (
     Document,
     Engagement,
     Letter,
+    Membership,
     Organisation,
     Programme,
     Sector,
@@ -26,7 +27,7 @@ from crm.models import (
     User,
 )
 from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
-from crm.models.tallies import FILTER_DIMENSIONS, GROUP_DIMENSIONS, ReachTally
+from crm.models.tallies import FILTER_DIMENSIONS, GROUP_DIMENSIONS, CompanyLink, ReachTally
 from crm.pipeline import company_reach, history_rows, reach, stage_rank, tallies
 from crm.pipeline.evidence import PAST_GATE, unscanned_clause
 from crm.pipeline.services import Move, record
@@ -51,6 +52,7 @@ OPERATIONS = st.lists(
         st.tuples(st.just("scan"), ORG),
         st.tuples(st.just("refer"), ORG, PROG),
         st.tuples(st.just("compact")),
+        st.tuples(st.just("member"), ORG, st.sampled_from(["active", "lapsed", None])),
     ),
     min_size=1,
     max_size=12,
@@ -91,15 +93,32 @@ def tallies_recomputed() -> dict[tuple, int]:
     """Count company_reach's companies per key in Python: each under every filter and grouping pair."""
     sizes = {"micro": 1, "small": 2, "medium": 3, "large": 4}
     counts: dict[tuple, int] = {}
+    links = links_recomputed()
     for row in db.session.scalars(select(CompanyReach).where(CompanyReach.kind == "company")):
         if row.top is None:
             continue
-        values = {0: None, 1: row.sector_id, 2: row.district_id, 3: row.owner_id, 4: sizes.get(row.size)}
+        values = {0: [None], 1: [row.sector_id], 2: [row.district_id], 3: [row.owner_id]}
+        values |= {4: [sizes.get(row.size)], 5: sorted(a for o, a in links if o == row.organisation_id)}
         for f in FILTER_DIMENSIONS:
             for g in GROUP_DIMENSIONS:
-                key = (row.programme_key, f, values[f], g, values[g], row.top, row.pending_top)
-                counts[key] = counts.get(key, 0) + 1
+                for value in values[f]:  # an association: once per link, none without one
+                    key = (row.programme_key, f, value, g, values[g][0], row.top, row.pending_top)
+                    counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def links_recomputed() -> set[tuple]:
+    """Return each company's associations: its active memberships and the associations that referred it."""
+    members = select(Membership.company_id, Membership.association_id).where(Membership.status == "active")
+    referred = select(Engagement.organisation_id, Engagement.source_association_id)
+    referred = referred.where(Engagement.source_association_id.is_not(None))
+    return {tuple(r) for r in db.session.execute(members)} | {tuple(r) for r in db.session.execute(referred)}
+
+
+def links_maintained() -> set[tuple]:
+    """Return the stored company_links rows."""
+    rows = db.session.execute(select(CompanyLink.organisation_id, CompanyLink.association_id))
+    return {tuple(r) for r in rows}
 
 
 def days_maintained() -> set[tuple]:
@@ -251,6 +270,24 @@ class World:
             found.source_association_id = None if found.source_association_id else self.association.id
             db.session.flush()
 
+    def member(self, o: int, status: str | None) -> None:
+        """Make the company a member of the association with this status, or end its membership."""
+        org = self.orgs[o]
+        if org is None:
+            return
+        query = select(Membership).where(
+            Membership.company_id == org.id, Membership.association_id == self.association.id
+        )
+        found = db.session.scalars(query).first()
+        if status is None:
+            if found is not None:
+                db.session.delete(found)
+        elif found is None:
+            db.session.add(Membership(company_id=org.id, association_id=self.association.id, status=status))
+        else:
+            found.status = status
+        db.session.flush()
+
     def compact(self) -> None:
         """Fold the tallies' ledger, as the periodic job does between any two changes."""
         tallies.compact(db.session.connection())
@@ -274,6 +311,7 @@ def assert_both_paths_agree(world: World) -> None:
     filters = [ReportFilters(programme=world.programmes[1].id), ReportFilters(sector=sector)]
     filters.append(ReportFilters(district=district, programme=world.programmes[0].id))
     filters.append(ReportFilters(owner=owner))
+    filters.append(ReportFilters(association=world.association.id))
     for f in (ReportFilters(), *filters):
         with_period = ReportFilters(**{**f.__dict__, "date_from": EVER})
         assert funnel.stage_counts(f) == funnel.stage_counts(with_period), f
@@ -316,6 +354,7 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations, 
             assert maintained() == recomputed(), (name, args)
             assert companies_maintained() == companies_recomputed(), (name, args)
             assert days_maintained() == days_recomputed(), (name, args)
+            assert links_maintained() == links_recomputed(), (name, args)
             assert tallies_maintained() == tallies_recomputed(), (name, args)
             assert exits_maintained() == exits_recomputed(), (name, args)
             assert stays_maintained() == stays_recomputed(), (name, args)
