@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, insert, select
 
 from crm.extensions import db
 from crm.imports import bulk
@@ -127,3 +128,24 @@ def test_memberships_written_around_the_orm_and_a_deleted_association_change_the
     assert contacted(ReportFilters(association=gremio.id)) == 1
     assert tallies_maintained() == tallies_recomputed() != {}
     assert links_maintained() == links_recomputed()
+
+
+def test_a_fold_beside_a_transaction_still_writing_loses_none_of_its_counts(make_org):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no fold can run beside an open write")
+    engage(make_org("Fundición Callao SAC"), "contacted")
+    db.session.commit()
+    before = tallies_maintained()
+    key = (0, 0, None, 0, None, 1, None)
+    row = dict(zip(tallies.KEY, key, strict=True)) | {"n": 1}
+    with db.engine.connect() as other:
+        pending = other.begin()
+        other.execute(insert(ReachTally).values(row))  # a move's +1, not committed yet
+        db.session.execute(insert(ReachTally).values(row))  # another move's, committed first
+        db.session.commit()
+        tallies.compact(db.session.connection())  # folds what it sees, without waiting for the other
+        db.session.commit()
+        pending.commit()
+
+    expected = {**before, key: before.get(key, 0) + 2}
+    assert tallies_maintained() == expected
