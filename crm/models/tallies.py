@@ -39,7 +39,7 @@ class ReachTally(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     programme_key: Mapped[int] = mapped_column(Integer)  # 0: every programme together
     filter_dim: Mapped[int] = mapped_column(SmallInteger)
-    filter_value: Mapped[int | None] = mapped_column(Integer)  # 0 with no filter dimension
+    filter_value: Mapped[int | None] = mapped_column(Integer)  # NULL with no filter dimension
     group_dim: Mapped[int] = mapped_column(SmallInteger)
     group_value: Mapped[int | None] = mapped_column(Integer)  # a size is its place in SIZES, from 1
     top: Mapped[int] = mapped_column(SmallInteger)

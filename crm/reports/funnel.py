@@ -39,7 +39,8 @@ def funnel_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
 
     The companies are first counted per (furthest stage, furthest stage with evidence pending): at most
     STAGES² small groups, so the per-stage sums run over those few rows, not over every company. Without a
-    period or an association those groups are the reach tallies' rows (crm.pipeline.tallies).
+    period, and with at most one company filter, those groups are the reach tallies' rows
+    (crm.reports.sql.counted_reach).
     """
     ranked = counted_reach(f)
     grouped = select(ranked.c.top, ranked.c.pending_top, func.sum(ranked.c.n).label("n"))

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 
 from crm.extensions import db
 from crm.imports import bulk
-from crm.models import Engagement, Membership, Programme
+from crm.models import District, Engagement, Membership, Programme
 from crm.models.tallies import ReachTally
 from crm.organisations.services import delete_organisation
 from crm.pipeline import tallies
@@ -88,15 +88,27 @@ def test_the_periodic_job_folds_the_ledger(make_org):
     assert tallies_maintained() == before
 
 
-def test_reports_without_a_period_or_association_read_the_tallies(make_org):
-    engage(make_org("Fundición Callao SAC"), "contacted")
+def test_reports_with_one_company_filter_read_the_tallies_and_two_filters_or_a_period_do_not(
+    make_org, make_membership
+):
+    gremio = make_org("Gremio SAC", kind="association")
+    company = make_org("Fundición Callao SAC")
+    make_membership(company, gremio)
+    engage(company, "contacted")
+    db.session.commit()
+    district = db.session.scalar(select(District.id).order_by(District.id))
+    company.district_id = district
     db.session.commit()
     db.session.execute(ReachTally.__table__.delete())  # the counts gone, the companies' rows kept
 
-    assert contacted() == 0 and contacted(ReportFilters(owner=None)) == 0
+    one_filter = [ReportFilters(), ReportFilters(association=gremio.id), ReportFilters(district=district)]
+    for f in one_filter:
+        assert contacted(f) == 0, f
     by_size = db.session.execute(conversion.conversion_query(ReportFilters(), "size", "group", "es")).all()
     assert by_size == []
-    assert contacted(ReportFilters(date_from=date(2000, 1, 1))) == 1  # a period reads the per-company rows
+    # A period, or two company filters together, read the per-company rows.
+    assert contacted(ReportFilters(date_from=date(2000, 1, 1))) == 1
+    assert contacted(ReportFilters(association=gremio.id, district=district)) == 1
     db.session.rollback()
 
 
