@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base
 
-# What filter_dim and group_dim hold: no filter or grouping, or which company column.
-NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE, ASSOCIATION = 0, 1, 2, 3, 4, 5
+# What filter_dim and group_dim hold: no filter or grouping, or which company column; a company's
+# associations: any link (the filter), its active memberships, the association that referred it.
+NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE, ASSOCIATION, MEMBERSHIP, REFERRAL = 0, 1, 2, 3, 4, 5, 6, 7
 FILTER_DIMENSIONS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER, ASSOCIATION)
-GROUP_DIMENSIONS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE)
+COLUMN_GROUPS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE)
+GROUP_DIMENSIONS = (*COLUMN_GROUPS, MEMBERSHIP, REFERRAL)
 
 
 class ReachTally(Base):
@@ -19,8 +21,12 @@ class ReachTally(Base):
     One company with a furthest stage (a company_reach row with `top`) counts once under every pair of a
     filter dimension (none, sector, district, owner, association) and a grouping dimension (none, sector,
     district, owner, size), with its own values; under the association filter, once per association it
-    is an active member of or was referred by. The funnel and conversion by a company column, with no
-    filter or one of those, add up a few of these rows instead of reading 100,000 companies. The table
+    is an active member of or was referred by. Grouped by membership, it counts once per association it
+    is an active member of (or once under NULL); grouped by referral, once per programme row under the
+    row's referring association (or NULL), and under programme key 0 once per referring association with
+    its furthest stage over the programmes that association referred (company_reach.source_top), with
+    no pending stage. The funnel and conversion by every dimension, with no filter or one of those, add
+    up a few of these rows instead of reading 100,000 companies. The table
     is a ledger: each change of company_reach adds -1 under the company's old values and +1 under its new
     ones (inserts only, so concurrent moves never wait on one another's counts), and
     crm.pipeline.tallies.compact() regularly folds the rows into one per key. Readers always SUM(n).
@@ -50,6 +56,7 @@ class ReachTally(Base):
 class CompanyLink(Base):
     """A company's association for the report filter: one it is an active member of or that referred it.
 
+    `member` says the company is an active member of it (the conversion grouped by membership).
     Kept with company_reach by crm.pipeline.company_reach (never written by hand), so that the tallies can
     take a company out under the associations it had when it was counted.
     """
@@ -60,3 +67,4 @@ class CompanyLink(Base):
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
     )
     association_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

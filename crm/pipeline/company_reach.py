@@ -42,7 +42,7 @@ CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
 COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
 COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "source_top", *COPIED)
 DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
-EVERY_PROGRAMME = 0
+EVERY_PROGRAMME = tallies.EVERY_PROGRAMME  # 0: every programme together
 RECOUNT = "company_reach_recount"  # session.info: organisations to refresh after this flush
 
 
@@ -106,7 +106,7 @@ TABLES = (
     (CompanyDay, DAY_COLUMNS, day_rows),
     (StageExit, history_rows.EXIT_COLUMNS, history_rows.exit_rows),
     (StageStay, history_rows.STAY_COLUMNS, history_rows.stay_rows),
-    (CompanyLink, ("organisation_id", "association_id"), tallies.link_rows),
+    (CompanyLink, ("organisation_id", "association_id", "member"), tallies.link_rows),
 )
 
 

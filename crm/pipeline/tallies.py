@@ -10,8 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, literal, or_, select, true, union, union_all
+from sqlalchemy import (
+    SmallInteger,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 
 from crm.models import SIZES, Engagement, Membership
 from crm.models.membership import MEMBER_STATUSES
@@ -19,28 +35,26 @@ from crm.models.organisation import OrgKind
 from crm.models.pipeline import CompanyReach
 from crm.models.tallies import (
     ASSOCIATION,
+    COLUMN_GROUPS,
     DISTRICT,
     FILTER_DIMENSIONS,
-    GROUP_DIMENSIONS,
+    MEMBERSHIP,
     OWNER,
+    REFERRAL,
     SECTOR,
     SIZE,
     CompanyLink,
     ReachTally,
 )
 
+EVERY_PROGRAMME = 0  # crm.pipeline.company_reach's key of every programme together (it imports this module)
 KEY = ("programme_key", "filter_dim", "filter_value", "group_dim", "group_value", "top", "pending_top")
 COLUMNS = (*KEY, "n")
 
 
-def pairs() -> Any:
-    """Return every (filter dimension, grouping dimension) pair as a small subquery to cross join."""
-    rows = [
-        select(literal(f).label("filter_dim"), literal(g).label("group_dim"))
-        for f in FILTER_DIMENSIONS
-        for g in GROUP_DIMENSIONS
-    ]
-    return union_all(*rows).subquery("pairs")
+def dimensions(chosen: tuple[int, ...], name: str) -> Any:
+    """Return the chosen dimensions as a small subquery of one column (dim) to cross join."""
+    return union_all(*[select(literal(d).label("dim")) for d in chosen]).subquery(name)
 
 
 def size_rank(size: Any) -> Any:
@@ -48,48 +62,75 @@ def size_rank(size: Any) -> Any:
     return case({name: index for index, name in enumerate(SIZES, 1)}, value=size)
 
 
-def value_of(dimension: Any, row: Any, link: Any = None) -> Any:
-    """Return the row's value of a dimension (NULL for none); an association is the link's."""
-    values = {
-        SECTOR: row.sector_id,
-        DISTRICT: row.district_id,
-        OWNER: row.owner_id,
-        SIZE: size_rank(row.size),
-    }
-    if link is not None:
-        values[ASSOCIATION] = link.association_id
+def value_of(dimension: Any, values: dict[int, Any]) -> Any:
+    """Return, in SQL, the value of whichever dimension the row holds (NULL for none)."""
     return case(*[(dimension == key, value) for key, value in values.items()])
+
+
+def column_values(row: Any) -> dict[int, Any]:
+    """Return the company's value per grouping by a company column (a size is its place in SIZES)."""
+    return {SECTOR: row.sector_id, DISTRICT: row.district_id, OWNER: row.owner_id, SIZE: size_rank(row.size)}
 
 
 def link_rows(organisation_ids: Any = None) -> Any:
     """Select the company_links rows: each company's active memberships and referring associations."""
-    members = select(Membership.company_id.label("organisation_id"), Membership.association_id)
+    member = (Membership.company_id == Engagement.organisation_id) & Membership.status.in_(MEMBER_STATUSES)
+    members = select(Membership.company_id.label("organisation_id"), Membership.association_id, true())
     members = members.where(Membership.status.in_(MEMBER_STATUSES))
-    referred = select(Engagement.organisation_id, Engagement.source_association_id)
-    referred = referred.where(Engagement.source_association_id.is_not(None))
+    referred = select(Engagement.organisation_id, Engagement.source_association_id, false())
+    already = exists().where(member, Membership.association_id == Engagement.source_association_id)
+    referred = referred.where(Engagement.source_association_id.is_not(None), ~already)
     if organisation_ids is not None:
         members = members.where(Membership.company_id.in_(organisation_ids))
         referred = referred.where(Engagement.organisation_id.in_(organisation_ids))
     return union(members, referred)
 
 
+def counted(organisation_ids: Any) -> list[Any]:
+    """Return the conditions on company_reach rows that count: these organisations' companies with a stage."""
+    cr = CompanyReach
+    found = [cr.kind == OrgKind.COMPANY]
+    return found if organisation_ids is None else [*found, cr.organisation_id.in_(organisation_ids)]
+
+
+def grouped(organisation_ids: Any) -> Any:
+    """Return a subquery of each counted row under every grouping: (organisation, key, group, stages)."""
+    cr, columns, link = CompanyReach, dimensions(COLUMN_GROUPS, "columns"), aliased(CompanyLink)
+    conditions = counted(organisation_ids)
+    head, stages = (cr.organisation_id, cr.sector_id, cr.district_id, cr.owner_id), (cr.top, cr.pending_top)
+    by_column = select(*head, cr.programme_key, columns.c.dim.label("group_dim"))
+    group_value = value_of(columns.c.dim, column_values(cr)).label("group_value")
+    by_column = by_column.add_columns(group_value, *stages)
+    by_column = by_column.join(columns, true()).where(*conditions, cr.top.is_not(None))
+    in_member = (link.organisation_id == cr.organisation_id) & link.member.is_(True)
+    by_member = select(*head, cr.programme_key, literal(MEMBERSHIP), link.association_id, *stages)
+    by_member = by_member.outerjoin(link, in_member).where(*conditions, cr.top.is_not(None))
+    # Referral: each programme row under its own key, and once per referring association under key 0
+    # with the furthest stage of the programmes it referred (the pending stage is not read by referral).
+    programme_rows, no_stage = [*conditions, cr.programme_key != EVERY_PROGRAMME], null().cast(SmallInteger)
+    per_programme = select(*head, cr.programme_key, literal(REFERRAL), cr.source_id, cr.top, no_stage)
+    per_programme = per_programme.where(*programme_rows, cr.top.is_not(None))
+    per_source = select(*head, literal(EVERY_PROGRAMME), literal(REFERRAL), cr.source_id, cr.source_top)
+    per_source = per_source.add_columns(no_stage).where(*programme_rows, cr.source_top.is_not(None))
+    return union_all(by_column, by_member, per_programme, per_source).subquery("grouped")
+
+
 def tally_rows(sign: int, organisation_ids: Any) -> Any:
     """Select the signed counts of these organisations' company_reach rows (or all), one per key.
 
-    Each row counts under every (filter, grouping) pair; under the association filter, once per link.
+    Each row counts under every grouping and, for each, under every filter; under the association filter,
+    once per link.
     """
-    cr, both, link = CompanyReach, pairs(), CompanyLink
-    filtered = value_of(both.c.filter_dim, cr, link).label("filter_value")
-    each = select(cr.programme_key, both.c.filter_dim, filtered)
-    each = each.add_columns(both.c.group_dim, value_of(both.c.group_dim, cr).label("group_value"))
-    each = each.add_columns(cr.top, cr.pending_top).select_from(cr).join(both, true())
-    per_link = (link.organisation_id == cr.organisation_id) & (both.c.filter_dim == ASSOCIATION)
-    each = each.outerjoin(link, per_link).where(cr.kind == OrgKind.COMPANY, cr.top.is_not(None))
-    each = each.where(or_(both.c.filter_dim != ASSOCIATION, link.association_id.is_not(None)))
-    if organisation_ids is not None:
-        each = each.where(cr.organisation_id.in_(organisation_ids))
-    rows = each.subquery("each")
-    keys = [rows.c[name] for name in KEY]
+    rows, filters, link = grouped(organisation_ids), dimensions(FILTER_DIMENSIONS, "filters"), CompanyLink
+    each = select(rows.c.programme_key, filters.c.dim.label("filter_dim"))
+    values = {SECTOR: rows.c.sector_id, DISTRICT: rows.c.district_id, OWNER: rows.c.owner_id}
+    values[ASSOCIATION] = link.association_id
+    each = each.add_columns(value_of(filters.c.dim, values).label("filter_value"))
+    each = each.add_columns(rows.c.group_dim, rows.c.group_value, rows.c.top, rows.c.pending_top)
+    per_link = (link.organisation_id == rows.c.organisation_id) & (filters.c.dim == ASSOCIATION)
+    each = each.select_from(rows).join(filters, true()).outerjoin(link, per_link)
+    each = each.where(or_(filters.c.dim != ASSOCIATION, link.association_id.is_not(None))).subquery("each")
+    keys = [each.c[name] for name in KEY]
     return select(*keys, (func.count() * sign).label("n")).group_by(*keys)
 
 

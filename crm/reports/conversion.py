@@ -23,10 +23,11 @@ from sqlalchemy.orm import aliased
 from crm.extensions import db
 from crm.labels import label
 from crm.models import SIZES, District, Membership, Organisation, Sector, User
+from crm.models.tallies import MEMBERSHIP, REFERRAL, ReachTally
 from crm.reports import charts
 from crm.reports.filters import MEMBER_STATUSES, ReportFilters
 from crm.reports.funnel import stage_counts
-from crm.reports.sql import counted_reach, reach, reached
+from crm.reports.sql import counted_reach, reach, reached, tallied, tally_rows
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
 from crm.templating import fmt_number
 
@@ -107,6 +108,9 @@ def tallies(ranked: Any, dimension: str) -> Any:
     active member of (a company counts under each), or none.
     """
     counts = [reached(ranked.c.top, stage, ranked.c.n).label(key) for key, stage in COUNTED.items()]
+    if "association_id" in ranked.c:  # read from the tallies: already one row per association and stages
+        having = func.sum(ranked.c.n) > 0
+        return select(ranked.c.association_id, *counts).group_by(ranked.c.association_id).having(having)
     if dimension == "source":
         return select(ranked.c.source_id.label("association_id"), *counts).group_by(ranked.c.source_id)
     if dimension == "membership":
@@ -119,9 +123,12 @@ def tallies(ranked: Any, dimension: str) -> Any:
 
 
 def ranked_for(f: ReportFilters, dimension: str) -> Any:
-    """Return the companies to count: per company by association, else counted per value (the tallies)."""
+    """Return the companies to count: counted per value (the tallies) when they hold the answer, else each."""
     if dimension in CARRIED_BY:
         return counted_reach(f, CARRIED_BY[dimension])
+    if tallied(f):
+        group = ReachTally.group_value.label("association_id")
+        return tally_rows(f, MEMBERSHIP if dimension == "membership" else REFERRAL, group)
     return reach(f, per_source=dimension == "source")
 
 

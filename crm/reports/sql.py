@@ -67,20 +67,30 @@ def one() -> Any:
     return literal(1, Integer).label("n")
 
 
+def tallied(f: ReportFilters) -> bool:
+    """Return whether the reach tallies hold the answer: no period, at most one company filter."""
+    return not (f.date_from or f.date_to) and sum(1 for key in TALLY_FILTERS if getattr(f, key)) <= 1
+
+
+def tally_rows(f: ReportFilters, group_dim: int, group: Any = None, name: str = "reach") -> Any:
+    """Return a CTE of the tallies' (top, pending_top[, group], n) rows of a grouping under the filters."""
+    t, used = ReachTally, [key for key in TALLY_FILTERS if getattr(f, key)]
+    columns = [t.top, t.pending_top, t.n] + ([group] if group is not None else [])
+    conditions = [t.programme_key == (f.programme or EVERY_PROGRAMME), t.group_dim == group_dim]
+    return select(*columns).where(*conditions, *tally_filter(f, used)).cte(name)
+
+
 def counted_reach(f: ReportFilters, carried: str | None = None, name: str = "reach") -> Any:
     """Return a CTE of (top, pending_top[, the carried column], n): n companies per row.
 
     From the reach tallies when they hold the answer (no period, at most one of the sector, district, owner
     and association filters): a few rows per stage and value; else the reach CTE, one row per company.
     """
-    used = [key for key in TALLY_FILTERS if getattr(f, key)]
-    if f.date_from or f.date_to or len(used) > 1:
+    if not tallied(f):
         return reach(f, name=name)
-    t = ReachTally
-    columns = [t.top, t.pending_top, t.n] + ([group_value(carried).label(carried)] if carried else [])
-    conditions = [t.programme_key == (f.programme or EVERY_PROGRAMME)]
-    conditions.append(t.group_dim == (TALLY_GROUPS[carried] if carried else NO_DIMENSION))
-    return select(*columns).where(*conditions, *tally_filter(f, used)).cte(name)
+    if carried is None:
+        return tally_rows(f, NO_DIMENSION, name=name)
+    return tally_rows(f, TALLY_GROUPS[carried], group_value(carried).label(carried), name)
 
 
 def tally_filter(f: ReportFilters, used: list[str]) -> list[Any]:

@@ -104,10 +104,14 @@ def test_reports_with_one_company_filter_read_the_tallies_and_two_filters_or_a_p
     one_filter = [ReportFilters(), ReportFilters(association=gremio.id), ReportFilters(district=district)]
     for f in one_filter:
         assert contacted(f) == 0, f
-    by_size = db.session.execute(conversion.conversion_query(ReportFilters(), "size", "group", "es")).all()
-    assert by_size == []
+    for by in ("size", "membership", "source"):  # a company column, and both association groupings
+        for f in one_filter:
+            assert db.session.execute(conversion.conversion_query(f, by, "group", "es")).all() == [], (by, f)
     # A period, or two company filters together, read the per-company rows.
-    assert contacted(ReportFilters(date_from=date(2000, 1, 1))) == 1
+    ever = ReportFilters(date_from=date(2000, 1, 1))
+    assert contacted(ever) == 1
+    found = db.session.execute(conversion.conversion_query(ever, "membership", "group", "es")).all()
+    assert [(key, contacted) for key, _name, contacted, *_rest in found] == [(gremio.id, 1)]
     assert contacted(ReportFilters(association=gremio.id, district=district)) == 1
     db.session.rollback()
 

@@ -27,7 +27,7 @@ from crm.models import (
     User,
 )
 from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
-from crm.models.tallies import FILTER_DIMENSIONS, GROUP_DIMENSIONS, CompanyLink, ReachTally
+from crm.models.tallies import COLUMN_GROUPS, FILTER_DIMENSIONS, MEMBERSHIP, REFERRAL, CompanyLink, ReachTally
 from crm.pipeline import company_reach, history_rows, reach, stage_rank, tallies
 from crm.pipeline.evidence import PAST_GATE, unscanned_clause
 from crm.pipeline.services import Move, record
@@ -95,29 +95,45 @@ def tallies_recomputed() -> dict[tuple, int]:
     counts: dict[tuple, int] = {}
     links = links_recomputed()
     for row in db.session.scalars(select(CompanyReach).where(CompanyReach.kind == "company")):
-        if row.top is None:
-            continue
+        mine = sorted((a, member) for o, a, member in links if o == row.organisation_id)
         values = {0: [None], 1: [row.sector_id], 2: [row.district_id], 3: [row.owner_id]}
-        values |= {4: [sizes.get(row.size)], 5: sorted(a for o, a in links if o == row.organisation_id)}
-        for f in FILTER_DIMENSIONS:
-            for g in GROUP_DIMENSIONS:
-                for value in values[f]:  # an association: once per link, none without one
-                    key = (row.programme_key, f, value, g, values[g][0], row.top, row.pending_top)
-                    counts[key] = counts.get(key, 0) + 1
+        values |= {4: [sizes.get(row.size)], 5: [a for a, _member in mine]}
+        values[6] = [a for a, member in mine if member] or [None]  # each membership, or none
+        for key, group, value, top, pending in grouped_rows(row, values):
+            for f in FILTER_DIMENSIONS:
+                for filter_value in values[f]:  # an association: once per link, none without one
+                    found = (key, f, filter_value, group, value, top, pending)
+                    counts[found] = counts.get(found, 0) + 1
     return counts
 
 
+def grouped_rows(row: CompanyReach, values: dict[int, list]) -> list[tuple]:
+    """Return a company_reach row's (programme key, grouping, value, top, pending top) under each grouping."""
+    found = []
+    if row.top is not None:
+        found += [(row.programme_key, g, values[g][0], row.top, row.pending_top) for g in COLUMN_GROUPS]
+        found += [(row.programme_key, MEMBERSHIP, a, row.top, row.pending_top) for a in values[MEMBERSHIP]]
+    if row.programme_key != 0 and row.top is not None:  # referral: each programme row with its source
+        found.append((row.programme_key, REFERRAL, row.source_id, row.top, None))
+    if row.programme_key != 0 and row.source_top is not None:  # and once per source over the programmes
+        found.append((0, REFERRAL, row.source_id, row.source_top, None))
+    return found
+
+
 def links_recomputed() -> set[tuple]:
-    """Return each company's associations: its active memberships and the associations that referred it."""
+    """Return each company's associations (active memberships, referring ones) and whether it is a member."""
     members = select(Membership.company_id, Membership.association_id).where(Membership.status == "active")
     referred = select(Engagement.organisation_id, Engagement.source_association_id)
     referred = referred.where(Engagement.source_association_id.is_not(None))
-    return {tuple(r) for r in db.session.execute(members)} | {tuple(r) for r in db.session.execute(referred)}
+    member_of = {tuple(r) for r in db.session.execute(members)}
+    every = member_of | {tuple(r) for r in db.session.execute(referred)}
+    return {(o, a, (o, a) in member_of) for o, a in every}
 
 
 def links_maintained() -> set[tuple]:
     """Return the stored company_links rows."""
-    rows = db.session.execute(select(CompanyLink.organisation_id, CompanyLink.association_id))
+    link = CompanyLink
+    rows = db.session.execute(select(link.organisation_id, link.association_id, link.member))
     return {tuple(r) for r in rows}
 
 
