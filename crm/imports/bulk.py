@@ -235,15 +235,15 @@ def delete_many(model: type, ids: list[int]) -> int:
             )
             # A Core delete runs no flush hook, and SQLite does not cascade: drop their stage reach too.
             db.session.execute(delete(StageReach.__table__).where(StageReach.engagement_id.in_(part)))
-        logs = [delete_row(model, row, org) for row, org in zip(rows, owners(model, rows), strict=True)]
+        orgs = owners(model, rows)  # before the delete: a materialisation's organisation is its letter's
+        logs = [delete_row(model, row, org) for row, org in zip(rows, orgs, strict=True)]
         insert_rows(ChangeLog.__table__, logs)
         if model is Organisation:  # before PostgreSQL cascades their report rows away
             company_reach.forget(db.session.connection(), part)
         db.session.execute(delete(table).where(pk.in_(part)))
         if model is Engagement:  # no flush hook either: their companies' furthest stage changes
             stage_rank.refresh(db.session.connection(), [row["organisation_id"] for row in rows])
-        if model in (Engagement, Letter, Organisation, Membership):  # nor for the companies' reach
-            orgs = [row.get("company_id", row.get("organisation_id", row.get("id"))) for row in rows]
+        if model in (Engagement, Letter, Organisation, Membership, Materialisation):  # nor for report rows
             company_reach.refresh(db.session.connection(), orgs)
         removed += len(rows)
     return removed

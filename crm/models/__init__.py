@@ -3,6 +3,7 @@
 from crm.models.agreement import AGREEMENT_KINDS, PARTY_ROLES, Agreement, AgreementParty
 from crm.models.api import ApiToken
 from crm.models.base import Base, Timestamped, utcnow
+from crm.models.cofinance_lines import CofinanceLine
 from crm.models.consultant import (
     CONSULTANT_STATUSES,
     SPECIALISMS,
@@ -66,13 +67,15 @@ from crm.models.results import (
 )
 from crm.models.saved_view import SavedView, SavedViewDefault
 from crm.models.signin import RecoveryCode, UserSession
-from crm.models.tallies import CompanyLink, ReachTally
+from crm.models.tallies import CompanyLink, ReachTally, StayTally
 from crm.models.training import TRAINING_THEMES, TrainingModule
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "CofinanceLine",
     "CompanyLink",
+    "StayTally",
     "ReachTally",
     "AGREEMENT_KINDS",
     "PARTY_ROLES",

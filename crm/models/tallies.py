@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, false
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base
@@ -62,9 +62,39 @@ class CompanyLink(Base):
     """
 
     __tablename__ = "company_links"
+    # The reports' association filter: an association's companies, one range of this index.
+    __table_args__ = (Index("ix_company_links_association", "association_id", "organisation_id"),)
 
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
     )
     association_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class StayTally(Base):
+    """A signed count of finished stays in a stage that lasted this many days, under a report filter.
+
+    Each stage_stays row of a company counts under its programme and under programme key 0 (every
+    programme), with every filter dimension (none, sector, district, owner, association) and its value;
+    under the association filter, once per company_links row. Time in stage with no period and at most
+    one of those filters adds up these rows instead of grouping every stay. A ledger like ReachTally:
+    crm.pipeline.company_reach adds -1 for a company's old stays and +1 for its new ones in the same
+    flush; crm.pipeline.tallies.compact() folds it. Never written by hand.
+    """
+
+    __tablename__ = "stay_tallies"
+    __table_args__ = (
+        Index(
+            "ix_stay_tallies_report", "programme_key", "filter_dim", "filter_value",
+            postgresql_include=["stage", "days", "n"],
+        ),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    programme_key: Mapped[int] = mapped_column(Integer)  # 0: every programme together
+    filter_dim: Mapped[int] = mapped_column(SmallInteger)
+    filter_value: Mapped[int | None] = mapped_column(Integer)  # NULL with no filter dimension
+    stage: Mapped[str] = mapped_column(String(30))
+    days: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)

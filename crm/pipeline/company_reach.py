@@ -1,5 +1,5 @@
 """The per-company report aggregates, kept equal to the history: company_reach, company_days, the
-exits and stays of crm.pipeline.history_rows, and the counts of crm.pipeline.tallies.
+exits and stays of crm.pipeline.history_rows, the co-finance lines and the counts of crm.pipeline.tallies.
 
 crm.pipeline.reach calls keep_current() at the end of its flush hook, after the engagements' stage_reach
 rows are current: the organisations whose engagements, transitions or letters changed, or whose filter
@@ -32,10 +32,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from crm.models import Engagement, Letter, Membership, Organisation
+from crm.models import CofinanceLine, Engagement, Letter, Materialisation, Membership, Organisation
 from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
 from crm.models.tallies import CompanyLink
-from crm.pipeline import history_rows, tallies
+from crm.pipeline import cofinance_rows, history_rows, tallies
 from crm.pipeline.evidence import unscanned_clause
 
 CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
@@ -107,6 +107,7 @@ TABLES = (
     (StageExit, history_rows.EXIT_COLUMNS, history_rows.exit_rows),
     (StageStay, history_rows.STAY_COLUMNS, history_rows.stay_rows),
     (CompanyLink, ("organisation_id", "association_id", "member"), tallies.link_rows),
+    (CofinanceLine, cofinance_rows.LINE_COLUMNS, cofinance_rows.line_rows),
 )
 
 
@@ -126,14 +127,14 @@ def refresh_statements() -> tuple[Any, ...]:
         )
     ]
     # The counts the organisations had are taken out before their rows change, the new ones added after.
-    return (tallies.record_statement(IDS, -1), *replace, tallies.record_statement(IDS, 1))
+    return (*tallies.record_statements(IDS, -1), *replace, *tallies.record_statements(IDS, 1))
 
 
 @functools.cache
 def forget_statements() -> tuple[Any, ...]:
     """Return the statements that take organisations out of the tallies and drop their rows."""
     drops = [delete(model).where(model.organisation_id.in_(IDS)) for model, _columns, _rows in TABLES]
-    return (tallies.record_statement(IDS, -1), *drops)
+    return (*tallies.record_statements(IDS, -1), *drops)
 
 
 def run_per_chunk(connection: Connection, statements: tuple[Any, ...], ids: Iterable[int]) -> None:
@@ -199,8 +200,11 @@ def edited(obj: Organisation) -> bool:
 def changed_organisations(session: Session, engagement_ids: set[int]) -> set[int]:
     """Return the organisations whose rows this flush may have changed."""
     found: set[int] = set()
+    letters: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, (Engagement, Letter)):  # a signed letter opens the gate; its scan ends "pending"
+        if isinstance(obj, Materialisation):  # its letter's organisation's co-finance lines
+            letters.update(previous(obj, "letter_id"))
+        elif isinstance(obj, (Engagement, Letter)):  # a signed letter opens the gate; its scan ends "pending"
             found.update(previous(obj, "organisation_id"))
         elif isinstance(obj, Membership):  # the company's associations, counted under the association filter
             found.update(previous(obj, "company_id"))
@@ -209,6 +213,8 @@ def changed_organisations(session: Session, engagement_ids: set[int]) -> set[int
     if engagement_ids:
         owner = select(Engagement.organisation_id).where(Engagement.id.in_(sorted(engagement_ids)))
         found.update(session.connection().scalars(owner))
+    if letters:
+        found.update(session.connection().scalars(select(Letter.organisation_id).where(Letter.id.in_(letters))))
     return found
 
 

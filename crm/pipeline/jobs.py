@@ -1,4 +1,4 @@
-"""The pipeline's periodic job: folding the reach tallies' ledger."""
+"""The pipeline's periodic job: folding the tallies' ledgers (reach and stays)."""
 
 from __future__ import annotations
 
@@ -9,5 +9,5 @@ from crm.pipeline.tallies import compact
 
 @job(queue="periodic", timeout=600)
 def compact_reach_tallies() -> None:
-    """Fold the reach tallies' ledger, so the reports add up a few rows (safe to run twice or at once)."""
+    """Fold the tallies' ledgers, so the reports add up a few rows (safe to run twice or at once)."""
     compact(db.session.connection())

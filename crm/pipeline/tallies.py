@@ -1,9 +1,11 @@
-"""The reach tallies (crm.models.tallies): company counts per report filter and grouping value, a ledger.
+"""The tallies (crm.models.tallies), ledgers of counts per report filter: companies per grouping value and
+furthest stage (reach_tallies), finished stays per stage and length (stay_tallies).
 
 crm.pipeline.company_reach.refresh() calls record() with -1 before it replaces an organisation's
-company_reach rows and with +1 after, on the flush's own connection: the counts change in the same
-transaction as the move, merge, import or edit, and only by inserting rows (two transactions never wait
-on the same count). compact() folds the ledger (the periodic job crm.pipeline.jobs.compact_reach_tallies).
+company_reach and stage_stays rows and with +1 after, on the flush's own connection: the counts change
+in the same transaction as the move, merge, import or edit, and only by inserting rows (two
+transactions never wait on the same count). compact() folds the ledgers (the periodic job
+crm.pipeline.jobs.compact_reach_tallies).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy.orm import aliased
 from crm.models import SIZES, Engagement, Membership
 from crm.models.membership import MEMBER_STATUSES
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import CompanyReach
+from crm.models.pipeline import CompanyReach, StageStay
 from crm.models.tallies import (
     ASSOCIATION,
     COLUMN_GROUPS,
@@ -45,11 +47,12 @@ from crm.models.tallies import (
     SIZE,
     CompanyLink,
     ReachTally,
+    StayTally,
 )
 
 EVERY_PROGRAMME = 0  # crm.pipeline.company_reach's key of every programme together (it imports this module)
 KEY = ("programme_key", "filter_dim", "filter_value", "group_dim", "group_value", "top", "pending_top")
-COLUMNS = (*KEY, "n")
+STAY_KEY = ("programme_key", "filter_dim", "filter_value", "stage", "days")
 
 
 def dimensions(chosen: tuple[int, ...], name: str) -> Any:
@@ -115,59 +118,102 @@ def grouped(organisation_ids: Any) -> Any:
     return union_all(by_column, by_member, per_programme, per_source).subquery("grouped")
 
 
-def tally_rows(sign: int, organisation_ids: Any) -> Any:
-    """Select the signed counts of these organisations' company_reach rows (or all), one per key.
+def under_filters(rows: Any, carried: tuple[str, ...]) -> Any:
+    """Return a subquery of each row under every filter (key, filter_dim, filter_value, carried columns).
 
-    Each row counts under every grouping and, for each, under every filter; under the association filter,
-    once per link.
+    The rows carry the company's organisation_id, sector_id, district_id and owner_id; under the
+    association filter a row counts once per company link, and not at all without one.
     """
-    rows, filters, link = grouped(organisation_ids), dimensions(FILTER_DIMENSIONS, "filters"), CompanyLink
+    filters, link = dimensions(FILTER_DIMENSIONS, "filters"), CompanyLink
     each = select(rows.c.programme_key, filters.c.dim.label("filter_dim"))
     values = {SECTOR: rows.c.sector_id, DISTRICT: rows.c.district_id, OWNER: rows.c.owner_id}
     values[ASSOCIATION] = link.association_id
     each = each.add_columns(value_of(filters.c.dim, values).label("filter_value"))
-    each = each.add_columns(rows.c.group_dim, rows.c.group_value, rows.c.top, rows.c.pending_top)
+    each = each.add_columns(*[rows.c[name] for name in carried])
     per_link = (link.organisation_id == rows.c.organisation_id) & (filters.c.dim == ASSOCIATION)
     each = each.select_from(rows).join(filters, true()).outerjoin(link, per_link)
-    each = each.where(or_(filters.c.dim != ASSOCIATION, link.association_id.is_not(None))).subquery("each")
-    keys = [each.c[name] for name in KEY]
+    return each.where(or_(filters.c.dim != ASSOCIATION, link.association_id.is_not(None))).subquery("each")
+
+
+def signed_counts(each: Any, key: tuple[str, ...], sign: int) -> Any:
+    """Select the rows' count per key, signed."""
+    keys = [each.c[name] for name in key]
     return select(*keys, (func.count() * sign).label("n")).group_by(*keys)
 
 
-def record_statement(organisation_ids: Any, sign: int) -> Any:
-    """Return the INSERT that adds these organisations' company_reach rows to the tallies (+1) or takes
-    them out (-1); organisation_ids may be an expanding bound parameter, None for every organisation."""
-    return insert(ReachTally).from_select(COLUMNS, tally_rows(sign, organisation_ids))
+def tally_rows(sign: int, organisation_ids: Any) -> Any:
+    """Select the signed counts of these organisations' company_reach rows (or all), one per key.
+
+    Each row counts under every grouping and, for each, under every filter.
+    """
+    each = under_filters(grouped(organisation_ids), ("group_dim", "group_value", "top", "pending_top"))
+    return signed_counts(each, KEY, sign)
+
+
+def stay_rows(sign: int, organisation_ids: Any) -> Any:
+    """Select the signed counts of these organisations' finished stays (or all), one per key.
+
+    Each stay counts under its programme and under key 0 (every programme), under every filter.
+    """
+    s = StageStay
+    head = (s.organisation_id, s.sector_id, s.district_id, s.owner_id, s.stage, s.days)
+    conditions = [s.kind == OrgKind.COMPANY]
+    if organisation_ids is not None:
+        conditions.append(s.organisation_id.in_(organisation_ids))
+    own = select(*head, s.programme_id.label("programme_key")).where(*conditions)
+    every = select(*head, literal(EVERY_PROGRAMME)).where(*conditions)
+    each = under_filters(union_all(own, every).subquery("stays"), ("stage", "days"))
+    return signed_counts(each, STAY_KEY, sign)
+
+
+# Each ledger: its model and key columns, and the select of a set of organisations' signed counts.
+LEDGERS = ((ReachTally, KEY, tally_rows), (StayTally, STAY_KEY, stay_rows))
+
+
+def record_statements(organisation_ids: Any, sign: int) -> list[Any]:
+    """Return the INSERTs that add these organisations' rows to every ledger (+1) or take them out (-1);
+    organisation_ids may be an expanding bound parameter, None for every organisation."""
+    return [
+        insert(model).from_select((*key, "n"), rows(sign, organisation_ids)) for model, key, rows in LEDGERS
+    ]
 
 
 def record(connection: Connection, organisation_ids: list[int] | None, sign: int) -> None:
-    """Add these organisations' company_reach rows to the tallies (sign +1) or take them out (-1)."""
-    connection.execute(record_statement(organisation_ids, sign))
+    """Add these organisations' rows to the tallies (sign +1) or take them out (-1)."""
+    for statement in record_statements(organisation_ids, sign):
+        connection.execute(statement)
 
 
-def folded(rows: Any) -> Any:
+def folded(rows: Any, key: tuple[str, ...]) -> Any:
     """Select one row per key with its summed count, keeping only the counts that are not 0."""
-    keys = [rows.c[name] for name in KEY]
+    keys = [rows.c[name] for name in key]
     total = func.sum(rows.c.n)
     return select(*keys, total).group_by(*keys).having(total != 0)
 
 
 def compact(connection: Connection) -> None:
-    """Fold every ledger row written so far into one per key (the sums are unchanged)."""
-    t = ReachTally
+    """Fold every ledger's rows written so far into one per key (the sums are unchanged)."""
+    for model, key, _rows in LEDGERS:
+        compact_ledger(connection, model, (*key, "n"))
+
+
+def compact_ledger(connection: Connection, t: Any, columns: tuple[str, ...]) -> None:
+    """Fold one ledger: its rows up to the newest id now, into one per key."""
     last = connection.scalar(select(func.max(t.id)))
     if last is None:
         return
     if connection.dialect.name == "postgresql":  # one statement, one snapshot: what it deletes, it adds
-        gone = delete(t).where(t.id <= last).returning(*[t.__table__.c[c] for c in COLUMNS]).cte("gone")
-        connection.execute(insert(t).from_select(COLUMNS, folded(gone)))
+        gone = delete(t).where(t.id <= last).returning(*[t.__table__.c[c] for c in columns]).cte("gone")
+        connection.execute(insert(t).from_select(columns, folded(gone, columns[:-1])))
         return
     # SQLite: the INSERT takes the database's single write lock, so no row is added before the DELETE.
-    connection.execute(insert(t).from_select(COLUMNS, folded(select(t).where(t.id <= last).subquery())))
+    rows = select(t).where(t.id <= last).subquery()
+    connection.execute(insert(t).from_select(columns, folded(rows, columns[:-1])))
     connection.execute(delete(t).where(t.id <= last))
 
 
 def rebuild(connection: Connection) -> None:
-    """Recompute every tally from company_reach."""
-    connection.execute(delete(ReachTally))
+    """Recompute every tally from company_reach and stage_stays."""
+    for model, _key, _rows in LEDGERS:
+        connection.execute(delete(model))
     record(connection, None, 1)

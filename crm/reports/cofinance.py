@@ -1,5 +1,8 @@
 """The co-finance annex: committed, materialised and pending USD, laid out like the funder's table.
 
+Without a period the report reads cofinance_lines (crm.pipeline.cofinance_rows), the same sums kept per
+annex line in the flush of every change.
+
 Committed = amount_usd of signed co-finance letters (signed inside the period, when one is given).
 Materialised = amount_usd of those letters' materialisations (up to the period's end date).
 Pending = committed - materialised (negative when more was delivered than committed, as in the
@@ -17,9 +20,10 @@ from sqlalchemy import func, literal, null, select, union_all
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import Letter, Materialisation, Organisation
+from crm.models import CofinanceLine, Letter, Materialisation, Organisation
 from crm.pagination import Page, count
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
+from crm.reports.sql import EVERY_PROGRAMME, copied_columns
 from crm.reports.tables import Column, Report, Table, money
 
 MONEY_COLUMNS = ("committed", "materialised", "pending")
@@ -40,7 +44,13 @@ def of_organisations(f: ReportFilters) -> list[Any]:
 
 
 def commitments(f: ReportFilters) -> Any:
-    """Return a CTE: one row per signed co-finance letter with its committed and materialised USD."""
+    """Return a CTE of (id, organisation_id, cofinancier_type, cofinance_type, committed, materialised).
+
+    Without a period, one row per annex line from cofinance_lines (id: its first letter); with one, one row
+    per signed co-finance letter, its materialisations summed up to the period's end.
+    """
+    if not (f.date_from or f.date_to):
+        return kept_lines(f)
     done = materialised_per_letter(f)
     query = (
         select(
@@ -58,6 +68,15 @@ def commitments(f: ReportFilters) -> Any:
     if f.programme:
         query = query.where(Letter.programme_id == f.programme)
     return query.cte("commitments")
+
+
+def kept_lines(f: ReportFilters) -> Any:
+    """Return the commitments CTE read from cofinance_lines: the annex's lines of the programme, or of all."""
+    line = CofinanceLine
+    query = select(line.first_letter_id.label("id"), line.organisation_id, line.cofinancier_type)
+    query = query.add_columns(line.cofinance_type, line.committed, line.materialised)
+    query = query.where(line.programme_key == (f.programme or EVERY_PROGRAMME))
+    return query.where(*organisation_conditions(f, copied_columns(line))).cte("commitments")
 
 
 def sums(cte: Any) -> list[Any]:
@@ -130,14 +149,22 @@ def annex_rows(grouped: Any, page_no: int | None, per_page: int) -> tuple[list[A
     return found, None if page_no is None else Page(found, count(grouped), page_no, per_page)
 
 
+def annex_lines(f: ReportFilters, cte: Any) -> Any:
+    """Select the annex's lines in the order their first letters were recorded: (organisation, types,
+    committed, materialised, pending, first letter id). cofinance_lines holds them already (no period)."""
+    keys = (cte.c.organisation_id, cte.c.cofinancier_type, cte.c.cofinance_type)
+    if not (f.date_from or f.date_to):  # one row per line: read along the index, no grouping
+        pending = cte.c.committed - cte.c.materialised
+        return select(*keys, cte.c.committed, cte.c.materialised, pending, cte.c.id).order_by(cte.c.id)
+    return select(*keys, *sums(cte), func.min(cte.c.id).label("first")).group_by(*keys).order_by("first")
+
+
 def annex_table(
     f: ReportFilters, page_no: int | None = None, per_page: int = 25, totals: Any = None
 ) -> Table:
     """Build the annex: per co-financier and type, in the order the letters were recorded."""
     cte = commitments(f)
-    keys = (cte.c.organisation_id, cte.c.cofinancier_type, cte.c.cofinance_type)
-    grouped = select(*keys, *sums(cte), func.min(cte.c.id).label("first")).group_by(*keys).order_by("first")
-    found, page = annex_rows(grouped, page_no, per_page)
+    found, page = annex_rows(annex_lines(f, cte), page_no, per_page)
     rows = [
         [name, label("cofinancier_type", who), label("cofinance_type", kind), *money_row(values)]
         for name, who, kind, *values in found

@@ -22,10 +22,10 @@ from sqlalchemy.orm import aliased
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import SIZES, District, Membership, Organisation, Sector, User
-from crm.models.tallies import MEMBERSHIP, REFERRAL, ReachTally
+from crm.models import SIZES, District, Organisation, Sector, User
+from crm.models.tallies import MEMBERSHIP, REFERRAL, CompanyLink, ReachTally
 from crm.reports import charts
-from crm.reports.filters import MEMBER_STATUSES, ReportFilters
+from crm.reports.filters import ReportFilters
 from crm.reports.funnel import stage_counts
 from crm.reports.sql import counted_reach, reach, reached, tallied, tally_rows
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
@@ -114,9 +114,10 @@ def tallies(ranked: Any, dimension: str) -> Any:
     if dimension == "source":
         return select(ranked.c.source_id.label("association_id"), *counts).group_by(ranked.c.source_id)
     if dimension == "membership":
-        member = (Membership.company_id == ranked.c.org_id) & Membership.status.in_(MEMBER_STATUSES)
-        query = select(Membership.association_id, *counts).select_from(ranked.outerjoin(Membership, member))
-        return query.group_by(Membership.association_id)
+        link = CompanyLink  # its member rows: the company's active memberships, kept with the reach
+        member = (link.organisation_id == ranked.c.org_id) & link.member.is_(True)
+        query = select(link.association_id, *counts).select_from(ranked.outerjoin(link, member))
+        return query.group_by(link.association_id)
     column = ranked.c[CARRIED_BY[dimension]]
     # A value whose tallies add up to no company (their ledger rows cancel out) is no group.
     return select(column, *counts).group_by(column).having(func.sum(ranked.c.n) > 0)

@@ -69,12 +69,12 @@ def one() -> Any:
 
 def tallied(f: ReportFilters) -> bool:
     """Return whether the reach tallies hold the answer: no period, at most one company filter."""
-    return not (f.date_from or f.date_to) and sum(1 for key in TALLY_FILTERS if getattr(f, key)) <= 1
+    return not (f.date_from or f.date_to) and len(filters_used(f)) <= 1
 
 
 def tally_rows(f: ReportFilters, group_dim: int, group: Any = None, name: str = "reach") -> Any:
     """Return a CTE of the tallies' (top, pending_top[, group], n) rows of a grouping under the filters."""
-    t, used = ReachTally, [key for key in TALLY_FILTERS if getattr(f, key)]
+    t, used = ReachTally, filters_used(f)
     columns = [t.top, t.pending_top, t.n] + ([group] if group is not None else [])
     conditions = [t.programme_key == (f.programme or EVERY_PROGRAMME), t.group_dim == group_dim]
     return select(*columns).where(*conditions, *tally_filter(f, used)).cte(name)
@@ -93,13 +93,18 @@ def counted_reach(f: ReportFilters, carried: str | None = None, name: str = "rea
     return tally_rows(f, TALLY_GROUPS[carried], group_value(carried).label(carried), name)
 
 
-def tally_filter(f: ReportFilters, used: list[str]) -> list[Any]:
-    """Return the conditions on the tallies' filter dimension and value (none, or the one filter used)."""
+def tally_filter(f: ReportFilters, used: list[str], model: Any = ReachTally) -> list[Any]:
+    """Return the conditions on a tallies' filter dimension and value (none, or the one filter used)."""
     if not used:
-        return [ReachTally.filter_dim == NO_DIMENSION]
-    value, column = getattr(f, used[0]), ReachTally.filter_value
+        return [model.filter_dim == NO_DIMENSION]
+    value, column = getattr(f, used[0]), model.filter_value
     chosen = sector_clause(column, value) if used[0] == "sector" else column == value
-    return [ReachTally.filter_dim == TALLY_FILTERS[used[0]], chosen]
+    return [model.filter_dim == TALLY_FILTERS[used[0]], chosen]
+
+
+def filters_used(f: ReportFilters) -> list[str]:
+    """Return the company filters chosen, of those the tallies are kept for."""
+    return [key for key in TALLY_FILTERS if getattr(f, key)]
 
 
 def group_value(carried: str) -> Any:

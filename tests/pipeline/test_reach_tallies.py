@@ -10,16 +10,18 @@ from sqlalchemy import func, insert, select
 from crm.extensions import db
 from crm.imports import bulk
 from crm.models import District, Engagement, Membership, Programme
-from crm.models.tallies import ReachTally
+from crm.models.tallies import ReachTally, StayTally
 from crm.organisations.services import delete_organisation
 from crm.pipeline import tallies
 from crm.pipeline.jobs import compact_reach_tallies
 from crm.pipeline.services import Move, record
-from crm.reports import conversion, funnel
+from crm.reports import conversion, funnel, timing
 from crm.reports.filters import ReportFilters
 from tests.pipeline.test_stage_reach import (
     links_maintained,
     links_recomputed,
+    stay_tallies_maintained,
+    stay_tallies_recomputed,
     tallies_maintained,
     tallies_recomputed,
 )
@@ -59,11 +61,13 @@ def test_deleting_an_organisation_takes_it_out_of_the_counts(make_org):
 
 def test_folding_keeps_every_sum_and_leaves_one_row_per_key(make_org):
     orgs = [make_org(f"Empresa {n}") for n in range(4)]
-    for n, org in enumerate(orgs):
+    for n, org in enumerate(orgs):  # stays of the same length, each written by a flush of its own
         engagement = engage(org, "contacted", n + 1)
-        record(engagement, Move("meeting_held", date(2025, 2, 1), note="", barrier_id=None), None)
-    db.session.flush()
+        record(engagement, Move("meeting_held", date(2025, 2, n + 1), note="", barrier_id=None), None)
+        db.session.flush()
     before, rows = tallies_maintained(), db.session.scalar(select(func.count()).select_from(ReachTally))
+    stays = stay_tallies_maintained()
+    stay_rows = db.session.scalar(select(func.count()).select_from(StayTally))
 
     tallies.compact(db.session.connection())
     tallies.compact(db.session.connection())  # twice: nothing changes
@@ -74,6 +78,11 @@ def test_folding_keeps_every_sum_and_leaves_one_row_per_key(make_org):
     assert db.session.scalar(select(func.count()).select_from(ReachTally)) < rows
     assert tallies_maintained() == before == tallies_recomputed()
     assert db.session.scalar(select(func.count()).where(ReachTally.n == 0)) == 0
+    assert stay_tallies_maintained() == stays == stay_tallies_recomputed() != {}
+    stay_keys = [getattr(StayTally, name) for name in tallies.STAY_KEY]
+    per_stay_key = select(*stay_keys).group_by(*stay_keys).having(func.count() > 1).subquery()
+    assert db.session.scalar(select(func.count()).select_from(per_stay_key)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StayTally)) < stay_rows
 
 
 def test_the_periodic_job_folds_the_ledger(make_org):
@@ -94,12 +103,15 @@ def test_reports_with_one_company_filter_read_the_tallies_and_two_filters_or_a_p
     gremio = make_org("Gremio SAC", kind="association")
     company = make_org("Fundición Callao SAC")
     make_membership(company, gremio)
-    engage(company, "contacted")
+    engagement = engage(company, "contacted")
     db.session.commit()
     district = db.session.scalar(select(District.id).order_by(District.id))
     company.district_id = district
     db.session.commit()
+    record(engagement, Move("meeting_held", date(2025, 1, 9), note="", barrier_id=None), None)  # one stay
+    db.session.commit()
     db.session.execute(ReachTally.__table__.delete())  # the counts gone, the companies' rows kept
+    db.session.execute(StayTally.__table__.delete())
 
     one_filter = [ReportFilters(), ReportFilters(association=gremio.id), ReportFilters(district=district)]
     for f in one_filter:
@@ -107,11 +119,14 @@ def test_reports_with_one_company_filter_read_the_tallies_and_two_filters_or_a_p
     for by in ("size", "membership", "source"):  # a company column, and both association groupings
         for f in one_filter:
             assert db.session.execute(conversion.conversion_query(f, by, "group", "es")).all() == [], (by, f)
+    for f in one_filter:
+        assert timing.stage_limits(f) == {}, f  # time in stage adds up the stay tallies
     # A period, or two company filters together, read the per-company rows.
     ever = ReportFilters(date_from=date(2000, 1, 1))
     assert contacted(ever) == 1
     found = db.session.execute(conversion.conversion_query(ever, "membership", "group", "es")).all()
     assert [(key, contacted) for key, _name, contacted, *_rest in found] == [(gremio.id, 1)]
+    assert timing.stage_limits(ever)["contacted"].n == 1  # the stay read from stage_stays
     assert contacted(ReportFilters(association=gremio.id, district=district)) == 1
     db.session.rollback()
 

@@ -27,11 +27,19 @@ from crm.models import (
     User,
 )
 from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
-from crm.models.tallies import COLUMN_GROUPS, FILTER_DIMENSIONS, MEMBERSHIP, REFERRAL, CompanyLink, ReachTally
+from crm.models.tallies import (
+    COLUMN_GROUPS,
+    FILTER_DIMENSIONS,
+    MEMBERSHIP,
+    REFERRAL,
+    CompanyLink,
+    ReachTally,
+    StayTally,
+)
 from crm.pipeline import company_reach, history_rows, reach, stage_rank, tallies
 from crm.pipeline.evidence import PAST_GATE, unscanned_clause
 from crm.pipeline.services import Move, record
-from crm.reports import funnel
+from crm.reports import funnel, timing
 from crm.reports.conversion import conversion_query
 from crm.reports.filters import ReportFilters
 
@@ -103,6 +111,29 @@ def tallies_recomputed() -> dict[tuple, int]:
             for f in FILTER_DIMENSIONS:
                 for filter_value in values[f]:  # an association: once per link, none without one
                     found = (key, f, filter_value, group, value, top, pending)
+                    counts[found] = counts.get(found, 0) + 1
+    return counts
+
+
+def stay_tallies_maintained() -> dict[tuple, int]:
+    """Return the stay tallies' counts per key, as time in stage adds them up (counts of 0 left out)."""
+    keys = [getattr(StayTally, name) for name in tallies.STAY_KEY]
+    total = func.sum(StayTally.n)
+    rows = db.session.execute(select(*keys, total).group_by(*keys).having(total != 0))
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def stay_tallies_recomputed() -> dict[tuple, int]:
+    """Count stage_stays' company stays per key in Python: under their programme and 0, every filter."""
+    counts: dict[tuple, int] = {}
+    links = links_recomputed()
+    for stay in db.session.scalars(select(StageStay).where(StageStay.kind == "company")):
+        values = {0: [None], 1: [stay.sector_id], 2: [stay.district_id], 3: [stay.owner_id]}
+        values[5] = sorted(a for o, a, _member in links if o == stay.organisation_id)
+        for key in (stay.programme_id, 0):
+            for f in FILTER_DIMENSIONS:
+                for value in values[f]:
+                    found = (key, f, value, stay.stage, stay.days)
                     counts[found] = counts.get(found, 0) + 1
     return counts
 
@@ -336,6 +367,8 @@ def assert_both_paths_agree(world: World) -> None:
             rows = [conversion_query(g, by, "group", "es") for g in (f, with_period)]
             both = [db.session.execute(query).all() for query in rows]
             assert both[0] == both[1], (f, by)
+        limits = [sorted(tuple(row) for row in timing.stage_limits(g).values()) for g in (f, with_period)]
+        assert limits[0] == limits[1], f  # time in stage: the stay tallies, and stage_stays over a period
 
 
 def period_oracle(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
@@ -372,6 +405,7 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations, 
             assert days_maintained() == days_recomputed(), (name, args)
             assert links_maintained() == links_recomputed(), (name, args)
             assert tallies_maintained() == tallies_recomputed(), (name, args)
+            assert stay_tallies_maintained() == stay_tallies_recomputed(), (name, args)
             assert exits_maintained() == exits_recomputed(), (name, args)
             assert stays_maintained() == stays_recomputed(), (name, args)
             stored, expected = stage_ranks()
@@ -403,8 +437,9 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     db.session.commit()
     expected = maintained()
     companies, exits, stays = companies_maintained(), exits_maintained(), stays_maintained()
-    days, counts = days_maintained(), tallies_maintained()
+    days, counts, stay_counts = days_maintained(), tallies_maintained(), stay_tallies_maintained()
     db.session.execute(ReachTally.__table__.delete())
+    db.session.execute(StayTally.__table__.delete())
     db.session.execute(StageStay.__table__.delete())
     db.session.execute(StageReach.__table__.delete())
     db.session.execute(CompanyReach.__table__.delete())
@@ -423,5 +458,6 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     assert days_maintained() == days == days_recomputed() != set()
     assert tallies_maintained() == counts == tallies_recomputed() != {}
     assert stays_maintained() == stays == stays_recomputed() != set()
+    assert stay_tallies_maintained() == stay_counts == stay_tallies_recomputed() != {}
     stored, furthest = stage_ranks()
     assert stored == furthest and stored[world.orgs[0].id] == STAGES.index("contacted")
