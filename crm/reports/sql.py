@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Integer, case, func, literal, select
 
-from crm.models import SIZES, STAGES, Organisation
+from crm.models import SIZES, STAGES, Organisation, Programme
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import CompanyDay, CompanyReach, StageReach
 from crm.models.tallies import ASSOCIATION, DISTRICT, NO_DIMENSION, OWNER, SECTOR, SIZE, ReachTally
@@ -142,7 +142,9 @@ def programme_rows(model: Any, f: ReportFilters, per_source: bool) -> list[Any]:
     """Keep the rows of the chosen programme, else every programme's row (or each programme's, per source)."""
     if f.programme:
         return [model.programme_key == f.programme]
-    return [model.programme_key != EVERY_PROGRAMME if per_source else model.programme_key == EVERY_PROGRAMME]
+    if per_source:  # each programme's key: one index range per programme (a few), not "all but 0" (a scan)
+        return [model.programme_key.in_(select(Programme.id))]
+    return [model.programme_key == EVERY_PROGRAMME]
 
 
 def referred_reach(f: ReportFilters, name: str) -> Any:
