@@ -29,6 +29,7 @@ from crm.extensions import db
 from crm.imports.preview import UnforeseenWriteError, context, run_pass, stored_path
 from crm.jobs import job
 from crm.models import ImportBatch, User, utcnow
+from crm.pipeline.jobs import compact_reach_tallies
 from crm.redis_conn import get_redis
 from crm.web import format_locale
 
@@ -102,7 +103,13 @@ def finish(batch: ImportBatch, counts: dict[str, Any]) -> None:
     batch.counts = {**(batch.counts or {}), **counts}
     batch.done_rows = counts.get("rows", 0)
     batch.finished_at = utcnow()
+    fold_later(batch.id, "import")
     db.session.flush()
+
+
+def fold_later(batch_id: int, what: str) -> None:
+    """Start a fold of the tallies' ledgers once the batch commits: it wrote two rows per company and key."""
+    compact_reach_tallies.start(job_id=f"crm-fold-{what}-{batch_id}")
 
 
 def reason(exc: Exception, batch_id: int) -> str:

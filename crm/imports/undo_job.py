@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from crm.audit import set_actor, set_batch
 from crm.errors import StaleEditError, UserError
 from crm.extensions import db
-from crm.imports.jobs import JOB_TIMEOUT, claim
+from crm.imports.jobs import JOB_TIMEOUT, claim, fold_later
 from crm.imports.undo import undo_batch
 from crm.jobs import job
 from crm.models import ImportBatch, User
@@ -69,6 +69,7 @@ def revert(batch_id: int, user: User | None) -> str:
         set_actor(None)
     undone = {"undo_removed": done["removed"], "undo_restored": done["restored"]}
     batch.counts = {**(batch.counts or {}), **undone}
+    fold_later(batch_id, "undo")
     return "undone"
 
 

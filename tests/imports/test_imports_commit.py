@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 from imports_support import counts, ruc, text
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy import text as text_sql
 
 from crm.extensions import db
 from crm.imports.jobs import run_import
+from crm.jobs import dispatch_job_outbox
 from crm.models import (
     ChangeLog,
     Contact,
@@ -18,11 +19,18 @@ from crm.models import (
     EmissionProfile,
     Engagement,
     ImportBatch,
+    JobOutbox,
     Membership,
     Organisation,
+    ReachTally,
     Sector,
+    StayTally,
 )
+from crm.pipeline import tallies
+from crm.redis_conn import get_redis
 from crm.text import fold
+from tests.pipeline.test_stage_reach import tallies_maintained, tallies_recomputed
+from workers.worker import run_worker
 
 FILE = (
     "Razón social;RUC;Sector;Distrito;Tamaño;Contacto;Correo;Gremio;Etapa;Fecha de etapa;"
@@ -236,3 +244,27 @@ def test_bulk_created_records_have_the_history_and_search_text_the_orm_gives(
     assert "Fundición Ñaña S.A.C." in page
     history = text(client.get(f"/organisations/{imported_org.id}"))
     assert "Creation" in history and "Electricity use (MWh/year)</span>: — → 12.5" in history
+
+
+def test_an_import_and_its_undo_fold_the_report_ledgers_once_they_commit(
+    app, admin, make_org, imported, undone
+):
+    make_org("Sociedad Nacional de Industrias", kind="association", trade_name="SNI")
+    batch = imported(FILE)
+    for step in ("import", "undo"):
+        ident = f"crm-fold-{step}-{batch.id}"
+        started = db.session.scalars(select(JobOutbox).where(JobOutbox.job_id == ident)).one()
+        assert started.job == "crm.pipeline.jobs.compact_reach_tallies"
+        dispatch_job_outbox()  # the periodic dispatcher hands it to Redis, a worker of its queue runs it
+        run_worker(app, get_redis(app), ["periodic"], burst=True)
+        db.session.expire_all()
+        for model, key in ((ReachTally, tallies.KEY), (StayTally, tallies.STAY_KEY)):
+            columns = [getattr(model, name) for name in key]
+            per_key = select(*columns).group_by(*columns).having(func.count() > 1).subquery()
+            assert db.session.scalar(select(func.count()).select_from(per_key)) == 0, (step, model)
+        assert tallies_maintained() == tallies_recomputed(), step
+        if step == "import":
+            assert tallies_maintained() != {}  # the imported company reached "contacted"
+            assert undone(batch.id).status_code == 200
+            assert db.session.get(ImportBatch, batch.id).status == "undone"
+    assert tallies_maintained() == {}
