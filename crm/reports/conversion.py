@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, Integer, case, cast, func, select
+from sqlalchemy import Float, Integer, case, cast, func, select, true
 from sqlalchemy.orm import aliased
 
 from crm.extensions import db
@@ -26,7 +26,6 @@ from crm.models import SIZES, District, Organisation, Sector, User
 from crm.models.tallies import MEMBERSHIP, REFERRAL, CompanyLink, ReachTally
 from crm.reports import charts
 from crm.reports.filters import ReportFilters
-from crm.reports.funnel import stage_counts
 from crm.reports.sql import counted_reach, reach, reached, tallied, tally_rows
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
 from crm.templating import fmt_number
@@ -133,10 +132,29 @@ def ranked_for(f: ReportFilters, dimension: str) -> Any:
     return reach(f, per_source=dimension == "source")
 
 
+def everyone(f: ReportFilters, ranked: Any, dimension: str) -> Any:
+    """Return a one-row subquery of every company's counts (the total row), read in the same statement.
+
+    By membership without the tallies the companies to group are the companies themselves (one row each);
+    else the counts come from the funnel's own rows (the tallies, or one row per company).
+    """
+    per_company = dimension == "membership" and "org_id" in ranked.c
+    companies = ranked if per_company else counted_reach(f, name="everyone")
+    counts = [reached(companies.c.top, stage, companies.c.n).label(key) for key, stage in COUNTED.items()]
+    return select(*counts).subquery("all_companies")
+
+
 def conversion_query(f: ReportFilters, dimension: str, sort: str, locale: str) -> Any:
-    """Select one row per group: key, label, contacted, letters of interest, assessed or further."""
-    counted = tallies(ranked_for(f, dimension), dimension).subquery("tallies")
+    """Select one row per group: key, label, contacted, letters of interest, assessed or further; by
+    association also every company's three counts (a company may count in several groups, or in none)."""
+    ranked = ranked_for(f, dimension)
+    counted = tallies(ranked, dimension).subquery("tallies")
     source, key, text, order = grouping(dimension, counted, locale)
+    extra = []
+    if dimension not in CARRIED_BY:
+        every = everyone(f, ranked, dimension)
+        source = source.join(every, true())
+        extra = [cast(func.max(column), Integer) for column in every.c]
     # One row per key; MAX() picks its (single) label, so nothing but the key is grouped on.
     text, order = func.max(text), func.max(order)
     # A sum of counts is NUMERIC on PostgreSQL: back to an integer, as the counts are.
@@ -147,7 +165,7 @@ def conversion_query(f: ReportFilters, dimension: str, sort: str, locale: str) -
     chosen = columns[sort.lstrip("-")]
     direction = chosen.desc() if sort.startswith("-") else chosen.asc()
     return (
-        select(key, text, contacted, letters, columns["assessed"])
+        select(key, text, contacted, letters, columns["assessed"], *extra)
         .select_from(source)
         .group_by(key)
         .order_by(direction.nulls_last(), order.asc().nulls_last(), key)
@@ -197,18 +215,18 @@ def totals(f: ReportFilters, dimension: str, found: list[Any]) -> tuple[int, int
     """Return all companies' contacted, letters and assessed counts.
 
     A carried column puts each company in exactly one group (its value or none), so the groups add up to
-    the total; by association a company may count in several groups, or in none, so it is counted apart.
+    the total; by association a company may count in several groups, or in none: every row carries the
+    companies' counts (conversion_query), and no row means no company.
     """
     if dimension in CARRIED_BY:
         return tuple(sum(row[i] for row in found) for i in (2, 3, 4))  # type: ignore[return-value]
-    counts = stage_counts(f)
-    return counts["contacted"], counts["loi_signed"], counts["assessed"]
+    return tuple(found[0][5:8]) if found else (0, 0, 0)  # type: ignore[return-value]
 
 
 def conversion_table(f: ReportFilters, dimension: str, sort: str, locale: str) -> Table:
     """Build the conversion table of a dimension with a total row over distinct companies."""
     found = db.session.execute(conversion_query(f, dimension, sort, locale)).all()
-    rows = [rate_row(group_label(dimension, text), c, n, a) for _key, text, c, n, a in found]
+    rows = [rate_row(group_label(dimension, text), c, n, a) for _key, text, c, n, a, *_all in found]
     total = rate_row(_("All companies"), *totals(f, dimension, found))
     title = _("Conversion by %(group)s", group=str(DIMENSION_TITLES[dimension]).lower())
     table = Table("conversion", title, columns(dimension), rows, total, note=definition(dimension))
