@@ -211,7 +211,7 @@ def rate_row(group: str, contacted: int, signed: int, assessed: int) -> list[Any
     return [group, contacted, signed, percent(signed, contacted), interval_text(signed, contacted), assessed]
 
 
-def totals(f: ReportFilters, dimension: str, found: list[Any]) -> tuple[int, int, int]:
+def totals(dimension: str, found: list[Any]) -> tuple[int, int, int]:
     """Return all companies' contacted, letters and assessed counts.
 
     A carried column puts each company in exactly one group (its value or none), so the groups add up to
@@ -227,7 +227,7 @@ def conversion_table(f: ReportFilters, dimension: str, sort: str, locale: str) -
     """Build the conversion table of a dimension with a total row over distinct companies."""
     found = db.session.execute(conversion_query(f, dimension, sort, locale)).all()
     rows = [rate_row(group_label(dimension, text), c, n, a) for _key, text, c, n, a, *_all in found]
-    total = rate_row(_("All companies"), *totals(f, dimension, found))
+    total = rate_row(_("All companies"), *totals(dimension, found))
     title = _("Conversion by %(group)s", group=str(DIMENSION_TITLES[dimension]).lower())
     table = Table("conversion", title, columns(dimension), rows, total, note=definition(dimension))
     table.chart = conversion_chart(title, rows)
