@@ -10,6 +10,8 @@ with dovecot). Run at 1366×768 and at 390×844, where nothing may stick out of 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 from playwright.sync_api import expect
@@ -44,13 +46,19 @@ def fits(page) -> None:
     assert width <= window, f"{page.url} is {width} px wide in a {window} px window"
 
 
+def answered_now() -> str:
+    """Return a Date header a minute from now, in Lima's offset (a fixed date falls before the sent one)."""
+    lima = timezone(timedelta(hours=-5))
+    return format_datetime(datetime.now(lima) + timedelta(minutes=1))
+
+
 def reply_to(sent, sender: str, name: str, message_id: str) -> bytes:
     """Return the contact's answer to a sent message, threaded by In-Reply-To and References."""
     return (
         f"From: {name} <{sender}>\r\nTo: {SHARED_MAILBOX['address']}\r\n"
         f"Subject: Re: {sent['Subject']}\r\nMessage-ID: {message_id}\r\n"
         f"In-Reply-To: {sent['Message-ID']}\r\nReferences: {sent['Message-ID']}\r\n"
-        "Date: Mon, 7 Dec 2026 10:00:00 -0500\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Date: {answered_now()}\r\nContent-Type: text/plain; charset=utf-8\r\n"
         "Content-Transfer-Encoding: 8bit\r\n\r\n"
         "Buenos días: con gusto les enviamos la carta firmada esta semana.\r\n\r\n"
         f"> {sent['Subject']}\r\n"
