@@ -44,7 +44,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     )
     load_config(app, config_name, overrides)
     crypto.init_app(app)
-    extensions.db.init_app(app)
+    extensions.init_db(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"))
     extensions.csrf.init_app(app)
     extensions.init_babel(app)

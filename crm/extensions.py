@@ -10,6 +10,7 @@ from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
 
 from crm.models.base import Base
 
@@ -19,6 +20,22 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def init_db(app: Flask) -> None:
+    """Bind Flask-SQLAlchemy; on SQLite, make every connection enforce foreign keys as PostgreSQL does."""
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", enforce_foreign_keys)
+
+
+def enforce_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001 - the DB-API connection
+    """Turn SQLite's foreign keys on (off by default): deletes cascade, dangling ids are refused."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
 
 
 def select_locale() -> str:

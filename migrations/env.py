@@ -92,6 +92,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Batch mode rebuilds a SQLite table by copy, drop and rename: with foreign keys on, dropping a
+        # parent table would delete (cascade) or refuse its children's rows. The pragma is a no-op inside
+        # a transaction, so it is set (and committed) before the migrations begin, and set back after.
+        sqlite_keys(connection, "OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +104,14 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        sqlite_keys(connection, "ON")
+
+
+def sqlite_keys(connection, state):
+    """Turn SQLite's foreign key enforcement on or off for this connection (nothing on PostgreSQL)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA foreign_keys = {state}")
+        connection.commit()
 
 
 def include_object(obj, name, type_, reflected, compare_to):

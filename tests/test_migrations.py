@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
+from crm.models import Letter
 
 
 def script_directory() -> ScriptDirectory:
@@ -54,3 +57,33 @@ def test_downgrade_to_base_and_upgrade_again():
     with db.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head
     assert "organisations" in inspect(db.engine).get_table_names()
+
+
+def test_sqlite_enforces_foreign_keys_and_0037_settles_what_earlier_deletions_left(make_org, make_contact):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL always enforced its foreign keys: 0037 does nothing there")
+    gone, kept = make_org("Fundición Borrada SAC"), make_org("Textil Andina SAC")
+    signatory = make_contact(kept, "Rosa", "Huamán")
+    orphan = Letter(organisation_id=gone.id, kind="interest", status="signed", signatory_id=signatory.id)
+    detached = Letter(organisation_id=kept.id, kind="interest", status="signed", signatory_id=signatory.id)
+    db.session.add_all([orphan, detached])
+    db.session.commit()
+    ids = (gone.id, signatory.id, orphan.id, detached.id)
+    db.session.remove()
+    with db.engine.connect() as conn:  # the app's connections enforce keys: this one refuses a dangling id
+        with pytest.raises(IntegrityError):
+            conn.exec_driver_sql("UPDATE letters SET organisation_id = 999999 WHERE id = ?", (ids[3],))
+        conn.rollback()
+        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")  # what every connection did before 0037
+        conn.exec_driver_sql("DELETE FROM organisations WHERE id = ?", (ids[0],))
+        conn.exec_driver_sql("DELETE FROM contacts WHERE id = ?", (ids[1],))
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+    downgrade(revision="0036_cofinance_lines")
+    upgrade()
+
+    assert db.session.get(Letter, ids[2]) is None  # its organisation's deletion cascades, late
+    assert db.session.get(Letter, ids[3]).signatory_id is None  # its signatory's deletion sets NULL
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []

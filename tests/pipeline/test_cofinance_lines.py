@@ -116,10 +116,7 @@ class World:
     def remove(self, o: int) -> None:
         """Delete the organisation with its letters."""
         if (org := self.orgs[o]) is not None:
-            # PostgreSQL cascades the deletion to the letters; SQLite enforces no foreign key: said here.
-            for letter in db.session.scalars(select(Letter).where(Letter.organisation_id == org.id)):
-                db.session.delete(letter)
-            delete_organisation(org)
+            delete_organisation(org)  # the database cascades to the letters (SQLite's foreign keys are on)
             self.orgs[o] = None
 
 

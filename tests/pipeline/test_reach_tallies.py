@@ -9,7 +9,8 @@ from sqlalchemy import func, insert, select
 
 from crm.extensions import db
 from crm.imports import bulk
-from crm.models import District, Engagement, Membership, Programme
+from crm.models import District, Engagement, Letter, Membership, Programme
+from crm.models.pipeline import CompanyDay
 from crm.models.tallies import ReachTally, StayTally
 from crm.organisations.services import delete_organisation
 from crm.pipeline import tallies
@@ -26,6 +27,8 @@ from tests.pipeline.test_stage_reach import (
     tallies_recomputed,
 )
 from workers.periodic import PERIODIC_JOBS
+
+EVER = ReportFilters(date_from=date(2000, 1, 1))  # a period holding every move: the company_days path
 
 
 def engage(org, stage: str, day: int = 1) -> Engagement:
@@ -51,12 +54,22 @@ def test_deleting_an_organisation_takes_it_out_of_the_counts(make_org):
     db.session.commit()
     assert contacted() == 3
 
-    delete_organisation(by_orm)  # the ORM: the flush deletes it (PostgreSQL cascades its report rows)
+    signed = date(2025, 2, 1)
+    db.session.add(Letter(kind="cofinance", organisation_id=by_orm.id, status="signed", signed_on=signed))
+    db.session.commit()
+    assert contacted(EVER) == 3
+    gone = [by_orm.id, by_core.id]
+
+    delete_organisation(by_orm)  # the ORM: the flush deletes it; the database cascades to its rows
     bulk.delete_many(type(by_core), [by_core.id])  # an import's undo: one Core statement
     db.session.commit()
 
     assert contacted() == 1
     assert tallies_maintained() == tallies_recomputed() != {}
+    # The period path reads company_days: SQLite, too, must have cascaded them (its foreign keys are on).
+    assert contacted(EVER) == 1
+    for model in (Engagement, CompanyDay, Letter):
+        assert db.session.scalar(select(func.count()).where(model.organisation_id.in_(gone))) == 0, model
 
 
 def test_folding_keeps_every_sum_and_leaves_one_row_per_key(make_org):
