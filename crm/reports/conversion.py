@@ -129,7 +129,7 @@ def ranked_for(f: ReportFilters, dimension: str) -> Any:
     if tallied(f):
         group = ReachTally.group_value.label("association_id")
         return tally_rows(f, MEMBERSHIP if dimension == "membership" else REFERRAL, group)
-    return reach(f, per_source=dimension == "source")
+    return reach(f, per_source=dimension == "source", carried=())  # grouped by association, not a column
 
 
 def everyone(f: ReportFilters, ranked: Any, dimension: str) -> Any:

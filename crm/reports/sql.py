@@ -87,7 +87,7 @@ def counted_reach(f: ReportFilters, carried: str | None = None, name: str = "rea
     and association filters): a few rows per stage and value; else the reach CTE, one row per company.
     """
     if not tallied(f):
-        return reach(f, name=name)
+        return reach(f, name=name, carried=(carried,) if carried else ())
     if carried is None:
         return tally_rows(f, NO_DIMENSION, name=name)
     return tally_rows(f, TALLY_GROUPS[carried], group_value(carried).label(carried), name)
@@ -114,25 +114,28 @@ def group_value(carried: str) -> Any:
     return ReachTally.group_value
 
 
-def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> Any:
-    """Return a CTE of companies (org_id[, source_id]), the furthest stage position they reached, and CARRIED.
+def reach(
+    f: ReportFilters, per_source: bool = False, name: str = "reach", carried: tuple[str, ...] = CARRIED
+) -> Any:
+    """Return a CTE of companies (org_id[, source_id]), the furthest stage position they reached, and the
+    carried columns (of CARRIED: only those the caller groups on, as a period aggregates each one).
 
     Without a period, read from company_reach: one maintained row per company (and programme; per
     referring association from the programme rows). With one, group the company_days rows of the period
     (the furthest stage each company moved to on each day) per company.
     """
     if f.date_from or f.date_to:
-        return period_reach(f, per_source, name)
+        return period_reach(f, per_source, name, carried)
     return referred_reach(f, name) if per_source else company_reach(f, name)
 
 
-def period_reach(f: ReportFilters, per_source: bool, name: str) -> Any:
+def period_reach(f: ReportFilters, per_source: bool, name: str, carried: tuple[str, ...]) -> Any:
     """Return the reach CTE of a period: the largest top of each company's company_days rows in it."""
     cd = CompanyDay
     keys = [cd.organisation_id.label("org_id")] + ([cd.source_id.label("source_id")] if per_source else [])
-    carried = [func.max(getattr(cd, column)).label(column) for column in CARRIED]
+    maxima = [func.max(getattr(cd, column)).label(column) for column in carried]
     query = select(*keys, func.max(cd.top).label("top"), func.max(cd.pending_top).label("pending_top"))
-    query = query.add_columns(*carried, one())
+    query = query.add_columns(*maxima, one())
     query = query.where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
     query = query.where(*in_period(cd.reached_on, f), *organisation_conditions(f, copied_columns(cd)))
     return query.group_by(*(key.element for key in keys)).cte(name)
