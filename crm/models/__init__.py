@@ -67,7 +67,7 @@ from crm.models.results import (
 )
 from crm.models.saved_view import SavedView, SavedViewDefault
 from crm.models.signin import RecoveryCode, UserSession
-from crm.models.tallies import CompanyLink, ReachTally, StayTally
+from crm.models.tallies import CompanyLink, ExitTally, ReachTally, StayTally
 from crm.models.training import TRAINING_THEMES, TrainingModule
 from crm.models.user import LOCALES, ROLES, User, liaison_associations
 from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
@@ -76,6 +76,7 @@ __all__ = [
     "CofinanceLine",
     "CompanyLink",
     "StayTally",
+    "ExitTally",
     "ReachTally",
     "AGREEMENT_KINDS",
     "PARTY_ROLES",

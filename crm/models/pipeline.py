@@ -267,9 +267,9 @@ class StageExit(CompanyCopies, Base):
         Index("ix_stage_exits_report", "kind", "from_stage", "to_stage", "barrier_id"),
     )
 
-    transition_id: Mapped[int] = mapped_column(
-        ForeignKey("stage_transitions.id", ondelete="CASCADE"), primary_key=True
-    )
+    # No foreign key: the row goes with its company's refresh, which first takes it out of the tallies
+    # (a cascade from the transition would remove it before that).
+    transition_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     programme_id: Mapped[int] = mapped_column(Integer)
     occurred_on: Mapped[date] = mapped_column(Date)
@@ -292,9 +292,9 @@ class StageStay(CompanyCopies, Base):
         Index("ix_stage_stays_report", "stage", "days", "kind"),
     )
 
-    transition_id: Mapped[int] = mapped_column(
-        ForeignKey("stage_transitions.id", ondelete="CASCADE"), primary_key=True
-    )
+    # No foreign key: the row goes with its company's refresh, which first takes it out of the tallies
+    # (a cascade from the transition would remove it before that).
+    transition_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     programme_id: Mapped[int] = mapped_column(Integer)
     stage: Mapped[str] = mapped_column(String(30))

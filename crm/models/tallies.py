@@ -15,7 +15,16 @@ COLUMN_GROUPS = (NO_DIMENSION, SECTOR, DISTRICT, OWNER, SIZE)
 GROUP_DIMENSIONS = (*COLUMN_GROUPS, MEMBERSHIP, REFERRAL)
 
 
-class ReachTally(Base):
+class LedgerRow:
+    """The columns every tally shares: its id (the fold's watermark), programme key and filter."""
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    programme_key: Mapped[int] = mapped_column(Integer)  # 0: every programme together
+    filter_dim: Mapped[int] = mapped_column(SmallInteger)
+    filter_value: Mapped[int | None] = mapped_column(Integer)  # NULL with no filter dimension
+
+
+class ReachTally(LedgerRow, Base):
     """A signed count of companies: with this programme key, filter value and group value, furthest stages.
 
     One company with a furthest stage (a company_reach row with `top`) counts once under every pair of a
@@ -42,10 +51,6 @@ class ReachTally(Base):
         ),
     )  # fmt: skip
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    programme_key: Mapped[int] = mapped_column(Integer)  # 0: every programme together
-    filter_dim: Mapped[int] = mapped_column(SmallInteger)
-    filter_value: Mapped[int | None] = mapped_column(Integer)  # NULL with no filter dimension
     group_dim: Mapped[int] = mapped_column(SmallInteger)
     group_value: Mapped[int | None] = mapped_column(Integer)  # a size is its place in SIZES, from 1
     top: Mapped[int] = mapped_column(SmallInteger)
@@ -72,7 +77,7 @@ class CompanyLink(Base):
     member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-class StayTally(Base):
+class StayTally(LedgerRow, Base):
     """A signed count of finished stays in a stage that lasted this many days, under a report filter.
 
     Each stage_stays row of a company counts under its programme and under programme key 0 (every
@@ -91,10 +96,31 @@ class StayTally(Base):
         ),
     )  # fmt: skip
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    programme_key: Mapped[int] = mapped_column(Integer)  # 0: every programme together
-    filter_dim: Mapped[int] = mapped_column(SmallInteger)
-    filter_value: Mapped[int | None] = mapped_column(Integer)  # NULL with no filter dimension
     stage: Mapped[str] = mapped_column(String(30))
     days: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ExitTally(LedgerRow, Base):
+    """A signed count of exits (to declined, on hold or withdrawn) from a stage, to an exit, for a reason,
+    under a report filter.
+
+    Each stage_exits row of a company counts under its programme and under programme key 0 (every
+    programme), with every filter dimension (none, sector, district, owner, association) and its value;
+    under the association filter, once per company_links row. The funnel's exits table with no period and
+    at most one of those filters adds up these rows instead of grouping every exit. A ledger like
+    ReachTally, kept in the same flush and folded by the same job. Never written by hand.
+    """
+
+    __tablename__ = "exit_tallies"
+    __table_args__ = (
+        Index(
+            "ix_exit_tallies_report", "programme_key", "filter_dim", "filter_value",
+            postgresql_include=["from_stage", "to_stage", "barrier_id", "n"],
+        ),
+    )  # fmt: skip
+
+    from_stage: Mapped[str | None] = mapped_column(String(30))
+    to_stage: Mapped[str] = mapped_column(String(30))
+    barrier_id: Mapped[int | None] = mapped_column(Integer)
     n: Mapped[int] = mapped_column(Integer)

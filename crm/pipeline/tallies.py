@@ -1,9 +1,10 @@
 """The tallies (crm.models.tallies), ledgers of counts per report filter: companies per grouping value and
-furthest stage (reach_tallies), finished stays per stage and length (stay_tallies).
+furthest stage (reach_tallies), finished stays per stage and length (stay_tallies), exits per stage left,
+exit and reason (exit_tallies).
 
 crm.pipeline.company_reach.refresh() calls record() with -1 before it replaces an organisation's
-company_reach and stage_stays rows and with +1 after, on the flush's own connection: the counts change
-in the same transaction as the move, merge, import or edit, and only by inserting rows (two
+company_reach, stage_stays and stage_exits rows and with +1 after, on the flush's own connection: the
+counts change in the same transaction as the move, merge, import or edit, and only by inserting rows (two
 transactions never wait on the same count). compact() folds the ledgers (the periodic job
 crm.pipeline.jobs.compact_reach_tallies).
 """
@@ -34,7 +35,7 @@ from sqlalchemy.orm import aliased
 from crm.models import SIZES, Engagement, Membership
 from crm.models.membership import MEMBER_STATUSES
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import CompanyReach, StageStay
+from crm.models.pipeline import CompanyReach, StageExit, StageStay
 from crm.models.tallies import (
     ASSOCIATION,
     COLUMN_GROUPS,
@@ -46,6 +47,7 @@ from crm.models.tallies import (
     SECTOR,
     SIZE,
     CompanyLink,
+    ExitTally,
     ReachTally,
     StayTally,
 )
@@ -53,6 +55,7 @@ from crm.models.tallies import (
 EVERY_PROGRAMME = 0  # crm.pipeline.company_reach's key of every programme together (it imports this module)
 KEY = ("programme_key", "filter_dim", "filter_value", "group_dim", "group_value", "top", "pending_top")
 STAY_KEY = ("programme_key", "filter_dim", "filter_value", "stage", "days")
+EXIT_KEY = ("programme_key", "filter_dim", "filter_value", "from_stage", "to_stage", "barrier_id")
 
 
 def dimensions(chosen: tuple[int, ...], name: str) -> Any:
@@ -150,24 +153,36 @@ def tally_rows(sign: int, organisation_ids: Any) -> Any:
     return signed_counts(each, KEY, sign)
 
 
-def stay_rows(sign: int, organisation_ids: Any) -> Any:
-    """Select the signed counts of these organisations' finished stays (or all), one per key.
+def history_counts(model: Any, key: tuple[str, ...], sign: int, organisation_ids: Any) -> Any:
+    """Select the signed counts of these organisations' rows of a history table (or all), one per key.
 
-    Each stay counts under its programme and under key 0 (every programme), under every filter.
+    Each company row counts under its programme and under key 0 (every programme), under every filter;
+    the key's columns after the filter's are the table's own.
     """
-    s = StageStay
-    head = (s.organisation_id, s.sector_id, s.district_id, s.owner_id, s.stage, s.days)
-    conditions = [s.kind == OrgKind.COMPANY]
+    carried = key[3:]
+    head = [model.organisation_id, model.sector_id, model.district_id, model.owner_id]
+    head += [getattr(model, name) for name in carried]
+    conditions = [model.kind == OrgKind.COMPANY]
     if organisation_ids is not None:
-        conditions.append(s.organisation_id.in_(organisation_ids))
-    own = select(*head, s.programme_id.label("programme_key")).where(*conditions)
+        conditions.append(model.organisation_id.in_(organisation_ids))
+    own = select(*head, model.programme_id.label("programme_key")).where(*conditions)
     every = select(*head, literal(EVERY_PROGRAMME)).where(*conditions)
-    each = under_filters(union_all(own, every).subquery("stays"), ("stage", "days"))
-    return signed_counts(each, STAY_KEY, sign)
+    each = under_filters(union_all(own, every).subquery("rows"), carried)
+    return signed_counts(each, key, sign)
+
+
+def stay_rows(sign: int, organisation_ids: Any) -> Any:
+    """Select the signed counts of these organisations' finished stays (or all), one per key."""
+    return history_counts(StageStay, STAY_KEY, sign, organisation_ids)
+
+
+def exit_rows(sign: int, organisation_ids: Any) -> Any:
+    """Select the signed counts of these organisations' exits (or all), one per key."""
+    return history_counts(StageExit, EXIT_KEY, sign, organisation_ids)
 
 
 # Each ledger: its model and key columns, and the select of a set of organisations' signed counts.
-LEDGERS = ((ReachTally, KEY, tally_rows), (StayTally, STAY_KEY, stay_rows))
+LEDGERS = ((ReachTally, KEY, tally_rows), (StayTally, STAY_KEY, stay_rows), (ExitTally, EXIT_KEY, exit_rows))
 
 
 def record_statements(organisation_ids: Any, sign: int) -> list[Any]:
@@ -213,7 +228,7 @@ def compact_ledger(connection: Connection, t: Any, columns: tuple[str, ...]) -> 
 
 
 def rebuild(connection: Connection) -> None:
-    """Recompute every tally from company_reach and stage_stays."""
+    """Recompute every tally from company_reach, stage_stays and stage_exits."""
     for model, _key, _rows in LEDGERS:
         connection.execute(delete(model))
     record(connection, None, 1)

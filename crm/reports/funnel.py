@@ -19,10 +19,12 @@ from crm.labels import label
 from crm.models import ALL_STAGES, STAGES, Barrier
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import StageExit
+from crm.models.tallies import ExitTally
+from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.pipeline.evidence import PAST_GATE
 from crm.reports import charts
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
-from crm.reports.sql import copied_columns, counted_reach, reached
+from crm.reports.sql import copied_columns, counted_reach, filters_used, reached, tallied, tally_filter
 from crm.reports.tables import Column, Report, Table, one_in, percent
 from crm.templating import fmt_number
 
@@ -100,11 +102,15 @@ def headline_table(counts: dict[str, int]) -> Table:
     return Table("headline", _("Contacted → letter of interest"), columns, rows)
 
 
-def exit_rows(f: ReportFilters, locale: str) -> list[Any]:
-    """Count exit transitions by the stage left from, the exit and its reason (GROUP BY over stage_exits).
-
-    The narrow rows are counted per barrier id first; only those few groups are joined to the reasons.
-    """
+def exit_counts(f: ReportFilters) -> Any:
+    """Return a subquery of exits counted per (stage left, exit, barrier id): from the exit tallies when
+    they hold the answer (no period, at most one company filter), else grouped from stage_exits."""
+    if tallied(f):
+        t, n = ExitTally, func.sum(ExitTally.n)
+        query = select(t.from_stage, t.to_stage, t.barrier_id, n.label("n")).where(
+            t.programme_key == (f.programme or EVERY_PROGRAMME), *tally_filter(f, filters_used(f), t)
+        )
+        return query.group_by(t.from_stage, t.to_stage, t.barrier_id).having(n > 0).subquery("exits")
     query = (
         select(StageExit.from_stage, StageExit.to_stage, StageExit.barrier_id, func.count().label("n"))
         .where(StageExit.kind == OrgKind.COMPANY, *organisation_conditions(f, copied_columns(StageExit)))
@@ -113,7 +119,15 @@ def exit_rows(f: ReportFilters, locale: str) -> list[Any]:
     )
     if f.programme:
         query = query.where(StageExit.programme_id == f.programme)
-    counted = query.subquery("exits")
+    return query.subquery("exits")
+
+
+def exit_rows(f: ReportFilters, locale: str) -> list[Any]:
+    """Count exit transitions by the stage left from, the exit and its reason.
+
+    The exits are counted per barrier id first (a few groups); only those are joined to the reasons.
+    """
+    counted = exit_counts(f)
     reason = Barrier.reason_en if locale == "en" else Barrier.reason_es
     named = select(counted.c.from_stage, counted.c.to_stage, reason, cast(func.sum(counted.c.n), Integer))
     named = named.outerjoin(Barrier, Barrier.id == counted.c.barrier_id)

@@ -11,7 +11,7 @@ from crm.extensions import db
 from crm.imports import bulk
 from crm.models import District, Engagement, Letter, Membership, Programme
 from crm.models.pipeline import CompanyDay
-from crm.models.tallies import ReachTally, StayTally
+from crm.models.tallies import ExitTally, ReachTally, StayTally
 from crm.organisations.services import delete_organisation
 from crm.pipeline import tallies
 from crm.pipeline.jobs import compact_reach_tallies
@@ -19,6 +19,8 @@ from crm.pipeline.services import Move, record
 from crm.reports import conversion, funnel, timing
 from crm.reports.filters import ReportFilters
 from tests.pipeline.test_stage_reach import (
+    exit_tallies_maintained,
+    exit_tallies_recomputed,
     links_maintained,
     links_recomputed,
     stay_tallies_maintained,
@@ -79,7 +81,7 @@ def test_folding_keeps_every_sum_and_leaves_one_row_per_key(make_org):
         record(engagement, Move("meeting_held", date(2025, 2, n + 1), note="", barrier_id=None), None)
         db.session.flush()
     before, rows = tallies_maintained(), db.session.scalar(select(func.count()).select_from(ReachTally))
-    stays = stay_tallies_maintained()
+    stays, exits = stay_tallies_maintained(), exit_tallies_maintained()
     stay_rows = db.session.scalar(select(func.count()).select_from(StayTally))
 
     tallies.compact(db.session.connection())
@@ -96,6 +98,7 @@ def test_folding_keeps_every_sum_and_leaves_one_row_per_key(make_org):
     per_stay_key = select(*stay_keys).group_by(*stay_keys).having(func.count() > 1).subquery()
     assert db.session.scalar(select(func.count()).select_from(per_stay_key)) == 0
     assert db.session.scalar(select(func.count()).select_from(StayTally)) < stay_rows
+    assert exit_tallies_maintained() == exits == exit_tallies_recomputed()
 
 
 def test_the_periodic_job_folds_the_ledger(make_org):
@@ -122,9 +125,11 @@ def test_reports_with_one_company_filter_read_the_tallies_and_two_filters_or_a_p
     company.district_id = district
     db.session.commit()
     record(engagement, Move("meeting_held", date(2025, 1, 9), note="", barrier_id=None), None)  # one stay
+    record(engagement, Move("declined", date(2025, 1, 20), note="", barrier_id=None), None)  # one exit
     db.session.commit()
     db.session.execute(ReachTally.__table__.delete())  # the counts gone, the companies' rows kept
     db.session.execute(StayTally.__table__.delete())
+    db.session.execute(ExitTally.__table__.delete())
 
     one_filter = [ReportFilters(), ReportFilters(association=gremio.id), ReportFilters(district=district)]
     for f in one_filter:
@@ -134,6 +139,7 @@ def test_reports_with_one_company_filter_read_the_tallies_and_two_filters_or_a_p
             assert db.session.execute(conversion.conversion_query(f, by, "group", "es")).all() == [], (by, f)
     for f in one_filter:
         assert timing.stage_limits(f) == {}, f  # time in stage adds up the stay tallies
+        assert funnel.exit_rows(f, "es") == [], f  # the funnel's exits add up the exit tallies
     # A period, or two company filters together, read the per-company rows.
     ever = ReportFilters(date_from=date(2000, 1, 1))
     assert contacted(ever) == 1
@@ -141,6 +147,7 @@ def test_reports_with_one_company_filter_read_the_tallies_and_two_filters_or_a_p
     assert [(key, contacted) for key, _name, contacted, *_rest in found] == [(gremio.id, 1)]
     assert timing.stage_limits(ever)["contacted"].n == 1  # the stay read from stage_stays
     assert contacted(ReportFilters(association=gremio.id, district=district)) == 1
+    assert [tuple(row) for row in funnel.exit_rows(ever, "es")] == [("meeting_held", "declined", None, 1)]
     db.session.rollback()
 
 
@@ -193,3 +200,31 @@ def test_a_fold_beside_a_transaction_still_writing_loses_none_of_its_counts(make
 
     expected = {**before, key: before.get(key, 0) + 2}
     assert tallies_maintained() == expected
+
+
+def test_deleting_transitions_takes_their_stays_and_exits_out_of_the_tallies(make_org):
+    # The stays and exits rows hang from transitions: deleting these (an import's undo, in Core; a move
+    # removed through the ORM) must take the rows out of the ledgers before anything removes the rows.
+    undone, trimmed = make_org("Fundición SAC"), make_org("Textil SAC")
+    for org in (undone, trimmed):
+        engagement = engage(org, "contacted")
+        record(engagement, Move("meeting_held", date(2025, 2, 1), note="", barrier_id=None), None)
+        record(engagement, Move("declined", date(2025, 3, 1), note="", barrier_id=None), None)
+    db.session.commit()
+    assert stay_tallies_maintained() == stay_tallies_recomputed() != {}
+    assert exit_tallies_maintained() == exit_tallies_recomputed() != {}
+
+    bulk.delete_many(Engagement, [undone_engagement(undone)])
+    kept = db.session.get(Engagement, undone_engagement(trimmed))
+    kept.transitions.pop()  # the exit: its row goes
+    db.session.flush()
+    kept.transitions.pop()  # the move to meeting_held: the stay in contacted goes
+    db.session.commit()
+
+    assert stay_tallies_maintained() == stay_tallies_recomputed() == {}
+    assert exit_tallies_maintained() == exit_tallies_recomputed() == {}
+
+
+def undone_engagement(org) -> int:
+    """Return the id of the company's engagement."""
+    return db.session.scalar(select(Engagement.id).where(Engagement.organisation_id == org.id))

@@ -33,6 +33,7 @@ from crm.models.tallies import (
     MEMBERSHIP,
     REFERRAL,
     CompanyLink,
+    ExitTally,
     ReachTally,
     StayTally,
 )
@@ -115,27 +116,47 @@ def tallies_recomputed() -> dict[tuple, int]:
     return counts
 
 
-def stay_tallies_maintained() -> dict[tuple, int]:
-    """Return the stay tallies' counts per key, as time in stage adds them up (counts of 0 left out)."""
-    keys = [getattr(StayTally, name) for name in tallies.STAY_KEY]
-    total = func.sum(StayTally.n)
+def ledger_counts(model, key: tuple[str, ...]) -> dict[tuple, int]:
+    """Return a ledger's counts per key, as the reports add them up (counts of 0 left out)."""
+    keys = [getattr(model, name) for name in key]
+    total = func.sum(model.n)
     rows = db.session.execute(select(*keys, total).group_by(*keys).having(total != 0))
     return {tuple(row[:-1]): row[-1] for row in rows}
 
 
-def stay_tallies_recomputed() -> dict[tuple, int]:
-    """Count stage_stays' company stays per key in Python: under their programme and 0, every filter."""
+def history_counts(model, own: tuple[str, ...]) -> dict[tuple, int]:
+    """Count a history table's company rows per key in Python: under their programme and 0, every filter."""
     counts: dict[tuple, int] = {}
     links = links_recomputed()
-    for stay in db.session.scalars(select(StageStay).where(StageStay.kind == "company")):
-        values = {0: [None], 1: [stay.sector_id], 2: [stay.district_id], 3: [stay.owner_id]}
-        values[5] = sorted(a for o, a, _member in links if o == stay.organisation_id)
-        for key in (stay.programme_id, 0):
+    for row in db.session.scalars(select(model).where(model.kind == "company")):
+        values = {0: [None], 1: [row.sector_id], 2: [row.district_id], 3: [row.owner_id]}
+        values[5] = sorted(a for o, a, _member in links if o == row.organisation_id)
+        for key in (row.programme_id, 0):
             for f in FILTER_DIMENSIONS:
                 for value in values[f]:
-                    found = (key, f, value, stay.stage, stay.days)
+                    found = (key, f, value, *(getattr(row, name) for name in own))
                     counts[found] = counts.get(found, 0) + 1
     return counts
+
+
+def stay_tallies_maintained() -> dict[tuple, int]:
+    """Return the stay tallies' counts per key."""
+    return ledger_counts(StayTally, tallies.STAY_KEY)
+
+
+def stay_tallies_recomputed() -> dict[tuple, int]:
+    """Count stage_stays' company stays per key in Python."""
+    return history_counts(StageStay, tallies.STAY_KEY[3:])
+
+
+def exit_tallies_maintained() -> dict[tuple, int]:
+    """Return the exit tallies' counts per key."""
+    return ledger_counts(ExitTally, tallies.EXIT_KEY)
+
+
+def exit_tallies_recomputed() -> dict[tuple, int]:
+    """Count stage_exits' company exits per key in Python."""
+    return history_counts(StageExit, tallies.EXIT_KEY[3:])
 
 
 def grouped_rows(row: CompanyReach, values: dict[int, list]) -> list[tuple]:
@@ -369,6 +390,8 @@ def assert_both_paths_agree(world: World) -> None:
             assert both[0] == both[1], (f, by)
         limits = [sorted(tuple(row) for row in timing.stage_limits(g).values()) for g in (f, with_period)]
         assert limits[0] == limits[1], f  # time in stage: the stay tallies, and stage_stays over a period
+        exits = [sorted(map(tuple, funnel.exit_rows(g, "es")), key=repr) for g in (f, with_period)]
+        assert exits[0] == exits[1], f  # the funnel's exits: the exit tallies, and stage_exits over a period
 
 
 def period_oracle(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
@@ -406,6 +429,7 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations, 
             assert links_maintained() == links_recomputed(), (name, args)
             assert tallies_maintained() == tallies_recomputed(), (name, args)
             assert stay_tallies_maintained() == stay_tallies_recomputed(), (name, args)
+            assert exit_tallies_maintained() == exit_tallies_recomputed(), (name, args)
             assert exits_maintained() == exits_recomputed(), (name, args)
             assert stays_maintained() == stays_recomputed(), (name, args)
             stored, expected = stage_ranks()
@@ -438,8 +462,10 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     expected = maintained()
     companies, exits, stays = companies_maintained(), exits_maintained(), stays_maintained()
     days, counts, stay_counts = days_maintained(), tallies_maintained(), stay_tallies_maintained()
+    exit_counts = exit_tallies_maintained()
     db.session.execute(ReachTally.__table__.delete())
     db.session.execute(StayTally.__table__.delete())
+    db.session.execute(ExitTally.__table__.delete())
     db.session.execute(StageStay.__table__.delete())
     db.session.execute(StageReach.__table__.delete())
     db.session.execute(CompanyReach.__table__.delete())
@@ -459,5 +485,6 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     assert tallies_maintained() == counts == tallies_recomputed() != {}
     assert stays_maintained() == stays == stays_recomputed() != set()
     assert stay_tallies_maintained() == stay_counts == stay_tallies_recomputed() != {}
+    assert exit_tallies_maintained() == exit_counts == exit_tallies_recomputed() != {}
     stored, furthest = stage_ranks()
     assert stored == furthest and stored[world.orgs[0].id] == STAGES.index("contacted")
