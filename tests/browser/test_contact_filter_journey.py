@@ -80,3 +80,21 @@ def test_a_liaison_is_offered_only_their_members(page, size, liaison_world):
     expect(page.locator("table")).to_contain_text("Miembro")
     fits(page)
     page.screenshot(path=str(ARTIFACTS / f"contact-filter-liaison-{size}.png"), full_page=True)
+
+
+def test_a_phone_folds_each_lists_filters_behind_one_button_until_one_is_used(page, make_user):
+    staff = make_user("staff", email="ines.telefono@pmu.pe", name="Inés Teléfono")
+    page.set_viewport_size(SIZES["phone"])
+    sign_in(page, staff.email, PASSWORD)
+    for path in ("/contacts/?view=none", "/organisations/?view=none", "/letters/?view=none"):
+        page.goto(path)
+        fields = page.locator("form.filters > .field")
+        expect(fields.first).to_be_visible()  # the search box stays
+        expect(fields.nth(1)).to_be_hidden()
+        expect(page.locator(".columns-picker")).to_be_hidden()  # its ticked boxes are no filter in use
+        page.locator(".filters-toggle").click()
+        expect(fields.nth(1)).to_be_visible()
+        fits(page)
+    page.goto("/contacts/?view=none&consultant=yes")  # a filter in use: the form stays open to show it
+    expect(page.locator(".filters-toggle")).to_have_count(0)
+    expect(page.locator("#consultant")).to_be_visible()

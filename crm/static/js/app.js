@@ -72,6 +72,9 @@ if (window.matchMedia("(max-width: 640px)").matches) {
   document.querySelectorAll("form.filters").forEach(function (form) {
     var fields = form.querySelectorAll(":scope > .field, :scope > fieldset, :scope > label");
     var active = Array.prototype.slice.call(fields, 1).filter(function (field) {
+      if (field.classList.contains("columns-picker")) {
+        return false;  // its boxes choose the columns shown (some always ticked), not what is listed
+      }
       var control = field.querySelector("select, input:not([type=hidden])");
       return control && (control.type === "checkbox" ? control.checked : control.value);
     });
