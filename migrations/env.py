@@ -96,15 +96,18 @@ def run_migrations_online():
         # parent table would delete (cascade) or refuse its children's rows. The pragma is a no-op inside
         # a transaction, so it is set (and committed) before the migrations begin, and set back after.
         sqlite_keys(connection, "OFF")
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
-        sqlite_keys(connection, "ON")
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:  # the connection goes back to the app's pool: enforcing again, even after a failure
+            connection.rollback()
+            sqlite_keys(connection, "ON")
 
 
 def sqlite_keys(connection, state):
