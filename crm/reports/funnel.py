@@ -20,11 +20,10 @@ from crm.models import ALL_STAGES, STAGES, Barrier
 from crm.models.organisation import OrgKind
 from crm.models.pipeline import StageExit
 from crm.models.tallies import ExitTally
-from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.pipeline.evidence import PAST_GATE
 from crm.reports import charts
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
-from crm.reports.sql import copied_columns, counted_reach, filters_used, reached, tallied, tally_filter
+from crm.reports.sql import copied_columns, counted_reach, ledger_sums, reached, tallied
 from crm.reports.tables import Column, Report, Table, one_in, percent
 from crm.templating import fmt_number
 
@@ -106,11 +105,8 @@ def exit_counts(f: ReportFilters) -> Any:
     """Return a subquery of exits counted per (stage left, exit, barrier id): from the exit tallies when
     they hold the answer (no period, at most one company filter), else grouped from stage_exits."""
     if tallied(f):
-        t, n = ExitTally, func.sum(ExitTally.n)
-        query = select(t.from_stage, t.to_stage, t.barrier_id, n.label("n")).where(
-            t.programme_key == (f.programme or EVERY_PROGRAMME), *tally_filter(f, filters_used(f), t)
-        )
-        return query.group_by(t.from_stage, t.to_stage, t.barrier_id).having(n > 0).subquery("exits")
+        t = ExitTally
+        return ledger_sums(t, f, t.from_stage, t.to_stage, t.barrier_id).subquery("exits")
     query = (
         select(StageExit.from_stage, StageExit.to_stage, StageExit.barrier_id, func.count().label("n"))
         .where(StageExit.kind == OrgKind.COMPANY, *organisation_conditions(f, copied_columns(StageExit)))

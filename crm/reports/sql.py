@@ -102,6 +102,15 @@ def tally_filter(f: ReportFilters, used: list[str], model: Any = ReachTally) -> 
     return [model.filter_dim == TALLY_FILTERS[used[0]], chosen]
 
 
+def ledger_sums(model: Any, f: ReportFilters, *keys: Any) -> Any:
+    """Select a ledger's (stay_tallies, exit_tallies) counts per key under the report's programme and filter,
+    leaving out the keys whose rows cancel out."""
+    n = func.sum(model.n)
+    query = select(*keys, n.label("n")).where(*tally_filter(f, filters_used(f), model))
+    query = query.where(model.programme_key == (f.programme or EVERY_PROGRAMME))
+    return query.group_by(*keys).having(n > 0)
+
+
 def filters_used(f: ReportFilters) -> list[str]:
     """Return the company filters chosen, of those the tallies are kept for."""
     return [key for key in TALLY_FILTERS if getattr(f, key)]

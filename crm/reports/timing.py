@@ -30,15 +30,7 @@ from crm.models.pipeline import StageStay
 from crm.models.tallies import StayTally
 from crm.pagination import Page, rows_page
 from crm.reports.filters import ReportFilters, engagement_conditions, in_period, organisation_conditions
-from crm.reports.sql import (
-    EVERY_PROGRAMME,
-    copied_columns,
-    days_between,
-    filters_used,
-    percentile_from_counts,
-    tallied,
-    tally_filter,
-)
+from crm.reports.sql import copied_columns, days_between, ledger_sums, percentile_from_counts, tallied
 from crm.reports.tables import Column, Report, Table
 
 MEDIAN, P75 = (1, 2), (3, 4)  # percentiles as fractions num/den
@@ -65,10 +57,7 @@ def histogram(f: ReportFilters) -> Any:
 
 def tallied_histogram(f: ReportFilters) -> Any:
     """Return the histogram CTE added up from the stay tallies (a few thousand rows at most)."""
-    t, n = StayTally, func.sum(StayTally.n)
-    query = select(t.stage, t.days, n.label("n")).where(*tally_filter(f, filters_used(f), t))
-    query = query.where(t.programme_key == (f.programme or EVERY_PROGRAMME))
-    return query.group_by(t.stage, t.days).having(n > 0).cte("histogram")
+    return ledger_sums(StayTally, f, StayTally.stage, StayTally.days).cte("histogram")
 
 
 def limits(f: ReportFilters) -> Any:
