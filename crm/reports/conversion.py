@@ -26,7 +26,7 @@ from crm.models import SIZES, District, Organisation, Sector, User
 from crm.models.tallies import MEMBERSHIP, REFERRAL, CompanyLink, ReachTally
 from crm.reports import charts
 from crm.reports.filters import ReportFilters
-from crm.reports.sql import counted_reach, reach, reached, tallied, tally_rows
+from crm.reports.sql import counted_reach, one, reach, reached, tallied, tally_rows
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
 from crm.templating import fmt_number
 
@@ -136,10 +136,16 @@ def everyone(f: ReportFilters, ranked: Any, dimension: str) -> Any:
     """Return a one-row subquery of every company's counts (the total row), read in the same statement.
 
     By membership without the tallies the companies to group are the companies themselves (one row each);
-    else the counts come from the funnel's own rows (the tallies, or one row per company).
+    by referral without them, the (company, association) rows again per company: a company's furthest stage
+    over its programmes' rows is its every-programme row's, so this saves a second read of the history.
+    Else the counts come from the funnel's own rows (the tallies).
     """
-    per_company = dimension == "membership" and "org_id" in ranked.c
-    companies = ranked if per_company else counted_reach(f, name="everyone")
+    if dimension == "source" and "org_id" in ranked.c:
+        companies = select(func.max(ranked.c.top).label("top"), one()).group_by(ranked.c.org_id).subquery()
+    elif dimension == "membership" and "org_id" in ranked.c:
+        companies = ranked
+    else:
+        companies = counted_reach(f, name="everyone")
     counts = [reached(companies.c.top, stage, companies.c.n).label(key) for key, stage in COUNTED.items()]
     return select(*counts).subquery("all_companies")
 

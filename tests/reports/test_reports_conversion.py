@@ -86,6 +86,14 @@ def test_by_referring_association_groups_each_engagement(world):
     ]
 
 
+def test_by_referring_association_over_a_period_totals_each_company_at_its_furthest_stage(world):
+    # C1 counts once in the total at its furthest stage (assessed, through SNI's ZIS engagement), not at
+    # its unreferred PEI engagement's "identified"; the same total as every company's without a period.
+    built = conversion_table(ReportFilters(date_from=D("2000-01-01")), "source", "group", "en")
+    assert [without_interval(r) for r in built.rows] == table("source")
+    assert without_interval(built.total) == ["All companies", 6, 3, pct("50.0"), 2]
+
+
 def test_by_membership_counts_active_members_only(world):
     # SNI active: C1 C2 · CCL active: C3 C6 (C3's lapsed SNI membership does not count) · none: C4 C5 C7
     assert table("membership") == [
