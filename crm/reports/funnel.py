@@ -140,7 +140,10 @@ def exits_table(f: ReportFilters, locale: str) -> Table:
     found = sorted(
         exit_rows(f, locale), key=lambda r: (stage_order(r[0]), stage_order(r[1]), -r[3], r[2] or "")
     )
-    rows = [[label("stage", a), label("stage", b), reason or _("No reason"), n] for a, b, reason, n in found]
+    # Each stage's name translated once: the table has a row per reason, about 170 over a half year at 100k.
+    names = {stage: label("stage", stage) for stage in {r[0] for r in found} | {r[1] for r in found}}
+    no_reason = _("No reason")
+    rows = [[names[a], names[b], reason or no_reason, n] for a, b, reason, n in found]
     columns = [
         Column("from_stage", _("Stage left from"), "text"),
         Column("exit", _("Exit"), "text"),
