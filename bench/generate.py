@@ -72,6 +72,9 @@ ORDER = (
 )  # fmt: skip
 
 
+BENCH_SECRET = "bench-not-secret"  # noqa: S105 - benchmark databases only
+
+
 def app_for(url: str):
     """Build the app on the database and bring its schema up to date."""
     os.environ["DATABASE_URL"] = url
@@ -79,8 +82,12 @@ def app_for(url: str):
 
     from crm import create_app
 
+    # The benches' gunicorn servers get the same SECRET_KEY: the second-factor secrets this app encrypts
+    # for the accounts it makes must decrypt there (a different key made every HTTP sign-in fail).
     app = create_app(
-        "development", SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://")
+        "development",
+        SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://"),
+        SECRET_KEY=BENCH_SECRET,
     )
     with app.app_context():
         upgrade()

@@ -20,6 +20,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import BENCH_SECRET  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "Bench-password-1"
 # Locust (and gevent) live in their own virtualenv so they never touch the app's pinned packages.
@@ -63,7 +67,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "a"),  # noqa: SIM115 - the server's
     )
     for _ in range(120):
         try:
@@ -151,7 +155,7 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
-        "SECRET_KEY": "bench-not-secret",
+        "SECRET_KEY": BENCH_SECRET,
         "LOGIN_RATE_LIMIT": "100000 per minute",
         "BENCH_USERS": str(args.users),
         "BENCH_PASSWORD": PASSWORD,
