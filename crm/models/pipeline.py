@@ -205,7 +205,16 @@ class CompanyReach(CompanyCopies, Base):
 
     __tablename__ = "company_reach"
     # Narrow, so the funnel reads it alone (an index-only scan on PostgreSQL) instead of the table.
-    __table_args__ = (Index("ix_company_reach_report", "programme_key", "kind", "top", "pending_top"),)
+    __table_args__ = (
+        Index("ix_company_reach_report", "programme_key", "kind", "top", "pending_top"),
+        # Cohorts read their companies from this index alone (PostgreSQL): it carries the report's filters.
+        Index(
+            "ix_company_reach_cohorts",
+            "programme_key",
+            "first_contact",
+            postgresql_include=["kind", "top", "organisation_id", *REPORT_COPIES[:3]],
+        ),
+    )
 
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
@@ -221,6 +230,9 @@ class CompanyReach(CompanyCopies, Base):
     # once per association without grouping per company. NULL on the other rows.
     source_top: Mapped[int | None] = mapped_column(SmallInteger)
     size: Mapped[str | None] = mapped_column(String(10))
+    # The first day an engagement (of this programme, or any) reached "contacted" or further: the cohorts
+    # report groups companies by it. NULL while none has.
+    first_contact: Mapped[date | None] = mapped_column(Date)
 
 
 class CompanyDay(CompanyCopies, Base):

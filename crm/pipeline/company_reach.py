@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from crm.models import CofinanceLine, Engagement, Letter, Materialisation, Membership, Organisation
+from crm.models import STAGES, CofinanceLine, Engagement, Letter, Materialisation, Membership, Organisation
 from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
 from crm.models.tallies import CompanyLink
 from crm.pipeline import cofinance_rows, history_rows, tallies
@@ -40,9 +40,11 @@ from crm.pipeline.evidence import unscanned_clause
 
 CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
 COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
-COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "source_top", *COPIED)
+COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "first_contact")
+COLUMNS += ("source_top", *COPIED)
 DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
 EVERY_PROGRAMME = tallies.EVERY_PROGRAMME  # 0: every programme together
+CONTACTED = STAGES.index("contacted")  # the rank of first contact
 RECOUNT = "company_reach_recount"  # session.info: organisations to refresh after this flush
 
 
@@ -55,12 +57,25 @@ def per_key(programme_key: Any, source: Any, organisation_ids: list[int] | None,
     query = query.add_columns(source.label("source_id"))
     if daily:  # every day's row
         query = query.join(StageReach, StageReach.engagement_id == Engagement.id)
-    else:  # the furthest row, or none yet
+    else:  # the furthest row, or none yet, and the day of first contact
         furthest = (StageReach.engagement_id == Engagement.id) & StageReach.furthest.is_(True)
         query = query.outerjoin(StageReach, furthest)
+        firsts = first_contacts(organisation_ids)
+        query = query.outerjoin(firsts, firsts.c.engagement_id == Engagement.id)
+        query = query.add_columns(func.min(firsts.c.first_contact).label("first_contact"))
     if organisation_ids is not None:
         query = query.where(Engagement.organisation_id.in_(organisation_ids))
     return query.group_by(Engagement.organisation_id, programme_key, *days)
+
+
+def first_contacts(organisation_ids: list[int] | None) -> Any:
+    """Return a subquery: per engagement (of these organisations), the first day it reached "contacted" or
+    further (the cohorts report's first contact)."""
+    query = select(StageReach.engagement_id, func.min(StageReach.reached_on).label("first_contact"))
+    query = query.where(StageReach.stage_rank >= CONTACTED)
+    if organisation_ids is not None:
+        query = query.where(StageReach.organisation_id.in_(organisation_ids))
+    return query.group_by(StageReach.engagement_id).subquery("firsts")
 
 
 def every_key(organisation_ids: list[int] | None, daily: bool) -> Any:
@@ -80,9 +95,10 @@ def null_id() -> Any:
 
 def company_rows(organisation_ids: list[int] | None = None) -> Any:
     """Select the company_reach rows stage_reach and the organisations imply (for some, or all)."""
-    org_id, key, top, pending_top, source_id = every_key(organisation_ids, daily=False).c
+    org_id, key, top, pending_top, source_id, first_contact = every_key(organisation_ids, daily=False).c
     copied = [getattr(Organisation, name) for name in COPIED]
-    query = select(org_id, key, top, pending_top, source_id, source_top(org_id, key, top, source_id), *copied)
+    query = select(org_id, key, top, pending_top, source_id, first_contact)
+    query = query.add_columns(source_top(org_id, key, top, source_id), *copied)
     return query.join(Organisation, Organisation.id == org_id)
 
 

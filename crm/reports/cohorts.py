@@ -13,31 +13,32 @@ from dataclasses import replace
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, case, cast, extract, func, literal_column, select
+from sqlalchemy import Integer, cast, extract, func, literal_column, select
 
 from crm.extensions import db
 from crm.labels import label
-from crm.models import STAGES, Organisation
-from crm.models.pipeline import StageReach
-from crm.reports.filters import ReportFilters, in_period
-from crm.reports.sql import POSITIONS, reach_conditions, reached
+from crm.models import STAGES
+from crm.models.organisation import OrgKind
+from crm.models.pipeline import CompanyReach
+from crm.pipeline.company_reach import EVERY_PROGRAMME
+from crm.reports.filters import ReportFilters, in_period, organisation_conditions
+from crm.reports.sql import copied_columns, reached
 from crm.reports.tables import Column, Report, Table, percent
 
 LATER_STAGES = STAGES[2:]  # meeting held … adopting, shown for each cohort
 
 
 def first_contacts(f: ReportFilters) -> Any:
-    """Return a CTE: per company, the date of first contact and the furthest position reached."""
-    contacted_on = case((StageReach.stage_rank >= POSITIONS["contacted"], StageReach.reached_on))
+    """Return a CTE: per company, the date of first contact and the furthest position reached.
+
+    Read from company_reach, which keeps both per company and programme key (maintained with every move):
+    one row per company contacted, its report filters beside it.
+    """
+    cr = CompanyReach
     query = (
-        select(
-            StageReach.organisation_id.label("org_id"),
-            func.min(contacted_on).label("first_contact"),
-            func.max(StageReach.stage_rank).label("top"),
-        )
-        .join(Organisation, Organisation.id == StageReach.organisation_id)
-        .where(*reach_conditions(f))
-        .group_by(StageReach.organisation_id)
+        select(cr.organisation_id.label("org_id"), cr.first_contact, cr.top)
+        .where(cr.programme_key == (f.programme or EVERY_PROGRAMME), cr.kind == OrgKind.COMPANY)
+        .where(cr.first_contact.is_not(None), *organisation_conditions(f, copied_columns(cr)))
     )
     return query.cte("first_contacts")
 
