@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, case, func, literal, null, or_, select
+from sqlalchemy import Date, Integer, Select, case, func, literal, null, or_, select, tuple_
 from sqlalchemy.orm import joinedload, lazyload
 
 from crm.extensions import db
 from crm.models import EXITS, STAGES, Engagement, FollowUp, Letter, Organisation, Programme, User
 from crm.models.organisation import OrgKind
+from crm.models.pipeline import CompanyReach
 from crm.pagination import Page
 from crm.permissions import can
-from crm.pipeline.evidence import pending_clause, unscanned_letter_id
+from crm.pipeline.company_reach import EVERY_PROGRAMME
+from crm.pipeline.evidence import PAST_GATE, pending_clause, unscanned_letter_id
 
 UPCOMING_DAYS = 7
 LIST_LIMIT = 10  # rows per "My work" list before a "more" link
@@ -104,30 +106,28 @@ def stage_order(stage: str) -> int:
 
 
 def stages_of_my_companies(user: User) -> list[StageCount]:
-    """Count the engagements of the organisations the user owns, per programme and stage (GROUP BY)."""
+    """Count the engagements of the organisations the user owns, per programme and stage (GROUP BY).
+
+    Read from company_reach's programme rows (one per engagement, its stage and owner kept with it).
+    """
+    reach = CompanyReach
     query = (
-        select(Programme, Engagement.stage, func.count(Engagement.id))
-        .join(Engagement, Engagement.programme_id == Programme.id)
-        .join(Organisation, Organisation.id == Engagement.organisation_id)
-        .where(Organisation.owner_id == user.id)
-        .group_by(Programme.id, Engagement.stage)
+        select(Programme, reach.stage, func.count())
+        .join(reach, reach.programme_key == Programme.id)
+        .where(reach.owner_id == user.id, reach.programme_key != EVERY_PROGRAMME)
+        .group_by(Programme.id, reach.stage)
     )
     rows = [StageCount(p.id, p, stage, n) for p, stage, n in db.session.execute(query)]
     return sorted(rows, key=lambda r: (r.programme.code, stage_order(r.stage)))
 
 
-def threshold_cases(today: date, by_stage: Mapping[str, int], default: int) -> tuple[Any, Any]:
+def threshold_cases(stage: Any, today: date, by_stage: Mapping[str, int], default: int) -> tuple[Any, Any]:
     """Return SQL CASEs giving an engagement's quiet-days threshold and its cut-off date (exits: NULL)."""
-    exits = Engagement.stage.in_(EXITS)
-    days = case((exits, null()), *[(Engagement.stage == s, n) for s, n in by_stage.items()], else_=default)
-    cut = [(Engagement.stage == s, literal(today - timedelta(days=n), Date)) for s, n in by_stage.items()]
+    exits = stage.in_(EXITS)
+    days = case((exits, null()), *[(stage == s, n) for s, n in by_stage.items()], else_=default)
+    cut = [(stage == s, literal(today - timedelta(days=n), Date)) for s, n in by_stage.items()]
     cutoff = case((exits, null()), *cut, else_=literal(today - timedelta(days=default), Date))
     return days, cutoff
-
-
-def owned(user: User) -> Select:
-    """Select the ids of the organisations the user owns."""
-    return select(Organisation.id).where(Organisation.owner_id == user.id)
 
 
 def stale_query(user: User, today: date, by_stage: Mapping[str, int], default: int) -> Select:
@@ -136,16 +136,14 @@ def stale_query(user: User, today: date, by_stage: Mapping[str, int], default: i
     A company in several programmes gets its strictest threshold; one with no engagement the default;
     one whose engagements have all exited (declined, on hold, withdrawn) is not chased.
     """
-    days, cutoff = threshold_cases(today, by_stage, default)
+    reach = CompanyReach  # its programme rows: one per engagement, with its stage and its company's owner
+    days, cutoff = threshold_cases(reach.stage, today, by_stage, default)
     # Grouped over the user's own companies only: the database cannot push the outer filter into it.
     per_org = (
-        select(
-            Engagement.organisation_id.label("org_id"),
-            func.min(days).label("days"),
-            func.max(cutoff).label("cutoff"),
-        )
-        .where(Engagement.organisation_id.in_(owned(user)))
-        .group_by(Engagement.organisation_id)
+        select(reach.organisation_id.label("org_id"), func.min(days).label("days"))
+        .add_columns(func.max(cutoff).label("cutoff"))
+        .where(reach.owner_id == user.id, reach.programme_key != EVERY_PROGRAMME)
+        .group_by(reach.organisation_id)
     )
     eng = per_org.subquery()
     last_on = Organisation.last_interaction_on  # kept by crm.interactions.last_seen
@@ -233,5 +231,12 @@ def evidence_pending(user: User, limit: int = LIST_LIMIT) -> Capped:
         .limit(limit + 1)
     )
     if not can(user, "evidence.view_all"):  # coordinators chase every missing scan
-        query = query.where(Organisation.owner_id == user.id)
+        # The owner's engagements with evidence pending, from the few company_reach rows that say so
+        # (their stage and pending evidence kept with them), before any letter is looked at.
+        reach = CompanyReach
+        pending = select(reach.organisation_id, reach.programme_key).where(
+            reach.owner_id == user.id, reach.pending_top.is_not(None), reach.stage.in_(PAST_GATE)
+        )
+        keys = tuple_(Engagement.organisation_id, Engagement.programme_id)
+        query = query.where(Organisation.owner_id == user.id, keys.in_(pending))
     return capped([PendingEvidence(*row) for row in db.session.execute(query)], limit)

@@ -214,6 +214,13 @@ class CompanyReach(CompanyCopies, Base):
             "first_contact",
             postgresql_include=["kind", "top", "organisation_id", *REPORT_COPIES[:3]],
         ),
+        # My work reads an owner's engagements (their stage, evidence pending) from this index alone.
+        Index(
+            "ix_company_reach_owner",
+            "owner_id",
+            "programme_key",
+            postgresql_include=["stage", "pending_top", "kind", "organisation_id"],
+        ),
     )
 
     organisation_id: Mapped[int] = mapped_column(
@@ -233,6 +240,8 @@ class CompanyReach(CompanyCopies, Base):
     # The first day an engagement (of this programme, or any) reached "contacted" or further: the cohorts
     # report groups companies by it. NULL while none has.
     first_contact: Mapped[date | None] = mapped_column(Date)
+    # On a programme's row: the stage its engagement is at now (My work counts and chases them by it).
+    stage: Mapped[str | None] = mapped_column(String(30))
 
 
 class CompanyDay(CompanyCopies, Base):

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
+    String,
     bindparam,
     case,
     cast,
@@ -40,7 +41,7 @@ from crm.pipeline.evidence import unscanned_clause
 
 CHUNK = 500  # organisation ids per statement (SQLite's bound-parameter limit)
 COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
-COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "first_contact")
+COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "first_contact", "stage")
 COLUMNS += ("source_top", *COPIED)
 DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
 EVERY_PROGRAMME = tallies.EVERY_PROGRAMME  # 0: every programme together
@@ -48,8 +49,13 @@ CONTACTED = STAGES.index("contacted")  # the rank of first contact
 RECOUNT = "company_reach_recount"  # session.info: organisations to refresh after this flush
 
 
-def per_key(programme_key: Any, source: Any, organisation_ids: list[int] | None, daily: bool) -> Any:
-    """Select one row per organisation and key (and day it moved forward, when daily): the furthest rank."""
+def per_key(keyed: tuple[Any, Any, Any], organisation_ids: list[int] | None, daily: bool) -> Any:
+    """Select one row per organisation and key (and day it moved forward, when daily): the furthest rank.
+
+    keyed: the key's programme key, referring association and current stage (the last two on programme
+    rows only).
+    """
+    programme_key, source, stage = keyed
     days = [StageReach.reached_on] if daily else []
     pending = func.max(case((unscanned_clause(Engagement), StageReach.stage_rank)))
     query = select(Engagement.organisation_id, programme_key.label("programme_key"), *days)
@@ -62,7 +68,8 @@ def per_key(programme_key: Any, source: Any, organisation_ids: list[int] | None,
         query = query.outerjoin(StageReach, furthest)
         firsts = first_contacts(organisation_ids)
         query = query.outerjoin(firsts, firsts.c.engagement_id == Engagement.id)
-        query = query.add_columns(func.min(firsts.c.first_contact).label("first_contact"))
+        first = func.min(firsts.c.first_contact).label("first_contact")
+        query = query.add_columns(first, stage.label("stage"))
     if organisation_ids is not None:
         query = query.where(Engagement.organisation_id.in_(organisation_ids))
     return query.group_by(Engagement.organisation_id, programme_key, *days)
@@ -81,10 +88,10 @@ def first_contacts(organisation_ids: list[int] | None) -> Any:
 def every_key(organisation_ids: list[int] | None, daily: bool) -> Any:
     """Return the rows per programme and for every programme together (programme_key 0), as a subquery."""
     # One engagement per company and programme: its referring association is the programme row's.
-    referred = func.max(Engagement.source_association_id)
+    referred, stage = func.max(Engagement.source_association_id), func.max(Engagement.stage)
     return union_all(
-        per_key(Engagement.programme_id, referred, organisation_ids, daily),
-        per_key(literal(EVERY_PROGRAMME), null_id(), organisation_ids, daily),
+        per_key((Engagement.programme_id, referred, stage), organisation_ids, daily),
+        per_key((literal(EVERY_PROGRAMME), null_id(), cast(null(), String(30))), organisation_ids, daily),
     ).subquery("tops")
 
 
@@ -95,9 +102,9 @@ def null_id() -> Any:
 
 def company_rows(organisation_ids: list[int] | None = None) -> Any:
     """Select the company_reach rows stage_reach and the organisations imply (for some, or all)."""
-    org_id, key, top, pending_top, source_id, first_contact = every_key(organisation_ids, daily=False).c
+    org_id, key, top, pending_top, source_id, first_contact, stage = every_key(organisation_ids, False).c
     copied = [getattr(Organisation, name) for name in COPIED]
-    query = select(org_id, key, top, pending_top, source_id, first_contact)
+    query = select(org_id, key, top, pending_top, source_id, first_contact, stage)
     query = query.add_columns(source_top(org_id, key, top, source_id), *copied)
     return query.join(Organisation, Organisation.id == org_id)
 
