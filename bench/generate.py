@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import generate_activity as activity  # noqa: E402
 from bench.bulk import Sinks, analyze, fast_load, finish, vacuum_analyze  # noqa: E402
+from bench.measure import BENCH_SECRET  # noqa: E402
 
 CHUNK = 2_000  # companies built in memory before their rows are written
 RUC_BASE = 60_000_000  # RUC bodies from here up: far from the demo data's
@@ -70,9 +71,6 @@ ORDER = (
     "users", "organisations", "contacts", "memberships", "engagements", "stage_transitions", "interactions",
     "interaction_contacts", "letters", "materialisations", "follow_ups",
 )  # fmt: skip
-
-
-BENCH_SECRET = "bench-not-secret"  # noqa: S105 - benchmark databases only
 
 
 def app_for(url: str):

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import BENCH_SECRET  # noqa: E402
+from bench.measure import BENCH_SECRET  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PASSWORD = "Bench-password-1"

@@ -53,6 +53,9 @@ def clock(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 # Roles that see confidential data sign in with a second factor (issue 18): the bench's users get this secret.
+# The SECRET_KEY of every bench app and server: the second-factor secrets are encrypted with a key derived
+# from it, so an account enrolled in-process must sign in over HTTP with the same key.
+BENCH_SECRET = "bench-not-secret"  # noqa: S105 - benchmark databases only
 BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import measure  # noqa: E402
-from bench.generate import BENCH_SECRET  # noqa: E402
+from bench.measure import BENCH_SECRET  # noqa: E402
 from bench.reports_bench import COFINANCE_SQL, EXITS_SQL, FUNNEL_SQL, SECTOR_SQL  # noqa: E402
 
 DEFAULT_DBS = [
