@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Integer, case, func, literal, select
 
-from crm.models import SIZES, STAGES, Organisation, Programme
+from crm.models import SIZES, STAGES, Programme
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import CompanyDay, CompanyReach, StageReach
+from crm.models.pipeline import CompanyDay, CompanyReach
 from crm.models.tallies import ASSOCIATION, DISTRICT, NO_DIMENSION, OWNER, SECTOR, SIZE, ReachTally
 from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions, sector_clause
@@ -192,14 +192,6 @@ def company_reach(f: ReportFilters, name: str) -> Any:
         *organisation_conditions(f, copied_columns(CompanyReach)),
     )
     return query.cte(name)
-
-
-def reach_conditions(f: ReportFilters) -> list[Any]:
-    """Return the conditions on stage_reach rows and their companies (not the period)."""
-    conditions = [Organisation.kind == OrgKind.COMPANY, *organisation_conditions(f)]
-    if f.programme:
-        conditions.append(StageReach.programme_id == f.programme)
-    return conditions
 
 
 def reached(top: Any, stage: str, weight: Any = 1) -> Any:
