@@ -180,6 +180,11 @@ REPORT_COPIES = ("sector_id", "district_id", "owner_id", "size")
 # What the reports over a period filter stays and exits on, carried by their indexes on the day.
 PERIOD_COPIES = ("kind", "programme_id", "organisation_id", "sector_id", "district_id", "owner_id")
 EXIT_KEY = ("from_stage", "to_stage", "barrier_id")
+# The stages conversion counts over a period: company_days keeps, per row, the day each was last reached
+# before it (see CompanyDay), within the programme key and, on programme rows, within the referral.
+FIRST_STAGES = ("contacted", "loi_signed", "assessed")
+BEFORE = tuple(f"{stage}_before" for stage in FIRST_STAGES)
+REFERRAL_BEFORE = tuple(f"referral_{name}" for name in BEFORE)
 
 
 class CompanyCopies:
@@ -254,6 +259,12 @@ class CompanyDay(CompanyCopies, Base):
     (the largest rank of the organisation's engagements that day); `pending_top` the same through the
     engagements whose signed letter of interest has no scan yet; `source_id`, on a programme's rows, the
     association that referred that engagement.
+
+    `<stage>_before` (of FIRST_STAGES): the latest earlier day of the same organisation and programme key
+    at or past that stage, or NULL. A row in the period [a, b] at or past s whose day before is NULL or
+    before a is the company's first at s in the period, so conversion over a period adds up rows without
+    grouping them per company. `referral_<stage>_before`, on programme rows: the same over the
+    organisation's programme rows with the same referring association (ordered by day, then programme).
     """
 
     __tablename__ = "company_days"
@@ -262,7 +273,12 @@ class CompanyDay(CompanyCopies, Base):
             "ix_company_days_report",
             "programme_key",
             "reached_on",
-            postgresql_include=["kind", "organisation_id", "top", "pending_top", "source_id", *REPORT_COPIES],
+            postgresql_include=[
+                *("kind", "organisation_id", "top", "pending_top", "source_id"),
+                *REPORT_COPIES,
+                *BEFORE,
+                *REFERRAL_BEFORE,
+            ],
         ),
     )
 
@@ -275,6 +291,12 @@ class CompanyDay(CompanyCopies, Base):
     pending_top: Mapped[int | None] = mapped_column(SmallInteger)
     source_id: Mapped[int | None] = mapped_column(Integer)
     size: Mapped[str | None] = mapped_column(String(10))
+    contacted_before: Mapped[date | None] = mapped_column(Date)
+    loi_signed_before: Mapped[date | None] = mapped_column(Date)
+    assessed_before: Mapped[date | None] = mapped_column(Date)
+    referral_contacted_before: Mapped[date | None] = mapped_column(Date)
+    referral_loi_signed_before: Mapped[date | None] = mapped_column(Date)
+    referral_assessed_before: Mapped[date | None] = mapped_column(Date)
 
 
 class StageExit(CompanyCopies, Base):

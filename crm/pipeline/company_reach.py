@@ -34,7 +34,16 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from crm.models import STAGES, CofinanceLine, Engagement, Letter, Materialisation, Membership, Organisation
-from crm.models.pipeline import CompanyDay, CompanyReach, StageExit, StageReach, StageStay
+from crm.models.pipeline import (
+    BEFORE,
+    FIRST_STAGES,
+    REFERRAL_BEFORE,
+    CompanyDay,
+    CompanyReach,
+    StageExit,
+    StageReach,
+    StageStay,
+)
 from crm.models.tallies import CompanyLink
 from crm.pipeline import cofinance_rows, history_rows, tallies
 from crm.pipeline.evidence import unscanned_clause
@@ -44,6 +53,7 @@ COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
 COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "first_contact", "stage")
 COLUMNS += ("source_top", *COPIED)
 DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
+DAY_COLUMNS += (*BEFORE, *REFERRAL_BEFORE)
 EVERY_PROGRAMME = tallies.EVERY_PROGRAMME  # 0: every programme together
 CONTACTED = STAGES.index("contacted")  # the rank of first contact
 RECOUNT = "company_reach_recount"  # session.info: organisations to refresh after this flush
@@ -120,7 +130,32 @@ def day_rows(organisation_ids: list[int] | None = None) -> Any:
     """Select the company_days rows stage_reach and the organisations imply (for some, or all)."""
     days = every_key(organisation_ids, daily=True)
     copied = [getattr(Organisation, name) for name in COPIED]
-    return select(*days.c, *copied).join(Organisation, Organisation.id == days.c.organisation_id)
+    query = select(*days.c, *copied, *days_before(days.c), *referral_days_before(days.c))
+    return query.join(Organisation, Organisation.id == days.c.organisation_id)
+
+
+def last_day_at(days: Any, stage: str, partition: tuple[Any, ...], order: tuple[Any, ...]) -> Any:
+    """Return the latest day of the partition's earlier rows at or past a stage (NULL if none)."""
+    at = case((days.top >= STAGES.index(stage), days.reached_on))
+    return func.max(at).over(partition_by=partition, order_by=order, rows=(None, -1))
+
+
+def days_before(days: Any) -> list[Any]:
+    """Return each FIRST_STAGES' day before the row, within the organisation and programme key."""
+    partition = (days.organisation_id, days.programme_key)
+    stages = zip(FIRST_STAGES, BEFORE, strict=True)
+    return [last_day_at(days, stage, partition, (days.reached_on,)).label(name) for stage, name in stages]
+
+
+def referral_days_before(days: Any) -> list[Any]:
+    """Return the same within the organisation's programme rows of one referring association (NULL on the
+    every-programme rows): what conversion by referral counts over a period without a programme."""
+    programme_row = days.programme_key != EVERY_PROGRAMME
+    partition = (days.organisation_id, programme_row, days.source_id)
+    order = (days.reached_on, days.programme_key)
+    stages = zip(FIRST_STAGES, REFERRAL_BEFORE, strict=True)
+    last = [(last_day_at(days, stage, partition, order), name) for stage, name in stages]
+    return [case((programme_row, day)).label(name) for day, name in last]
 
 
 # Every table kept per organisation: (model, its columns, the select of the rows the history implies).
@@ -237,7 +272,9 @@ def changed_organisations(session: Session, engagement_ids: set[int]) -> set[int
         owner = select(Engagement.organisation_id).where(Engagement.id.in_(sorted(engagement_ids)))
         found.update(session.connection().scalars(owner))
     if letters:
-        found.update(session.connection().scalars(select(Letter.organisation_id).where(Letter.id.in_(letters))))
+        found.update(
+            session.connection().scalars(select(Letter.organisation_id).where(Letter.id.in_(letters)))
+        )
     return found
 
 

@@ -26,7 +26,7 @@ from crm.models import SIZES, District, Organisation, Sector, User
 from crm.models.tallies import MEMBERSHIP, REFERRAL, CompanyLink, ReachTally
 from crm.reports import charts
 from crm.reports.filters import ReportFilters
-from crm.reports.sql import counted_reach, one, reach, reached, tallied, tally_rows
+from crm.reports.sql import counted_reach, one, period_firsts, reach, reached, tallied, tally_rows
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
 from crm.templating import fmt_number
 
@@ -97,7 +97,15 @@ def grouping(dimension: str, ranked: Any, locale: str) -> tuple[Any, Any, Any, A
 # The dimensions the reach CTE carries a column for: counted per column value before the lookup join.
 CARRIED_BY = {"sector": "sector_id", "division": "sector_id", "district": "district_id"}
 CARRIED_BY |= {"owner": "owner_id", "size": "size"}
-COUNTED = {"contacted": "contacted", "loi": "loi_signed", "assessed": "assessed"}
+COUNTED = {"contacted": "contacted", "loi": "loi_signed", "assessed": "assessed"}  # FIRST_STAGES, named
+
+
+def conversion_counts(ranked: Any) -> list[Any]:
+    """Return the three counts of the rows: of companies at or past each stage, or over a period the sums
+    of each stage's first rows (one per company that reached it in the period)."""
+    if "contacted" in ranked.c:
+        return [func.coalesce(func.sum(ranked.c[stage]), 0).label(key) for key, stage in COUNTED.items()]
+    return [reached(ranked.c.top, stage, ranked.c.n).label(key) for key, stage in COUNTED.items()]
 
 
 def tallies(ranked: Any, dimension: str) -> Any:
@@ -106,7 +114,7 @@ def tallies(ranked: Any, dimension: str) -> Any:
     By referral the value is the referring association; by membership every association the company is an
     active member of (a company counts under each), or none.
     """
-    counts = [reached(ranked.c.top, stage, ranked.c.n).label(key) for key, stage in COUNTED.items()]
+    counts = conversion_counts(ranked)
     if "association_id" in ranked.c:  # read from the tallies: already one row per association and stages
         having = func.sum(ranked.c.n) > 0
         return select(ranked.c.association_id, *counts).group_by(ranked.c.association_id).having(having)
@@ -123,7 +131,11 @@ def tallies(ranked: Any, dimension: str) -> Any:
 
 
 def ranked_for(f: ReportFilters, dimension: str) -> Any:
-    """Return the companies to count: counted per value (the tallies) when they hold the answer, else each."""
+    """Return the companies to count: counted per value (the tallies) when they hold the answer, over a
+    period the period's company days weighed by the stages they reached first, else each company."""
+    if f.date_from or f.date_to:
+        carried = (CARRIED_BY[dimension],) if dimension in CARRIED_BY else ()
+        return period_firsts(f, dimension == "source", carried)
     if dimension in CARRIED_BY:
         return counted_reach(f, CARRIED_BY[dimension])
     if tallied(f):
@@ -135,19 +147,22 @@ def ranked_for(f: ReportFilters, dimension: str) -> Any:
 def everyone(f: ReportFilters, ranked: Any, dimension: str) -> Any:
     """Return a one-row subquery of every company's counts (the total row), read in the same statement.
 
-    By membership without the tallies the companies to group are the companies themselves (one row each);
+    By membership without the tallies the companies to group are the rows grouped already (a company each,
+    or over a period its weighed days);
     by referral without them, the (company, association) rows again per company: a company's furthest stage
     over its programmes' rows is its every-programme row's, so this saves a second read of the history.
-    Else the counts come from the funnel's own rows (the tallies).
+    Over a period, the period's rows of every programme (or the programme's) weighed per company. Else the
+    counts come from the funnel's own rows (the tallies).
     """
-    if dimension == "source" and "org_id" in ranked.c:
-        companies = select(func.max(ranked.c.top).label("top"), one()).group_by(ranked.c.org_id).subquery()
-    elif dimension == "membership" and "org_id" in ranked.c:
+    if dimension == "membership" and "org_id" in ranked.c:
         companies = ranked
+    elif f.date_from or f.date_to:
+        companies = period_firsts(f, False, (), name="everyone")
+    elif dimension == "source" and "org_id" in ranked.c:
+        companies = select(func.max(ranked.c.top).label("top"), one()).group_by(ranked.c.org_id).subquery()
     else:
         companies = counted_reach(f, name="everyone")
-    counts = [reached(companies.c.top, stage, companies.c.n).label(key) for key, stage in COUNTED.items()]
-    return select(*counts).subquery("all_companies")
+    return select(*conversion_counts(companies)).subquery("all_companies")
 
 
 def conversion_query(f: ReportFilters, dimension: str, sort: str, locale: str) -> Any:

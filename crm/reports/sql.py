@@ -17,7 +17,7 @@ from sqlalchemy import Integer, case, func, literal, select
 
 from crm.models import SIZES, STAGES, Programme
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import CompanyDay, CompanyReach
+from crm.models.pipeline import BEFORE, FIRST_STAGES, REFERRAL_BEFORE, CompanyDay, CompanyReach
 from crm.models.tallies import ASSOCIATION, DISTRICT, NO_DIMENSION, OWNER, SECTOR, SIZE, ReachTally
 from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions, sector_clause
@@ -148,6 +148,32 @@ def period_reach(f: ReportFilters, per_source: bool, name: str, carried: tuple[s
     query = query.where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
     query = query.where(*in_period(cd.reached_on, f), *organisation_conditions(f, copied_columns(cd)))
     return query.group_by(*(key.element for key in keys)).cte(name)
+
+
+def period_firsts(f: ReportFilters, per_source: bool, carried: tuple[str, ...], name: str = "reach") -> Any:
+    """Return a CTE of the period's company_days rows (org_id[, source_id], the carried columns, n) with, per
+    stage of FIRST_STAGES, 1 on the row that is its company's first at or past it in the period, else 0.
+
+    Adding these up counts each company (or company and referring association) once per stage it reached
+    in the period, without grouping the rows per company. By referral without a programme the rows are the
+    programme rows and the days before are the referral's.
+    """
+    cd = CompanyDay
+    befores = REFERRAL_BEFORE if per_source and not f.programme else BEFORE
+    stages = zip(FIRST_STAGES, befores, strict=True)
+    weights = [first_in_period(stage, getattr(cd, before), f).label(stage) for stage, before in stages]
+    keys = [cd.organisation_id.label("org_id")] + ([cd.source_id.label("source_id")] if per_source else [])
+    query = select(*keys, *[getattr(cd, column) for column in carried], *weights, one())
+    query = query.where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
+    query = query.where(*in_period(cd.reached_on, f), *organisation_conditions(f, copied_columns(cd)))
+    return query.cte(name)
+
+
+def first_in_period(stage: str, before: Any, f: ReportFilters) -> Any:
+    """Return 1 if a company_days row (in the period) is at or past the stage and its day before the row at
+    that stage is not in the period, else 0."""
+    earlier = before.is_(None) if f.date_from is None else before.is_(None) | (before < f.date_from)
+    return case(((CompanyDay.top >= POSITIONS[stage]) & earlier, 1), else_=0)
 
 
 def programme_rows(model: Any, f: ReportFilters, per_source: bool) -> list[Any]:
