@@ -147,17 +147,16 @@ def ranked_for(f: ReportFilters, dimension: str) -> Any:
 def everyone(f: ReportFilters, ranked: Any, dimension: str) -> Any:
     """Return a one-row subquery of every company's counts (the total row), read in the same statement.
 
-    By membership without the tallies the companies to group are the rows grouped already (a company each,
-    or over a period its weighed days);
+    Over a period, the period's rows of every programme (or the programme's), weighed per company. By
+    membership without the tallies the companies to group are the companies themselves (one row each);
     by referral without them, the (company, association) rows again per company: a company's furthest stage
     over its programmes' rows is its every-programme row's, so this saves a second read of the history.
-    Over a period, the period's rows of every programme (or the programme's) weighed per company. Else the
-    counts come from the funnel's own rows (the tallies).
+    Else the counts come from the funnel's own rows (the tallies).
     """
-    if dimension == "membership" and "org_id" in ranked.c:
-        companies = ranked
-    elif f.date_from or f.date_to:
+    if f.date_from or f.date_to:  # read again: PostgreSQL then inlines each read, not materialising it
         companies = period_firsts(f, False, (), name="everyone")
+    elif dimension == "membership" and "org_id" in ranked.c:
+        companies = ranked
     elif dimension == "source" and "org_id" in ranked.c:
         companies = select(func.max(ranked.c.top).label("top"), one()).group_by(ranked.c.org_id).subquery()
     else:
