@@ -106,6 +106,8 @@ class Config:
     # A pending delivery this late past its due time has lost its job (crm/webhooks/sweep.py): start another.
     WEBHOOK_SWEEP_GRACE_SECONDS = env_int("WEBHOOK_SWEEP_GRACE_SECONDS", 180)
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+    # After these numbers of requests a process freezes what it keeps (crm/gcfreeze.py); 0: never.
+    GC_FREEZE_AFTER = env_ints("GC_FREEZE_AFTER", (50, 500))
     # Public pages reached by a link in an e-mail (consent withdrawal): per address, against token guessing.
     PUBLIC_LINK_RATE_LIMIT = env_str("PUBLIC_LINK_RATE_LIMIT", "20 per minute;200 per hour")
     RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI")  # unset: the app's Redis
@@ -197,6 +199,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "1000 per minute"
     PUBLIC_LINK_RATE_LIMIT = "1000 per minute"
     REGISTRATION_RATE_LIMIT = "1000 per minute"
+    GC_FREEZE_AFTER = ()  # the suite's process serves thousands of apps' requests: tests/test_gcfreeze.py
     # A busy CI machine must not open the Redis breaker mid-suite; test_redis_hang uses the real default.
     REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 2.0)
     SQLALCHEMY_DATABASE_URI = normalise_db_url(

@@ -146,11 +146,24 @@ def over_http(url: str, logins: dict, chosen: list[Case], warmup: int, runs: int
     try:
         base = f"http://127.0.0.1:{port}"
         clients = {role: measure.HttpClient(base, *login) for role, login in logins.items()}
-        # Each worker process warms its own caches (templates, compiled SQL): warm them all up.
+        warm_every_worker(clients, chosen, 4 * workers)
         return time_cases(clients, chosen, max(warmup, 2 * workers), runs)[0]
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def warm_every_worker(clients: dict, chosen: list[Case], rounds: int) -> None:
+    """Request every case's pages in turn, rounds times, before any is timed.
+
+    Each worker process fills its own caches (compiled templates and SQL, reference lists) on its first
+    requests of each page, and freezes what it keeps after its 50th (crm/gcfreeze.py): in a started
+    server the first ~50 requests per worker are 2-5x slower (bench/README.md). Warming one case at a
+    time left the workers cold for the cases after it; the timings are of a server in its steady state.
+    """
+    for n in range(rounds):
+        for case in chosen:
+            clients[case.role].get(case.paths[n % len(case.paths)])
 
 
 def measure_database(label: str, url: str, args) -> dict:

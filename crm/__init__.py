@@ -27,6 +27,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         crypto,
         errors,
         extensions,
+        gcfreeze,
         jobs,
         outbox,
         refcache,
@@ -60,4 +61,5 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     cli.init_app(app)
     blueprints.init_app(app)
     registry.init_app(app)
+    gcfreeze.init_app(app)
     return app
