@@ -180,11 +180,13 @@ REPORT_COPIES = ("sector_id", "district_id", "owner_id", "size")
 # What the reports over a period filter stays and exits on, carried by their indexes on the day.
 PERIOD_COPIES = ("kind", "programme_id", "organisation_id", "sector_id", "district_id", "owner_id")
 EXIT_KEY = ("from_stage", "to_stage", "barrier_id")
-# The stages conversion counts over a period: company_days keeps, per row, the day each was last reached
-# before it (see CompanyDay), within the programme key and, on programme rows, within the referral.
-FIRST_STAGES = ("contacted", "loi_signed", "assessed")
-BEFORE = tuple(f"{stage}_before" for stage in FIRST_STAGES)
-REFERRAL_BEFORE = tuple(f"referral_{name}" for name in BEFORE)
+# company_days keeps, per row, the day each stage was last reached before it (see CompanyDay): every stage
+# (the funnel), every stage past the gate with evidence pending, and conversion's stages per referral.
+PAST_GATE = STAGES[STAGES.index("loi_signed") :]  # the stages a signed letter of interest opens
+REFERRAL_STAGES = ("contacted", "loi_signed", "assessed")
+BEFORE = tuple(f"{stage}_before" for stage in STAGES)
+PENDING_BEFORE = tuple(f"pending_{stage}_before" for stage in PAST_GATE)
+REFERRAL_BEFORE = tuple(f"referral_{stage}_before" for stage in REFERRAL_STAGES)
 
 
 class CompanyCopies:
@@ -260,10 +262,11 @@ class CompanyDay(CompanyCopies, Base):
     engagements whose signed letter of interest has no scan yet; `source_id`, on a programme's rows, the
     association that referred that engagement.
 
-    `<stage>_before` (of FIRST_STAGES): the latest earlier day of the same organisation and programme key
-    at or past that stage, or NULL. A row in the period [a, b] at or past s whose day before is NULL or
-    before a is the company's first at s in the period, so conversion over a period adds up rows without
-    grouping them per company. `referral_<stage>_before`, on programme rows: the same over the
+    `<stage>_before`: the latest earlier day of the same organisation and programme key at or past that
+    stage, or NULL. A row in the period [a, b] at or past s whose day before is NULL or before a is the
+    company's first at s in the period, so the funnel and conversion over a period add up rows without
+    grouping them per company. `pending_<stage>_before` (stages from the letter of interest on): the same
+    by `pending_top`. `referral_<stage>_before` (REFERRAL_STAGES), on programme rows: the same over the
     organisation's programme rows with the same referring association (ordered by day, then programme).
     """
 
@@ -277,6 +280,7 @@ class CompanyDay(CompanyCopies, Base):
                 *("kind", "organisation_id", "top", "pending_top", "source_id"),
                 *REPORT_COPIES,
                 *BEFORE,
+                *PENDING_BEFORE,
                 *REFERRAL_BEFORE,
             ],
         ),
@@ -291,9 +295,19 @@ class CompanyDay(CompanyCopies, Base):
     pending_top: Mapped[int | None] = mapped_column(SmallInteger)
     source_id: Mapped[int | None] = mapped_column(Integer)
     size: Mapped[str | None] = mapped_column(String(10))
+    identified_before: Mapped[date | None] = mapped_column(Date)
     contacted_before: Mapped[date | None] = mapped_column(Date)
+    meeting_held_before: Mapped[date | None] = mapped_column(Date)
     loi_signed_before: Mapped[date | None] = mapped_column(Date)
     assessed_before: Mapped[date | None] = mapped_column(Date)
+    technical_assistance_before: Mapped[date | None] = mapped_column(Date)
+    feasibility_delivered_before: Mapped[date | None] = mapped_column(Date)
+    adopting_before: Mapped[date | None] = mapped_column(Date)
+    pending_loi_signed_before: Mapped[date | None] = mapped_column(Date)
+    pending_assessed_before: Mapped[date | None] = mapped_column(Date)
+    pending_technical_assistance_before: Mapped[date | None] = mapped_column(Date)
+    pending_feasibility_delivered_before: Mapped[date | None] = mapped_column(Date)
+    pending_adopting_before: Mapped[date | None] = mapped_column(Date)
     referral_contacted_before: Mapped[date | None] = mapped_column(Date)
     referral_loi_signed_before: Mapped[date | None] = mapped_column(Date)
     referral_assessed_before: Mapped[date | None] = mapped_column(Date)

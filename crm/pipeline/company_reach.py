@@ -36,8 +36,10 @@ from sqlalchemy.orm import Session
 from crm.models import STAGES, CofinanceLine, Engagement, Letter, Materialisation, Membership, Organisation
 from crm.models.pipeline import (
     BEFORE,
-    FIRST_STAGES,
+    PAST_GATE,
+    PENDING_BEFORE,
     REFERRAL_BEFORE,
+    REFERRAL_STAGES,
     CompanyDay,
     CompanyReach,
     StageExit,
@@ -53,7 +55,7 @@ COPIED = ("kind", "sector_id", "district_id", "owner_id", "size")
 COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id", "first_contact", "stage")
 COLUMNS += ("source_top", *COPIED)
 DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
-DAY_COLUMNS += (*BEFORE, *REFERRAL_BEFORE)
+DAY_COLUMNS += (*BEFORE, *PENDING_BEFORE, *REFERRAL_BEFORE)
 EVERY_PROGRAMME = tallies.EVERY_PROGRAMME  # 0: every programme together
 CONTACTED = STAGES.index("contacted")  # the rank of first contact
 RECOUNT = "company_reach_recount"  # session.info: organisations to refresh after this flush
@@ -134,27 +136,30 @@ def day_rows(organisation_ids: list[int] | None = None) -> Any:
     return query.join(Organisation, Organisation.id == days.c.organisation_id)
 
 
-def last_day_at(days: Any, stage: str, partition: tuple[Any, ...], order: tuple[Any, ...]) -> Any:
-    """Return the latest day of the partition's earlier rows at or past a stage (NULL if none)."""
-    at = case((days.top >= STAGES.index(stage), days.reached_on))
+def last_day_at(days: Any, rank: Any, stage: str, window: tuple[tuple[Any, ...], tuple[Any, ...]]) -> Any:
+    """Return the latest day of the window's earlier rows whose rank is at or past a stage (NULL if none)."""
+    at = case((rank >= STAGES.index(stage), days.reached_on))
+    partition, order = window
     return func.max(at).over(partition_by=partition, order_by=order, rows=(None, -1))
 
 
 def days_before(days: Any) -> list[Any]:
-    """Return each FIRST_STAGES' day before the row, within the organisation and programme key."""
-    partition = (days.organisation_id, days.programme_key)
-    stages = zip(FIRST_STAGES, BEFORE, strict=True)
-    return [last_day_at(days, stage, partition, (days.reached_on,)).label(name) for stage, name in stages]
+    """Return each stage's day before the row (and, past the gate, with evidence pending), within the
+    organisation and programme key."""
+    window = ((days.organisation_id, days.programme_key), (days.reached_on,))
+    reached = [(days.top, stage, name) for stage, name in zip(STAGES, BEFORE, strict=True)]
+    pending = zip(PAST_GATE, PENDING_BEFORE, strict=True)
+    reached += [(days.pending_top, stage, name) for stage, name in pending]
+    return [last_day_at(days, rank, stage, window).label(name) for rank, stage, name in reached]
 
 
 def referral_days_before(days: Any) -> list[Any]:
-    """Return the same within the organisation's programme rows of one referring association (NULL on the
-    every-programme rows): what conversion by referral counts over a period without a programme."""
+    """Return conversion's stages' days before within the organisation's programme rows of one referring
+    association (NULL on the every-programme rows): conversion by referral over a period, no programme."""
     programme_row = days.programme_key != EVERY_PROGRAMME
-    partition = (days.organisation_id, programme_row, days.source_id)
-    order = (days.reached_on, days.programme_key)
-    stages = zip(FIRST_STAGES, REFERRAL_BEFORE, strict=True)
-    last = [(last_day_at(days, stage, partition, order), name) for stage, name in stages]
+    window = ((days.organisation_id, programme_row, days.source_id), (days.reached_on, days.programme_key))
+    stages = zip(REFERRAL_STAGES, REFERRAL_BEFORE, strict=True)
+    last = [(last_day_at(days, days.top, stage, window), name) for stage, name in stages]
     return [case((programme_row, day)).label(name) for day, name in last]
 
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import aliased
 
 from crm.extensions import db
 from crm.models import STAGES, Engagement, Letter
+from crm.models.pipeline import PAST_GATE  # the stages a signed letter of interest opens
 
-PAST_GATE = STAGES[STAGES.index("loi_signed") :]  # the stages a signed letter of interest opens
 BEFORE_GATE = STAGES[STAGES.index("loi_signed") - 1]  # where an engagement goes back to without one
 
 

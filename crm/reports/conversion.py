@@ -97,7 +97,7 @@ def grouping(dimension: str, ranked: Any, locale: str) -> tuple[Any, Any, Any, A
 # The dimensions the reach CTE carries a column for: counted per column value before the lookup join.
 CARRIED_BY = {"sector": "sector_id", "division": "sector_id", "district": "district_id"}
 CARRIED_BY |= {"owner": "owner_id", "size": "size"}
-COUNTED = {"contacted": "contacted", "loi": "loi_signed", "assessed": "assessed"}  # FIRST_STAGES, named
+COUNTED = {"contacted": "contacted", "loi": "loi_signed", "assessed": "assessed"}  # REFERRAL_STAGES, named
 
 
 def conversion_counts(ranked: Any) -> list[Any]:
@@ -141,7 +141,7 @@ def ranked_for(f: ReportFilters, dimension: str) -> Any:
     if tallied(f):
         group = ReachTally.group_value.label("association_id")
         return tally_rows(f, MEMBERSHIP if dimension == "membership" else REFERRAL, group)
-    return reach(f, per_source=dimension == "source", carried=())  # grouped by association, not a column
+    return reach(f, per_source=dimension == "source")  # grouped by association, not a column
 
 
 def everyone(f: ReportFilters, ranked: Any, dimension: str) -> Any:

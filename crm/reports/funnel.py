@@ -23,16 +23,14 @@ from crm.models.tallies import ExitTally
 from crm.pipeline.evidence import PAST_GATE
 from crm.reports import charts
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
-from crm.reports.sql import copied_columns, counted_reach, ledger_sums, reached, tallied
+from crm.reports.sql import copied_columns, counted_reach, ledger_sums, period_firsts, reached, tallied
 from crm.reports.tables import Column, Report, Table, one_in, percent
 from crm.templating import fmt_number
 
 
 def stage_counts(f: ReportFilters) -> dict[str, int]:
     """Return, per stage, the number of companies that reached it (one query)."""
-    ranked = counted_reach(f)
-    row = db.session.execute(select(*[reached(ranked.c.top, s, ranked.c.n).label(s) for s in STAGES])).one()
-    return {stage: int(row._mapping[stage]) for stage in STAGES}
+    return funnel_counts(f)[0]
 
 
 def funnel_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
@@ -41,8 +39,11 @@ def funnel_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
     The companies are first counted per (furthest stage, furthest stage with evidence pending): at most
     STAGES² small groups, so the per-stage sums run over those few rows, not over every company. Without a
     period, and with at most one company filter, those groups are the reach tallies' rows
-    (crm.reports.sql.counted_reach).
+    (crm.reports.sql.counted_reach). Over a period, the sums of the period's company days that are each
+    company's first at a stage there (crm.reports.sql.period_firsts).
     """
+    if f.date_from or f.date_to:
+        return period_counts(f)
     ranked = counted_reach(f)
     grouped = select(ranked.c.top, ranked.c.pending_top, func.sum(ranked.c.n).label("n"))
     grouped = grouped.group_by(ranked.c.top, ranked.c.pending_top).subquery("per_top")
@@ -50,6 +51,15 @@ def funnel_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
     counted += [reached(grouped.c.pending_top, s, grouped.c.n).label(f"pending_{s}") for s in PAST_GATE]
     row = db.session.execute(select(*counted)).one()._mapping
     return {s: int(row[s]) for s in STAGES}, {s: int(row[f"pending_{s}"]) for s in PAST_GATE}
+
+
+def period_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
+    """Return funnel_counts() over a period: every stage's first rows added up, no grouping per company."""
+    rows = period_firsts(f, False, stages=STAGES)
+    names = [*STAGES, *(f"pending_{stage}" for stage in PAST_GATE)]
+    row = db.session.execute(select(*[func.coalesce(func.sum(rows.c[n]), 0).label(n) for n in names])).one()
+    counts = {name: int(row._mapping[name]) for name in names}
+    return {s: counts[s] for s in STAGES}, {s: counts[f"pending_{s}"] for s in PAST_GATE}
 
 
 def pending_counts(f: ReportFilters) -> dict[str, int]:

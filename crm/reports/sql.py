@@ -17,7 +17,7 @@ from sqlalchemy import Integer, case, func, literal, select
 
 from crm.models import SIZES, STAGES, Programme
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import BEFORE, FIRST_STAGES, REFERRAL_BEFORE, CompanyDay, CompanyReach
+from crm.models.pipeline import PAST_GATE, REFERRAL_STAGES, CompanyDay, CompanyReach
 from crm.models.tallies import ASSOCIATION, DISTRICT, NO_DIMENSION, OWNER, SECTOR, SIZE, ReachTally
 from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions, sector_clause
@@ -87,7 +87,7 @@ def counted_reach(f: ReportFilters, carried: str | None = None, name: str = "rea
     and association filters): a few rows per stage and value; else the reach CTE, one row per company.
     """
     if not tallied(f):
-        return reach(f, name=name, carried=(carried,) if carried else ())
+        return reach(f, name=name)
     if carried is None:
         return tally_rows(f, NO_DIMENSION, name=name)
     return tally_rows(f, TALLY_GROUPS[carried], group_value(carried).label(carried), name)
@@ -123,45 +123,36 @@ def group_value(carried: str) -> Any:
     return ReachTally.group_value
 
 
-def reach(
-    f: ReportFilters, per_source: bool = False, name: str = "reach", carried: tuple[str, ...] = CARRIED
-) -> Any:
+def reach(f: ReportFilters, per_source: bool = False, name: str = "reach") -> Any:
     """Return a CTE of companies (org_id[, source_id]), the furthest stage position they reached, and the
-    carried columns (of CARRIED: only those the caller groups on, as a period aggregates each one).
-
-    Without a period, read from company_reach: one maintained row per company (and programme; per
-    referring association from the programme rows). With one, group the company_days rows of the period
-    (the furthest stage each company moved to on each day) per company.
+    carried columns, read from company_reach: one maintained row per company (and programme; per referring
+    association from the programme rows). Over a period the reports add up period_firsts() instead.
     """
     if f.date_from or f.date_to:
-        return period_reach(f, per_source, name, carried)
+        raise ValueError("a period is counted by period_firsts()")
     return referred_reach(f, name) if per_source else company_reach(f, name)
 
 
-def period_reach(f: ReportFilters, per_source: bool, name: str, carried: tuple[str, ...]) -> Any:
-    """Return the reach CTE of a period: the largest top of each company's company_days rows in it."""
-    cd = CompanyDay
-    keys = [cd.organisation_id.label("org_id")] + ([cd.source_id.label("source_id")] if per_source else [])
-    maxima = [func.max(getattr(cd, column)).label(column) for column in carried]
-    query = select(*keys, func.max(cd.top).label("top"), func.max(cd.pending_top).label("pending_top"))
-    query = query.add_columns(*maxima, one())
-    query = query.where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
-    query = query.where(*in_period(cd.reached_on, f), *organisation_conditions(f, copied_columns(cd)))
-    return query.group_by(*(key.element for key in keys)).cte(name)
-
-
-def period_firsts(f: ReportFilters, per_source: bool, carried: tuple[str, ...], name: str = "reach") -> Any:
+def period_firsts(
+    f: ReportFilters,
+    per_source: bool,
+    carried: tuple[str, ...] = (),
+    stages: tuple[str, ...] = REFERRAL_STAGES,
+    name: str = "reach",
+) -> Any:
     """Return a CTE of the period's company_days rows (org_id[, source_id], the carried columns, n) with, per
-    stage of FIRST_STAGES, 1 on the row that is its company's first at or past it in the period, else 0.
+    stage, 1 on the row that is its company's first at or past it in the period, else 0 (and, with every
+    stage, pending_<stage> the same for the stages past the gate with evidence pending).
 
     Adding these up counts each company (or company and referring association) once per stage it reached
     in the period, without grouping the rows per company. By referral without a programme the rows are the
     programme rows and the days before are the referral's.
     """
-    cd = CompanyDay
-    befores = REFERRAL_BEFORE if per_source and not f.programme else BEFORE
-    stages = zip(FIRST_STAGES, befores, strict=True)
-    weights = [first_in_period(stage, getattr(cd, before), f).label(stage) for stage, before in stages]
+    cd, prefix = CompanyDay, "referral_" if per_source and not f.programme else ""
+    weights = [first_in_period(cd.top, s, getattr(cd, f"{prefix}{s}_before"), f).label(s) for s in stages]
+    if len(stages) == len(POSITIONS):  # the funnel: evidence pending too
+        pending = [(s, getattr(cd, f"pending_{s}_before")) for s in PAST_GATE]
+        weights += [first_in_period(cd.pending_top, s, day, f).label(f"pending_{s}") for s, day in pending]
     keys = [cd.organisation_id.label("org_id")] + ([cd.source_id.label("source_id")] if per_source else [])
     query = select(*keys, *[getattr(cd, column) for column in carried], *weights, one())
     query = query.where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
@@ -169,11 +160,11 @@ def period_firsts(f: ReportFilters, per_source: bool, carried: tuple[str, ...], 
     return query.cte(name)
 
 
-def first_in_period(stage: str, before: Any, f: ReportFilters) -> Any:
-    """Return 1 if a company_days row (in the period) is at or past the stage and its day before the row at
-    that stage is not in the period, else 0."""
+def first_in_period(rank: Any, stage: str, before: Any, f: ReportFilters) -> Any:
+    """Return 1 if a company_days row (in the period) has its rank at or past the stage and its day before
+    at that stage is not in the period, else 0."""
     earlier = before.is_(None) if f.date_from is None else before.is_(None) | (before < f.date_from)
-    return case(((CompanyDay.top >= POSITIONS[stage]) & earlier, 1), else_=0)
+    return case(((rank >= POSITIONS[stage]) & earlier, 1), else_=0)
 
 
 def programme_rows(model: Any, f: ReportFilters, per_source: bool) -> list[Any]:

@@ -27,7 +27,7 @@ from crm.models import (
     StageTransition,
     User,
 )
-from crm.models.pipeline import FIRST_STAGES, CompanyDay, CompanyReach, StageExit, StageReach, StageStay
+from crm.models.pipeline import REFERRAL_STAGES, CompanyDay, CompanyReach, StageExit, StageReach, StageStay
 from crm.models.tallies import (
     COLUMN_GROUPS,
     FILTER_DIMENSIONS,
@@ -478,7 +478,7 @@ def conversion_oracle(f: ReportFilters, by: str) -> tuple[dict, tuple | None]:
         groups.setdefault(key, []).append(rank)
 
     def tally(ranks: Iterable[int]) -> tuple[int, ...]:
-        return tuple(sum(1 for rank in ranks if rank >= STAGES.index(stage)) for stage in FIRST_STAGES)
+        return tuple(sum(1 for rank in ranks if rank >= STAGES.index(stage)) for stage in REFERRAL_STAGES)
 
     total = None if by == "district" else tally(tops.values())
     return {key: tally(ranks) for key, ranks in groups.items()}, total

@@ -1,5 +1,6 @@
-"""Conversion over a period adds up each company's first day at a stage in it (company_days' days before):
-it equals the counts straight from stage_reach for any moves, referrals, memberships and period."""
+"""The funnel and conversion over a period add up each company's first day at a stage in it (company_days'
+days before): they equal the counts straight from stage_reach for any moves, letters, referrals,
+memberships and period."""
 
 from __future__ import annotations
 
@@ -10,8 +11,18 @@ from hypothesis import strategies as st
 
 from crm.extensions import db
 from crm.models import STAGES
+from crm.reports import funnel
 from crm.reports.filters import ReportFilters
-from tests.pipeline.test_stage_reach import DAY, DAY0, ORG, PROG, World, conversion_found, conversion_oracle
+from tests.pipeline.test_stage_reach import (
+    DAY,
+    DAY0,
+    ORG,
+    PROG,
+    World,
+    conversion_found,
+    conversion_oracle,
+    period_oracle,
+)
 
 # Moves dominate: a company must move several times, in both programmes, for a period to cut its history.
 MOVES = st.lists(
@@ -20,6 +31,7 @@ MOVES = st.lists(
         st.tuples(st.just("move"), ORG, PROG, st.sampled_from(STAGES), DAY),
         st.tuples(st.just("move"), ORG, PROG, st.sampled_from(STAGES), DAY),
         st.tuples(st.just("refer"), ORG, PROG),
+        st.tuples(st.just("letter"), ORG, st.sampled_from([None, 0, 1]), st.booleans()),
         st.tuples(st.just("member"), ORG, st.sampled_from(["active", "lapsed", None])),
     ),
     min_size=2,
@@ -43,6 +55,8 @@ def test_conversion_over_any_period_equals_the_counts_from_the_history(operation
         for name, *args in operations:
             getattr(world, name)(*args)
         for period in periods:
+            f = filters(world, period, None)
+            assert funnel.funnel_counts(f) == period_oracle(f), period  # every stage, and evidence pending
             for programme in (None, 0, 1):
                 f = filters(world, period, programme)
                 for by in ("source", "membership", "district"):
@@ -89,3 +103,15 @@ def test_a_company_counts_once_however_often_it_moves_in_the_period(make_org):
         (5, 8): {district: (1, 0, 0)},
         (10, 40): {},
     }
+
+
+def test_evidence_pending_counts_the_first_pending_day_in_the_period(make_org):
+    world = World()
+    world.letter(0, 0, True)  # programme 0's letter has its scan, programme 1's has none
+    world.letter(0, 1, False)
+    world.move(0, 0, "loi_signed", 6)
+    world.move(0, 1, "loi_signed", 10)
+    counts, pending = funnel.funnel_counts(filters(world, [5, 20], None))
+    assert (counts["loi_signed"], pending["loi_signed"]) == (1, 1)
+    assert funnel.funnel_counts(filters(world, [5, 20], None)) == period_oracle(filters(world, [5, 20], None))
+    assert funnel.funnel_counts(filters(world, [0, 8], None))[1]["loi_signed"] == 0
