@@ -75,11 +75,12 @@ def retry_pending(connection: Redis, ident: str, origin: bytes | None, now: date
     return due_at is not None and due_at + current_app.config["MAIL_RETRY_GRACE_SECONDS"] > now.timestamp()
 
 
-def job_alive(connection: Redis, ident: str | None, now: datetime) -> bool:
+def job_alive(connection: Redis, ident: str | None, now: datetime, retries: bool = True) -> bool:
     """Return whether the job waits on its queue, waits for a live scheduler, or runs with a recent heartbeat.
 
     A 'queued' job that is not on its queue was taken by a worker that died before starting it (RQ keeps
-    it in an intermediate list until its own maintenance runs): it counts as lost.
+    it in an intermediate list until its own maintenance runs): it counts as lost. A retry in its backoff
+    counts only if `retries`.
     """
     if not ident:
         return False
@@ -88,7 +89,7 @@ def job_alive(connection: Redis, ident: str | None, now: datetime) -> bool:
         queue_key = Queue.redis_queue_namespace_prefix + (origin or b"").decode()
         return connection.lpos(queue_key, ident) is not None
     if status == b"scheduled":
-        return retry_pending(connection, ident, origin, now)
+        return retries and retry_pending(connection, ident, origin, now)
     if status == b"deferred":
         return True
     return status == b"started" and bool(beat) and utcparse(beat.decode()) >= stale_before(now)
@@ -125,9 +126,14 @@ def job_id(ids: list[int]) -> str:
 
 
 def enqueue_send(connection: Redis, ids: list[int], now: datetime, at_front: bool = False) -> str:
-    """Enqueue one send job for the rows unless their job is alive; return the job's id."""
+    """Enqueue one send job for the rows unless their job waits or runs; return the job's id.
+
+    A retry of the same rows in its backoff does not count: rows waiting for a retry stay 'queued' and
+    never come here, so these were given back after a database error or their sender died. They go now;
+    the retry, when it runs, finds them sent.
+    """
     ident = job_id(ids)
-    if job_alive(connection, ident, now):
+    if job_alive(connection, ident, now, retries=False):
         return ident
     if connection.exists(Job.key_for(ident)):
         ident = f"{ident}-{secrets.token_hex(2)}"  # never reuse a dead job's id: RQ may still clean it up

@@ -3,7 +3,8 @@
 A live worker sending slowly keeps its claims (heartbeat) while other workers dispatch and work beside it;
 a retry scheduled by a worker SIGKILLed during the SMTP backoff goes out within a minute of a new worker
 starting (RQ's scheduler died with the old worker); a database error after the SMTP server accepted an
-e-mail is logged as such, and the copy sent later carries the first copy's Message-ID.
+e-mail is logged as such, and the copy sent later carries the first copy's Message-ID; rows given back
+beside a retry of their batch go out at once, not when the retry is due.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
+from rq import Queue
 from rq.job import Job
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import create_engine, func, make_url, select, text, update
 from sqlalchemy.pool import NullPool
 
 from crm.extensions import db
@@ -160,6 +163,26 @@ def test_a_retry_scheduled_by_a_killed_worker_goes_out_within_a_minute_of_a_new_
     assert wait_until(lambda: statuses() == {"sent": len(rows)}, 10)
     assert received(server.messages) == {message_id(row.idempotency_key): 1 for row in rows}
     print(f"\nretry of a killed worker: sent {elapsed:.1f} s after a new worker started")
+
+
+def test_rows_given_back_beside_a_retry_of_the_same_batch_go_out_now(app, mail_server, batch, work):
+    rows = batch(3)
+    connection = get_redis()
+    dispatch(connection, utcnow())
+    ident = db.session.scalar(select(OutboxMessage.claim_token))
+    # As after a database error: RQ holds the failed job's retry in its backoff, the rows were given back.
+    queue = Queue("mail", connection=connection)
+    job = Job.fetch(ident, connection=connection)
+    queue.remove(job)
+    queue.schedule_job(job, utcnow() + timedelta(minutes=5))
+    db.session.execute(update(OutboxMessage).values(status="pending", claim_token=None))
+    db.session.commit()
+
+    dispatch(connection, utcnow())
+    work("mail")
+
+    assert statuses() == {"sent": len(rows)}
+    assert job_status(connection, ident) == "scheduled"  # the retry, when it runs, finds them sent
 
 
 def block_the_database(url: str) -> None:
