@@ -25,7 +25,7 @@ WRITE_ONCE_TABLES = {
 }
 DERIVED_TABLES = {
     "stage_reach", "company_reach", "company_days", "stage_exits", "stage_stays", "result_lines",
-    "reach_tallies", "company_links", "stay_tallies", "cofinance_lines", "exit_tallies",
+    "reach_tallies", "company_links", "stay_tallies", "cofinance_lines", "exit_tallies", "member_days",
 }  # fmt: skip
 
 

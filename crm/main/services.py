@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from crm.extensions import db
 from crm.models import EXITS, STAGES, Engagement, FollowUp, Letter, Organisation, Programme, User
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import CompanyReach
+from crm.models.report_rows import CompanyReach
 from crm.pagination import Page
 from crm.permissions import can
 from crm.pipeline.company_reach import EVERY_PROGRAMME

@@ -57,6 +57,7 @@ from crm.models.report import (
     IndicatorEntry,
     IndicatorTarget,
 )
+from crm.models.report_rows import CompanyDay, CompanyReach, MemberDay, StageExit, StageStay
 from crm.models.results import (
     RESULT_STATUSES,
     Baseline,
@@ -74,6 +75,11 @@ from crm.models.webhooks import DELIVERY_STATUSES, WEBHOOK_EVENTS, WebhookDelive
 
 __all__ = [
     "CofinanceLine",
+    "CompanyDay",
+    "CompanyReach",
+    "MemberDay",
+    "StageExit",
+    "StageStay",
     "CompanyLink",
     "StayTally",
     "ExitTally",

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.models.base import Base
-from crm.models.pipeline import CompanyCopies
+from crm.models.report_rows import CompanyCopies
 
 
 class CofinanceLine(CompanyCopies, Base):

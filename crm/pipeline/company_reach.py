@@ -34,16 +34,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from crm.models import STAGES, CofinanceLine, Engagement, Letter, Materialisation, Membership, Organisation
-from crm.models.pipeline import (
+from crm.models.organisation import OrgKind
+from crm.models.pipeline import PAST_GATE, REFERRAL_STAGES, StageReach
+from crm.models.report_rows import (
     BEFORE,
-    PAST_GATE,
+    MEMBER_DAY_COPIES,
     PENDING_BEFORE,
     REFERRAL_BEFORE,
-    REFERRAL_STAGES,
     CompanyDay,
     CompanyReach,
+    MemberDay,
     StageExit,
-    StageReach,
     StageStay,
 )
 from crm.models.tallies import CompanyLink
@@ -56,8 +57,12 @@ COLUMNS = ("organisation_id", "programme_key", "top", "pending_top", "source_id"
 COLUMNS += ("source_top", *COPIED)
 DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "top", "pending_top", "source_id", *COPIED)
 DAY_COLUMNS += (*BEFORE, *PENDING_BEFORE, *REFERRAL_BEFORE)
+MEMBER_DAY_COLUMNS = ("organisation_id", "programme_key", "reached_on", "association_id", "top")
+MEMBER_DAY_COLUMNS += MEMBER_DAY_COPIES
+NO_ASSOCIATION = 0  # member_days' association of a company that is no active member of any
 EVERY_PROGRAMME = tallies.EVERY_PROGRAMME  # 0: every programme together
 CONTACTED = STAGES.index("contacted")  # the rank of first contact
+MEMBERSHIP_KEYS = ("company_id", "association_id", "status")  # what company_links and member_days read
 RECOUNT = "company_reach_recount"  # session.info: organisations to refresh after this flush
 
 
@@ -163,6 +168,20 @@ def referral_days_before(days: Any) -> list[Any]:
     return [case((programme_row, day)).label(name) for day, name in last]
 
 
+def member_day_rows(organisation_ids: list[int] | None = None) -> Any:
+    """Select the member_days rows: the companies' company_days rows once per active membership (or once
+    under NO_ASSOCIATION). Read after company_days and company_links are refreshed (TABLES' order)."""
+    cd, link = CompanyDay, CompanyLink
+    member = (link.organisation_id == cd.organisation_id) & link.member.is_(True)
+    association = func.coalesce(link.association_id, NO_ASSOCIATION)
+    keys = (cd.organisation_id, cd.programme_key, cd.reached_on, association, cd.top)
+    query = select(*keys, *[getattr(cd, name) for name in MEMBER_DAY_COPIES])
+    query = query.outerjoin(link, member).where(cd.kind == OrgKind.COMPANY)
+    if organisation_ids is not None:
+        query = query.where(cd.organisation_id.in_(organisation_ids))
+    return query
+
+
 # Every table kept per organisation: (model, its columns, the select of the rows the history implies).
 TABLES = (
     (CompanyReach, COLUMNS, company_rows),
@@ -171,6 +190,7 @@ TABLES = (
     (StageStay, history_rows.STAY_COLUMNS, history_rows.stay_rows),
     (CompanyLink, ("organisation_id", "association_id", "member"), tallies.link_rows),
     (CofinanceLine, cofinance_rows.LINE_COLUMNS, cofinance_rows.line_rows),
+    (MemberDay, MEMBER_DAY_COLUMNS, member_day_rows),  # last: it reads company_days and company_links
 )
 
 
@@ -254,10 +274,15 @@ def previous(obj: Any, key: str) -> list[int]:
     return [v for v in chain(history.deleted or (), [getattr(obj, key)]) if v is not None]
 
 
-def edited(obj: Organisation) -> bool:
-    """Return whether an organisation's copied columns changed in this flush."""
+def edited(obj: Any, columns: tuple[str, ...] = COPIED) -> bool:
+    """Return whether any of these columns of an object changed in this flush (an organisation's copies)."""
     attrs = inspect(obj).attrs
-    return any(attrs[name].history.has_changes() for name in COPIED)
+    return any(attrs[name].history.has_changes() for name in columns)
+
+
+def membership_counts(session: Session, obj: Membership) -> bool:
+    """Return whether a membership's change can change the reports: a review or a note cannot."""
+    return obj in session.new or obj in session.deleted or edited(obj, MEMBERSHIP_KEYS)
 
 
 def changed_organisations(session: Session, engagement_ids: set[int]) -> set[int]:
@@ -269,7 +294,7 @@ def changed_organisations(session: Session, engagement_ids: set[int]) -> set[int
             letters.update(previous(obj, "letter_id"))
         elif isinstance(obj, (Engagement, Letter)):  # a signed letter opens the gate; its scan ends "pending"
             found.update(previous(obj, "organisation_id"))
-        elif isinstance(obj, Membership):  # the company's associations, counted under the association filter
+        elif isinstance(obj, Membership) and membership_counts(session, obj):  # the company's associations
             found.update(previous(obj, "company_id"))
         elif isinstance(obj, Organisation) and (obj in session.deleted or edited(obj)):
             found.add(obj.id)

@@ -35,7 +35,7 @@ from sqlalchemy.orm import aliased
 from crm.models import SIZES, Engagement, Membership
 from crm.models.membership import MEMBER_STATUSES
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import CompanyReach, StageExit, StageStay
+from crm.models.report_rows import CompanyReach, StageExit, StageStay
 from crm.models.tallies import (
     ASSOCIATION,
     COLUMN_GROUPS,

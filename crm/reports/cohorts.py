@@ -19,7 +19,7 @@ from crm.extensions import db
 from crm.labels import label
 from crm.models import STAGES
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import CompanyReach
+from crm.models.report_rows import CompanyReach
 from crm.pipeline.company_reach import EVERY_PROGRAMME
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions
 from crm.reports.sql import copied_columns, reached

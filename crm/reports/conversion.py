@@ -6,7 +6,8 @@ For every group: companies contacted (reached "contacted"), letters of interest 
 group by ISIC section (a company filed under a division counts in its section) or by division.
 By association: "referral" groups each engagement under the association that referred it;
 "membership" counts a company under every association it is an active member of (so its rows
-need not add up to the total). Sorting is done by the database on a whitelisted column.
+need not add up to the total; over a period read from member_days, each company day once per
+membership). Sorting is done by the database on a whitelisted column.
 """
 
 from __future__ import annotations
@@ -26,7 +27,16 @@ from crm.models import SIZES, District, Organisation, Sector, User
 from crm.models.tallies import MEMBERSHIP, REFERRAL, CompanyLink, ReachTally
 from crm.reports import charts
 from crm.reports.filters import ReportFilters
-from crm.reports.sql import counted_reach, one, period_firsts, reach, reached, tallied, tally_rows
+from crm.reports.sql import (
+    counted_reach,
+    member_firsts,
+    one,
+    period_firsts,
+    reach,
+    reached,
+    tallied,
+    tally_rows,
+)
 from crm.reports.tables import SMALL_SAMPLE, Column, Report, Table, percent, wilson
 from crm.templating import fmt_number
 
@@ -133,6 +143,8 @@ def tallies(ranked: Any, dimension: str) -> Any:
 def ranked_for(f: ReportFilters, dimension: str) -> Any:
     """Return the companies to count: counted per value (the tallies) when they hold the answer, over a
     period the period's company days weighed by the stages they reached first, else each company."""
+    if (f.date_from or f.date_to) and dimension == "membership":
+        return member_firsts(f)  # the period's company days once per active membership, kept as such
     if f.date_from or f.date_to:
         carried = (CARRIED_BY[dimension],) if dimension in CARRIED_BY else ()
         return period_firsts(f, dimension == "source", carried)

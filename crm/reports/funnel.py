@@ -18,7 +18,7 @@ from crm.extensions import db
 from crm.labels import label
 from crm.models import ALL_STAGES, STAGES, Barrier
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import StageExit
+from crm.models.report_rows import StageExit
 from crm.models.tallies import ExitTally
 from crm.pipeline.evidence import PAST_GATE
 from crm.reports import charts

@@ -17,9 +17,10 @@ from sqlalchemy import Integer, case, func, literal, select
 
 from crm.models import SIZES, STAGES, Programme
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import PAST_GATE, REFERRAL_STAGES, CompanyDay, CompanyReach
+from crm.models.pipeline import PAST_GATE, REFERRAL_STAGES
+from crm.models.report_rows import CompanyDay, CompanyReach, MemberDay
 from crm.models.tallies import ASSOCIATION, DISTRICT, NO_DIMENSION, OWNER, SECTOR, SIZE, ReachTally
-from crm.pipeline.company_reach import EVERY_PROGRAMME
+from crm.pipeline.company_reach import EVERY_PROGRAMME, NO_ASSOCIATION
 from crm.reports.filters import ReportFilters, in_period, organisation_conditions, sector_clause
 from crm.sql import days_between  # noqa: F401 - the reports import it from here
 
@@ -158,6 +159,18 @@ def period_firsts(
     query = query.where(*programme_rows(cd, f, per_source), cd.kind == OrgKind.COMPANY)
     query = query.where(*in_period(cd.reached_on, f), *organisation_conditions(f, copied_columns(cd)))
     return query.cte(name)
+
+
+def member_firsts(f: ReportFilters) -> Any:
+    """Return period_firsts()' CTE for conversion by membership: (org_id, association_id, the stages' weights,
+    n) read from member_days, each company's rows once per association it is an active member of (0: none).
+    """
+    md = MemberDay
+    weights = [first_in_period(md.top, s, getattr(md, f"{s}_before"), f).label(s) for s in REFERRAL_STAGES]
+    association = case((md.association_id != NO_ASSOCIATION, md.association_id)).label("association_id")
+    query = select(md.organisation_id.label("org_id"), association, *weights, one())
+    query = query.where(md.programme_key == (f.programme or EVERY_PROGRAMME), *in_period(md.reached_on, f))
+    return query.where(*organisation_conditions(f, copied_columns(md))).cte("reach")
 
 
 def first_in_period(rank: Any, stage: str, before: Any, f: ReportFilters) -> Any:

@@ -26,7 +26,7 @@ from crm.extensions import db
 from crm.labels import label
 from crm.models import ALL_STAGES, EXITS, STAGES, Engagement, Organisation, Programme, User
 from crm.models.organisation import OrgKind
-from crm.models.pipeline import StageStay
+from crm.models.report_rows import StageStay
 from crm.models.tallies import StayTally
 from crm.pagination import Page, rows_page
 from crm.reports.filters import ReportFilters, engagement_conditions, in_period, organisation_conditions

@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from crm.extensions import db
 from crm.imports import bulk
 from crm.models import District, Engagement, Letter, Membership, Programme
-from crm.models.pipeline import CompanyDay
+from crm.models.report_rows import CompanyDay
 from crm.models.tallies import ExitTally, ReachTally, StayTally
 from crm.organisations.services import delete_organisation
 from crm.pipeline import tallies

@@ -27,7 +27,9 @@ from crm.models import (
     StageTransition,
     User,
 )
-from crm.models.pipeline import REFERRAL_STAGES, CompanyDay, CompanyReach, StageExit, StageReach, StageStay
+from crm.models.organisation import OrgKind
+from crm.models.pipeline import REFERRAL_STAGES, StageReach
+from crm.models.report_rows import CompanyDay, CompanyReach, MemberDay, StageExit, StageStay
 from crm.models.tallies import (
     COLUMN_GROUPS,
     FILTER_DIMENSIONS,
@@ -200,6 +202,30 @@ def days_maintained() -> set[tuple]:
 def days_recomputed() -> set[tuple]:
     """Return the company_days rows stage_reach and the organisations imply."""
     return {tuple(row) for row in db.session.execute(company_reach.day_rows())}
+
+
+def member_days_maintained() -> set[tuple]:
+    """Return the stored member_days rows."""
+    columns = [getattr(MemberDay, name) for name in company_reach.MEMBER_DAY_COLUMNS]
+    return {tuple(row) for row in db.session.execute(select(*columns))}
+
+
+def member_days_recomputed() -> set[tuple]:
+    """Return the member_days rows implied by the recomputed company days and the memberships, in Python:
+    a company's day once per association it is an active member of, or once under association 0."""
+    active = select(Membership.company_id, Membership.association_id)
+    associations: dict[int, set[int]] = {}
+    for company, association in db.session.execute(active.where(Membership.status.in_(MEMBER_STATUSES))):
+        associations.setdefault(company, set()).add(association)
+    names = company_reach.DAY_COLUMNS
+    rows = set()
+    for day in map(dict, (zip(names, row, strict=True) for row in days_recomputed())):
+        if day["kind"] != OrgKind.COMPANY:
+            continue
+        head = (day["organisation_id"], day["programme_key"], day["reached_on"])
+        tail = (day["top"], *(day[name] for name in company_reach.MEMBER_DAY_COPIES))
+        rows |= {(*head, a, *tail) for a in associations.get(day["organisation_id"]) or {0}}
+    return rows
 
 
 def exits_maintained() -> set[tuple]:
@@ -506,6 +532,7 @@ def test_stage_reach_equals_a_full_recomputation_after_any_sequence(operations, 
             assert maintained() == recomputed(), (name, args)
             assert companies_maintained() == companies_recomputed(), (name, args)
             assert days_maintained() == days_recomputed(), (name, args)
+            assert member_days_maintained() == member_days_recomputed(), (name, args)
             assert links_maintained() == links_recomputed(), (name, args)
             assert tallies_maintained() == tallies_recomputed(), (name, args)
             assert stay_tallies_maintained() == stay_tallies_recomputed(), (name, args)
@@ -548,6 +575,7 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     expected = maintained()
     companies, exits, stays = companies_maintained(), exits_maintained(), stays_maintained()
     days, counts, stay_counts = days_maintained(), tallies_maintained(), stay_tallies_maintained()
+    members = member_days_maintained()
     exit_counts = exit_tallies_maintained()
     db.session.execute(ReachTally.__table__.delete())
     db.session.execute(StayTally.__table__.delete())
@@ -556,6 +584,7 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     db.session.execute(StageReach.__table__.delete())
     db.session.execute(CompanyReach.__table__.delete())
     db.session.execute(CompanyDay.__table__.delete())
+    db.session.execute(MemberDay.__table__.delete())
     db.session.execute(StageExit.__table__.delete())
     db.session.execute(Organisation.__table__.update().values(stage_rank=None))
     db.session.execute(StageTransition.__table__.update().values(note="x"))  # history untouched in substance
@@ -568,6 +597,7 @@ def test_the_rebuild_command_restores_the_rows_from_the_history(app, make_org):
     assert companies_maintained() == companies == companies_recomputed() != set()
     assert exits_maintained() == exits == exits_recomputed() != set()
     assert days_maintained() == days == days_recomputed() != set()
+    assert member_days_maintained() == members == member_days_recomputed() != set()
     assert tallies_maintained() == counts == tallies_recomputed() != {}
     assert stays_maintained() == stays == stays_recomputed() != set()
     assert stay_tallies_maintained() == stay_counts == stay_tallies_recomputed() != {}
