@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask, request, url_for
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
@@ -33,7 +34,17 @@ def medium_date(value: date, locale: str) -> str:
 
 def fmt_number(value: Any) -> str:
     """Format a number with the locale's separators."""
-    return "" if value is None else format_decimal(value)
+    if value is None:
+        return ""
+    if type(value) is int:  # counts repeat from cell to cell: formatted once per value and locale
+        return locale_integer(value, str(get_locale()))
+    return format_decimal(value)
+
+
+@lru_cache(maxsize=4096)
+def locale_integer(value: int, locale: str) -> str:
+    """Format an integer in a locale, once per integer and locale."""
+    return babel_format_decimal(value, locale=locale)
 
 
 def url_with(**changes: Any) -> str:
