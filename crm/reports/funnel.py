@@ -55,7 +55,7 @@ def funnel_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
 
 def period_counts(f: ReportFilters) -> tuple[dict[str, int], dict[str, int]]:
     """Return funnel_counts() over a period: every stage's first rows added up, no grouping per company."""
-    rows = period_firsts(f, False, stages=STAGES)
+    rows = period_firsts(f, False, stages=STAGES, pending=True)
     names = [*STAGES, *(f"pending_{stage}" for stage in PAST_GATE)]
     row = db.session.execute(select(*[func.coalesce(func.sum(rows.c[n]), 0).label(n) for n in names])).one()
     counts = {name: int(row._mapping[name]) for name in names}

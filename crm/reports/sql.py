@@ -140,10 +140,11 @@ def period_firsts(
     carried: tuple[str, ...] = (),
     stages: tuple[str, ...] = REFERRAL_STAGES,
     name: str = "reach",
+    pending: bool = False,
 ) -> Any:
     """Return a CTE of the period's company_days rows (org_id[, source_id], the carried columns, n) with, per
-    stage, 1 on the row that is its company's first at or past it in the period, else 0 (and, with every
-    stage, pending_<stage> the same for the stages past the gate with evidence pending).
+    stage, 1 on the row that is its company's first at or past it in the period, else 0 (and, if pending,
+    pending_<stage> the same for the stages past the gate with evidence pending).
 
     Adding these up counts each company (or company and referring association) once per stage it reached
     in the period, without grouping the rows per company. By referral without a programme the rows are the
@@ -151,7 +152,7 @@ def period_firsts(
     """
     cd, prefix = CompanyDay, "referral_" if per_source and not f.programme else ""
     weights = [first_in_period(cd.top, s, getattr(cd, f"{prefix}{s}_before"), f).label(s) for s in stages]
-    if len(stages) == len(POSITIONS):  # the funnel: evidence pending too
+    if pending:  # the funnel: evidence pending too
         pending = [(s, getattr(cd, f"pending_{s}_before")) for s in PAST_GATE]
         weights += [first_in_period(cd.pending_top, s, day, f).label(f"pending_{s}") for s, day in pending]
     keys = [cd.organisation_id.label("org_id")] + ([cd.source_id.label("source_id")] if per_source else [])
