@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from crm.reports.html import report_rows
+from crm.reports.html import report_cell, report_rows
 from crm.reports.tables import Column, Table
 
 COLUMNS = [Column("name", "Name", "text"), Column("n", "N"), Column("rate", "Rate", "pct")]
@@ -50,3 +50,12 @@ def test_any_text_and_link_are_escaped(app, text):
     assert "<" not in html.replace("<tr", "").replace("</tr", "").replace("<td", "").replace(
         "</td", ""
     ).replace("<a ", "").replace("</a", "")
+
+
+def test_totals_and_frozen_figures_use_the_same_cell(app):
+    with app.test_request_context():
+        refresh()
+        assert str(report_cell(None, "int")) == '<span class="muted">—</span>'
+        assert str(report_cell(2500, "int")) == "2,500"
+        assert str(report_cell(7.5, "pct")) == "7.5 %"
+        assert str(report_cell("<b>x</b>", "text")) == "&lt;b&gt;x&lt;/b&gt;"
